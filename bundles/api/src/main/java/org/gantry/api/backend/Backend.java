@@ -1,0 +1,42 @@
+package org.gantry.api.backend;
+
+import java.util.Set;
+
+import org.gantry.api.model.ModelConfig;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A model backend: loads model versions of the formats it serves. Backends are OSGi services (whiteboard):
+ * the runtime tracks every registered {@code Backend} and picks one by the model configuration's
+ * {@code backend} name or {@code platform}. A backend holds no per-model state of its own beyond the
+ * {@link LoadedModel}s it returns, so it can be stopped or updated while the server runs.
+ */
+@ConsumerType
+public interface Backend {
+
+    /** The backend name, as in a configuration's {@code backend} field (e.g. {@code pytorch}). */
+    String name();
+
+    /** The platforms this backend serves, as in a configuration's {@code platform} field (e.g. {@code pytorch_libtorch}). */
+    Set<String> platforms();
+
+    /**
+     * Completes or checks a model's configuration against its artifact before loading (as Triton's
+     * auto-complete). The default returns the configuration unchanged.
+     *
+     * @throws org.gantry.api.error.GantryException INVALID_ARGUMENT when the configuration cannot work with
+     *         this backend
+     */
+    default ModelConfig complete(ModelLoadContext context) {
+        return context.config();
+    }
+
+    /**
+     * Loads one model version onto the context's device. Called from a loader thread, never concurrently
+     * for the same model version.
+     *
+     * @throws org.gantry.api.error.GantryException with a message naming the artifact when the artifact is
+     *         missing or corrupt (INVALID_ARGUMENT), or when memory runs out (INSUFFICIENT_MEMORY)
+     */
+    LoadedModel load(ModelLoadContext context);
+}

@@ -1,0 +1,36 @@
+package org.gantry.api.backend;
+
+import java.util.List;
+
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.tensor.Tensor;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A model version loaded by a {@link Backend}, ready to infer. The runtime validates requests against the
+ * model configuration before calling {@link #infer}: inputs are the configured ones, with the configured
+ * datatypes and compatible shapes (including the batch dimension), already reshaped where the
+ * configuration says so.
+ */
+@ConsumerType
+public interface LoadedModel extends AutoCloseable {
+
+    /**
+     * Runs the model. May be called from several threads at once; a backend that cannot run
+     * concurrently serialises internally.
+     *
+     * @return every output of the model, named as the configuration's outputs
+     * @throws org.gantry.api.error.GantryException INVALID_ARGUMENT when the engine rejects the inputs,
+     *         INTERNAL when the engine fails
+     */
+    List<Tensor> infer(InferenceRequest request);
+
+    /** Bytes this model holds on its device as the engine reports them, or -1 if unknown. */
+    default long footprintBytes() {
+        return -1;
+    }
+
+    /** Frees everything the model holds. Called once, after in-flight requests have finished. */
+    @Override
+    void close();
+}

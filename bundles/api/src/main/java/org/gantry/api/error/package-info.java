@@ -1,0 +1,7 @@
+/** Typed errors shared by every Gantry bundle and backend. */
+@Export
+@Version("1.0.0")
+package org.gantry.api.error;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
