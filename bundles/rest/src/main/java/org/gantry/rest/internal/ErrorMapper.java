@@ -1,0 +1,46 @@
+package org.gantry.rest.internal;
+
+import java.util.Map;
+
+import org.gantry.api.error.GantryException;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsExtension;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+
+/**
+ * Turns every failure into the protocol's error shape, {@code {"error": "..."}}, with the status that fits:
+ * Gantry's typed errors by their kind, JAX-RS errors (unknown path, wrong method) by theirs, anything else 500.
+ */
+@Component(service = ExceptionMapper.class)
+@JakartarsExtension
+@JakartarsName(ErrorMapper.NAME)
+public class ErrorMapper implements ExceptionMapper<Throwable> {
+
+    static final String NAME = "gantry.errors";
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+
+    @Override
+    public Response toResponse(Throwable failure) {
+        if (failure instanceof GantryException gantry) {
+            return error(gantry.kind().httpStatus(), gantry.getMessage());
+        }
+        if (failure instanceof WebApplicationException web) {
+            Response original = web.getResponse();
+            return error(original.getStatus(), web.getMessage());
+        }
+        LOG.error("Unexpected failure while serving a request", failure);
+        return error(500, "internal error: " + failure);
+    }
+
+    static Response error(int status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(Map.of("error", message == null ? "" : message)).build();
+    }
+}

@@ -1,0 +1,425 @@
+package org.gantry.rest.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.inference.InferenceResponse;
+import org.gantry.api.inference.RequestedOutput;
+import org.gantry.api.tensor.DataType;
+import org.gantry.api.tensor.Tensor;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
+
+/**
+ * Reads KServe v2 inference requests and writes responses as JSON, streaming tensor data straight between
+ * JSON tokens and little-endian buffers: no element is ever boxed.
+ */
+final class InferenceJson {
+
+    private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+    /** Buffers start small and grow with the data actually sent, so an absurd shape costs no memory. */
+    private static final int INITIAL_BUFFER = 4096;
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .build();
+
+    private InferenceJson() {
+    }
+
+    static InferenceRequest readRequest(InputStream body) {
+        try (JsonParser parser = JSON.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw GantryException.invalidArgument("the request body must be a JSON object");
+            }
+            String id = null;
+            Map<String, Object> parameters = Map.of();
+            List<Tensor> inputs = null;
+            List<RequestedOutput> outputs = List.of();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (field) {
+                    case "id" -> {
+                        if (value != JsonToken.VALUE_STRING) {
+                            throw GantryException.invalidArgument("'id' must be a string");
+                        }
+                        id = parser.getText();
+                    }
+                    case "parameters" -> parameters = readParameters(parser, "request");
+                    case "inputs" -> inputs = readArray(parser, "inputs", InferenceJson::readInput);
+                    case "outputs" -> outputs = readArray(parser, "outputs", InferenceJson::readRequestedOutput);
+                    default -> parser.skipChildren();
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw GantryException.invalidArgument("unexpected content after the JSON request object");
+            }
+            if (inputs == null) {
+                throw GantryException.invalidArgument("the request has no 'inputs'");
+            }
+            return new InferenceRequest(id, parameters, inputs, outputs);
+        } catch (JsonProcessingException e) {
+            throw GantryException.invalidArgument("malformed JSON: %s", e.getOriginalMessage());
+        } catch (IOException e) {
+            throw GantryException.invalidArgument("could not read the request body: %s", e.getMessage());
+        }
+    }
+
+    private interface ElementReader<T> {
+        T read(JsonParser parser) throws IOException;
+    }
+
+    private static <T> List<T> readArray(JsonParser parser, String what, ElementReader<T> reader) throws IOException {
+        if (parser.currentToken() != JsonToken.START_ARRAY) {
+            throw GantryException.invalidArgument("'%s' must be an array", what);
+        }
+        List<T> items = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            if (parser.currentToken() != JsonToken.START_OBJECT) {
+                throw GantryException.invalidArgument("each entry of '%s' must be an object", what);
+            }
+            items.add(reader.read(parser));
+        }
+        return items;
+    }
+
+    private static Map<String, Object> readParameters(JsonParser parser, String owner) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            throw GantryException.invalidArgument("'parameters' of the %s must be an object", owner);
+        }
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String key = parser.currentName();
+            JsonToken token = parser.nextToken();
+            Object value = switch (token) {
+                case VALUE_STRING -> parser.getText();
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
+                case VALUE_TRUE -> Boolean.TRUE;
+                case VALUE_FALSE -> Boolean.FALSE;
+                default -> throw GantryException.invalidArgument(
+                        "parameter '%s' of the %s must be a string, number or boolean", key, owner);
+            };
+            parameters.put(key, value);
+        }
+        return parameters;
+    }
+
+    private static RequestedOutput readRequestedOutput(JsonParser parser) throws IOException {
+        String name = null;
+        Map<String, Object> parameters = Map.of();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            parser.nextToken();
+            switch (field) {
+                case "name" -> name = requireString(parser, "output 'name'");
+                case "parameters" -> parameters = readParameters(parser, "output");
+                default -> parser.skipChildren();
+            }
+        }
+        if (name == null) {
+            throw GantryException.invalidArgument("a requested output has no 'name'");
+        }
+        return new RequestedOutput(name, parameters);
+    }
+
+    private static Tensor readInput(JsonParser parser) throws IOException {
+        String name = null;
+        DataType dataType = null;
+        long[] shape = null;
+        TokenBuffer bufferedData = null;
+        Tensor tensor = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            parser.nextToken();
+            switch (field) {
+                case "name" -> name = requireString(parser, "input 'name'");
+                case "datatype" -> dataType = DataType.fromProtocolName(requireString(parser, "input 'datatype'"));
+                case "shape" -> shape = readShape(parser, name);
+                case "data" -> {
+                    if (name != null && dataType != null && shape != null) {
+                        tensor = readData(parser, name, dataType, shape);
+                    } else { // fields arrived out of the usual order: keep the tokens until the header is known
+                        bufferedData = new TokenBuffer(parser);
+                        bufferedData.copyCurrentStructure(parser);
+                    }
+                }
+                default -> parser.skipChildren();
+            }
+        }
+        String label = name == null ? "an input" : "input '" + name + "'";
+        if (name == null) {
+            throw GantryException.invalidArgument("an input has no 'name'");
+        }
+        if (dataType == null) {
+            throw GantryException.invalidArgument("%s has no 'datatype'", label);
+        }
+        if (shape == null) {
+            throw GantryException.invalidArgument("%s has no 'shape'", label);
+        }
+        if (tensor != null) {
+            return tensor;
+        }
+        if (bufferedData == null) {
+            throw GantryException.invalidArgument("%s has no 'data'", label);
+        }
+        try (JsonParser replay = bufferedData.asParser()) {
+            replay.nextToken();
+            return readData(replay, name, dataType, shape);
+        }
+    }
+
+    private static long[] readShape(JsonParser parser, String name) throws IOException {
+        if (parser.currentToken() != JsonToken.START_ARRAY) {
+            throw GantryException.invalidArgument("'shape' of input '%s' must be an array of integers", name);
+        }
+        List<Long> dims = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT
+                    || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                throw GantryException.invalidArgument("'shape' of input '%s' must hold integers, not '%s'", name,
+                        parser.getText());
+            }
+            dims.add(parser.getLongValue());
+        }
+        long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
+        Tensor.elementCount(name, shape); // rejects negative dims and overflow before any data is read
+        return shape;
+    }
+
+    private static Tensor readData(JsonParser parser, String name, DataType dataType, long[] shape) throws IOException {
+        long expected = Tensor.elementCount(name, shape);
+        long maxBytes = dataType.isFixedSize() ? Tensor.byteSize(name, dataType, shape) : Tensor.MAX_BYTES;
+        DataWriter writer = new DataWriter(name, dataType, expected, maxBytes);
+        if (parser.currentToken() == JsonToken.START_ARRAY) {
+            readNested(parser, writer, 0);
+        } else {
+            writer.write(parser); // a scalar for a single-element tensor
+        }
+        if (writer.count != expected) {
+            throw GantryException.invalidArgument("input '%s' has %d data elements but its shape %s needs %d", name,
+                    writer.count, java.util.Arrays.toString(shape), expected);
+        }
+        return Tensor.of(name, dataType, shape, writer.buffer.flip());
+    }
+
+    private static void readNested(JsonParser parser, DataWriter writer, int depth) throws IOException {
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            if (parser.currentToken() == JsonToken.START_ARRAY) {
+                readNested(parser, writer, depth + 1);
+            } else {
+                writer.write(parser);
+            }
+        }
+    }
+
+    /** Appends JSON scalars to a growing little-endian buffer, checking each against the datatype. */
+    private static final class DataWriter {
+        private final String name;
+        private final DataType dataType;
+        private final long expected;
+        private final long maxBytes;
+        private ByteBuffer buffer;
+        private long count;
+
+        DataWriter(String name, DataType dataType, long expected, long maxBytes) {
+            this.name = name;
+            this.dataType = dataType;
+            this.expected = expected;
+            this.maxBytes = maxBytes;
+            this.buffer = ByteBuffer.allocate((int) Math.min(maxBytes, INITIAL_BUFFER)).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        void write(JsonParser parser) throws IOException {
+            if (count == expected) {
+                throw GantryException.invalidArgument("input '%s' has more data elements than its shape allows (%d)",
+                        name, expected);
+            }
+            JsonToken token = parser.currentToken();
+            switch (dataType) {
+                case BOOL -> {
+                    if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+                        throw badElement(parser);
+                    }
+                    room(1).put((byte) (token == JsonToken.VALUE_TRUE ? 1 : 0));
+                }
+                case INT8 -> room(1).put((byte) integer(parser, Byte.MIN_VALUE, Byte.MAX_VALUE));
+                case UINT8 -> room(1).put((byte) integer(parser, 0, 0xff));
+                case INT16 -> room(2).putShort((short) integer(parser, Short.MIN_VALUE, Short.MAX_VALUE));
+                case UINT16 -> room(2).putShort((short) integer(parser, 0, 0xffff));
+                case INT32 -> room(4).putInt((int) integer(parser, Integer.MIN_VALUE, Integer.MAX_VALUE));
+                case UINT32 -> room(4).putInt((int) integer(parser, 0, 0xffffffffL));
+                case INT64 -> room(8).putLong(integer(parser, Long.MIN_VALUE, Long.MAX_VALUE));
+                case UINT64 -> room(8).putLong(unsigned64(parser));
+                case FP16 -> room(2).putShort(HalfPrecision.floatToHalf((float) number(parser)));
+                case BF16 -> room(2).putShort(HalfPrecision.floatToBfloat16((float) number(parser)));
+                case FP32 -> room(4).putFloat((float) number(parser));
+                case FP64 -> room(8).putDouble(number(parser));
+                case BYTES -> {
+                    if (token != JsonToken.VALUE_STRING) {
+                        throw badElement(parser);
+                    }
+                    byte[] bytes = parser.getText().getBytes(StandardCharsets.UTF_8);
+                    room(4 + bytes.length).putInt(bytes.length).put(bytes);
+                }
+            }
+            count++;
+        }
+
+        private long integer(JsonParser parser, long min, long max) throws IOException {
+            if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT
+                    || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                throw badElement(parser);
+            }
+            long value = parser.getLongValue();
+            if (value < min || value > max) {
+                throw badElement(parser);
+            }
+            return value;
+        }
+
+        private long unsigned64(JsonParser parser) throws IOException {
+            if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+                throw badElement(parser);
+            }
+            BigInteger value = parser.getBigIntegerValue();
+            if (value.signum() < 0 || value.compareTo(UINT64_MAX) > 0) {
+                throw badElement(parser);
+            }
+            return value.longValue();
+        }
+
+        private double number(JsonParser parser) throws IOException {
+            JsonToken token = parser.currentToken();
+            if (token != JsonToken.VALUE_NUMBER_FLOAT && token != JsonToken.VALUE_NUMBER_INT) {
+                throw badElement(parser);
+            }
+            return parser.getDoubleValue();
+        }
+
+        private GantryException badElement(JsonParser parser) throws IOException {
+            return GantryException.invalidArgument("input '%s': element %d, '%s', is not a valid %s value", name, count,
+                    parser.getText(), dataType);
+        }
+
+        /** Makes room for {@code bytes} more, growing geometrically but never beyond what the shape allows. */
+        private ByteBuffer room(int bytes) {
+            if (buffer.remaining() >= bytes) {
+                return buffer;
+            }
+            long needed = (long) buffer.position() + bytes;
+            if (needed > maxBytes) {
+                throw GantryException.invalidArgument("input '%s' holds more than %d bytes", name, maxBytes);
+            }
+            long capacity = Math.min(maxBytes, Math.max(needed, (long) buffer.capacity() * 2));
+            ByteBuffer grown = ByteBuffer.allocate((int) capacity).order(ByteOrder.LITTLE_ENDIAN);
+            grown.put(buffer.flip());
+            buffer = grown;
+            return buffer;
+        }
+    }
+
+    private static String requireString(JsonParser parser, String what) throws IOException {
+        if (parser.currentToken() != JsonToken.VALUE_STRING) {
+            throw GantryException.invalidArgument("%s must be a string", what);
+        }
+        return parser.getText();
+    }
+
+    static void writeResponse(InferenceResponse response, OutputStream out) throws IOException {
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("model_name", response.modelName());
+            if (response.modelVersion() != null) {
+                json.writeStringField("model_version", response.modelVersion());
+            }
+            if (response.id() != null) {
+                json.writeStringField("id", response.id());
+            }
+            if (!response.parameters().isEmpty()) {
+                json.writeObjectFieldStart("parameters");
+                for (Map.Entry<String, Object> parameter : response.parameters().entrySet()) {
+                    json.writeFieldName(parameter.getKey());
+                    writeScalar(json, parameter.getValue());
+                }
+                json.writeEndObject();
+            }
+            json.writeArrayFieldStart("outputs");
+            for (Tensor output : response.outputs()) {
+                writeTensor(json, output);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+    }
+
+    private static void writeScalar(JsonGenerator json, Object value) throws IOException {
+        if (value instanceof Boolean flag) {
+            json.writeBoolean(flag);
+        } else if (value instanceof Number number) {
+            json.writeNumber(number.toString());
+        } else {
+            json.writeString(String.valueOf(value));
+        }
+    }
+
+    private static void writeTensor(JsonGenerator json, Tensor tensor) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("name", tensor.name());
+        json.writeStringField("datatype", tensor.dataType().name());
+        json.writeArrayFieldStart("shape");
+        for (int i = 0; i < tensor.rank(); i++) {
+            json.writeNumber(tensor.dim(i));
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("data");
+        ByteBuffer data = tensor.data();
+        if (tensor.dataType() == DataType.BYTES) {
+            for (ByteBuffer element : tensor.bytesElements()) {
+                json.writeString(StandardCharsets.UTF_8.decode(element).toString());
+            }
+        } else {
+            while (data.hasRemaining()) {
+                writeElement(json, tensor.dataType(), data);
+            }
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void writeElement(JsonGenerator json, DataType dataType, ByteBuffer data) throws IOException {
+        switch (dataType) {
+            case BOOL -> json.writeBoolean(data.get() != 0);
+            case INT8 -> json.writeNumber(data.get());
+            case UINT8 -> json.writeNumber(Byte.toUnsignedInt(data.get()));
+            case INT16 -> json.writeNumber(data.getShort());
+            case UINT16 -> json.writeNumber(Short.toUnsignedInt(data.getShort()));
+            case INT32 -> json.writeNumber(data.getInt());
+            case UINT32 -> json.writeNumber(Integer.toUnsignedLong(data.getInt()));
+            case INT64 -> json.writeNumber(data.getLong());
+            case UINT64 -> json.writeNumber(Long.toUnsignedString(data.getLong()));
+            case FP16 -> json.writeNumber(HalfPrecision.halfToFloat(data.getShort()));
+            case BF16 -> json.writeNumber(HalfPrecision.bfloat16ToFloat(data.getShort()));
+            case FP32 -> json.writeNumber(data.getFloat());
+            case FP64 -> json.writeNumber(data.getDouble());
+            case BYTES -> throw new IllegalStateException("BYTES elements are written separately");
+        }
+    }
+}

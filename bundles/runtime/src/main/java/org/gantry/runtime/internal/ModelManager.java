@@ -1,0 +1,456 @@
+package org.gantry.runtime.internal;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import org.gantry.api.backend.Backend;
+import org.gantry.api.backend.Device;
+import org.gantry.api.backend.LoadedModel;
+import org.gantry.api.backend.ModelLoadContext;
+import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.inference.InferenceResponse;
+import org.gantry.api.model.ModelConfig;
+import org.gantry.api.model.TensorConfig;
+import org.gantry.api.repository.ModelRepository;
+import org.gantry.api.repository.RepositoryModel;
+import org.gantry.api.server.ModelMetadata;
+import org.gantry.api.server.ModelServer;
+import org.gantry.api.server.ModelState;
+import org.gantry.api.server.ModelStatus;
+import org.gantry.api.server.TensorMetadata;
+import org.gantry.api.tensor.Tensor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model registry: resolves model names and versions against the repository, loads models on their first
+ * request (one load shared by every waiter), runs validated requests on the loaded model, and unloads models
+ * whose backend goes away. Backends are tracked as whiteboard services; none is named here.
+ */
+@Component(service = ModelServer.class, configurationPid = ModelManager.PID)
+@Designate(ocd = RuntimeConfig.class)
+public final class ModelManager implements ModelServer {
+
+    static final String PID = "org.gantry.runtime";
+    private static final Logger LOG = LoggerFactory.getLogger(ModelManager.class);
+    private static final String SERVER_VERSION = ModelManager.class.getPackage().getImplementationVersion() != null
+            ? ModelManager.class.getPackage().getImplementationVersion() : "0.1.0";
+
+    private final ModelRepository repository;
+    private final List<Backend> backends = new CopyOnWriteArrayList<>();
+    /** Model name → versions known to the registry (loaded, loading, failed, or unloaded with a reason). */
+    private final Map<String, NavigableMap<Long, ModelVersion>> models = new ConcurrentHashMap<>();
+    private final ExecutorService loaders;
+    private final long loadTimeoutNanos;
+    private final long retryDelayNanos;
+    private final long drainTimeoutNanos;
+
+    @Activate
+    public ModelManager(@Reference(name = "repository") ModelRepository repository, RuntimeConfig config) {
+        this.repository = repository;
+        this.loaders = Executors.newFixedThreadPool(config.loadThreads(), namedDaemonThreads("gantry-loader"));
+        this.loadTimeoutNanos = TimeUnit.SECONDS.toNanos(config.loadTimeoutSeconds());
+        this.retryDelayNanos = TimeUnit.SECONDS.toNanos(config.failedLoadRetrySeconds());
+        this.drainTimeoutNanos = TimeUnit.SECONDS.toNanos(config.drainTimeoutSeconds());
+        LOG.info("Gantry runtime started on model repository {}", repository.location());
+    }
+
+    @Deactivate
+    void deactivate() {
+        loaders.shutdownNow();
+        for (NavigableMap<Long, ModelVersion> versions : models.values()) {
+            for (ModelVersion version : versions.values()) {
+                unloadVersion(version, "the server is stopping");
+            }
+        }
+        models.clear();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addBackend(Backend backend) {
+        backends.add(backend);
+        LOG.info("Backend '{}' available for platforms {}", backend.name(), backend.platforms());
+    }
+
+    void removeBackend(Backend backend) {
+        backends.remove(backend);
+        String why = String.format("backend '%s' was stopped; the model loads again on its next request once a"
+                + " backend for it is available", backend.name());
+        for (NavigableMap<Long, ModelVersion> versions : models.values()) {
+            for (ModelVersion version : versions.values()) {
+                if (version.backend() == backend) {
+                    unloadVersion(version, why);
+                }
+            }
+        }
+        LOG.info("Backend '{}' removed; its models were unloaded", backend.name());
+    }
+
+    @Override
+    public String name() {
+        return "gantry";
+    }
+
+    @Override
+    public String version() {
+        return SERVER_VERSION;
+    }
+
+    @Override
+    public boolean isReady() {
+        return Files.isDirectory(Path.of(repository.location()));
+    }
+
+    @Override
+    public InferenceResponse infer(String modelName, String version, InferenceRequest request) {
+        ModelVersion target = resolveForServing(modelName, version);
+        LoadedModel model = target.acquire();
+        if (model == null) {
+            // Unloaded between load and acquire: let the caller retry rather than race a reload here.
+            throw GantryException.unavailable("model '%s' version %d is not ready (%s); retry shortly", modelName,
+                    target.version(), target.state().name().toLowerCase());
+        }
+        try {
+            ModelConfig config = target.config();
+            InferenceRequest valid = RequestValidator.validate(config, request);
+            List<Tensor> outputs = RequestValidator.selectOutputs(config, request.outputs(), runModel(target, model, valid));
+            return new InferenceResponse(modelName, Long.toString(target.version()), request.id(), Map.of(), outputs);
+        } finally {
+            target.release();
+        }
+    }
+
+    private static List<Tensor> runModel(ModelVersion target, LoadedModel model, InferenceRequest request) {
+        try {
+            return model.infer(request);
+        } catch (GantryException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) {
+            LOG.error("Inference of model '{}' version {} failed", target.modelName(), target.version(), e);
+            throw GantryException.internal(String.format("model '%s' version %d failed to run: %s",
+                    target.modelName(), target.version(), e), e);
+        }
+    }
+
+    @Override
+    public ModelMetadata metadata(String modelName, String version) {
+        ModelConfig config = config(modelName, version);
+        List<String> versions = servedVersions(readModel(modelName)).stream().map(String::valueOf).toList();
+        String platform = config.platform().isEmpty() ? config.backend() : config.platform();
+        return new ModelMetadata(modelName, versions, platform, tensorMetadata(config, config.inputs()),
+                tensorMetadata(config, config.outputs()));
+    }
+
+    private static List<TensorMetadata> tensorMetadata(ModelConfig config, List<TensorConfig> tensors) {
+        return tensors.stream()
+                .map(t -> new TensorMetadata(t.name(), t.dataType(), RequestValidator.expectedShape(config, t)))
+                .toList();
+    }
+
+    @Override
+    public ModelConfig config(String modelName, String version) {
+        RepositoryModel model = readModel(modelName);
+        long chosen = chooseVersion(model, version);
+        ModelVersion known = knownVersion(modelName, chosen);
+        ModelConfig completed = known == null ? null : known.config();
+        return completed != null ? completed : model.config();
+    }
+
+    @Override
+    public boolean isModelReady(String modelName, String version) {
+        NavigableMap<Long, ModelVersion> versions = models.get(modelName);
+        if (versions == null) {
+            return false;
+        }
+        if (version == null) {
+            return versions.values().stream().anyMatch(ModelVersion::isReady);
+        }
+        Optional<Long> parsed = parseVersion(version);
+        return parsed.isPresent() && versions.containsKey(parsed.get()) && versions.get(parsed.get()).isReady();
+    }
+
+    @Override
+    public List<ModelStatus> index() {
+        List<ModelStatus> statuses = new ArrayList<>();
+        for (String name : repository.modelNames()) {
+            try {
+                Optional<RepositoryModel> model = repository.model(name);
+                if (model.isEmpty()) {
+                    continue;
+                }
+                for (long version : servedVersions(model.get())) {
+                    ModelVersion known = knownVersion(name, version);
+                    statuses.add(known != null ? known.status()
+                            : new ModelStatus(name, Long.toString(version), ModelState.UNAVAILABLE, ""));
+                }
+            } catch (GantryException e) {
+                statuses.add(new ModelStatus(name, "", ModelState.UNAVAILABLE, e.getMessage()));
+            }
+        }
+        // Versions still loaded although gone from the repository (or from the version policy).
+        for (NavigableMap<Long, ModelVersion> versions : models.values()) {
+            for (ModelVersion version : versions.values()) {
+                if (statuses.stream().noneMatch(s -> s.name().equals(version.modelName())
+                        && s.version().equals(Long.toString(version.version())))) {
+                    statuses.add(version.status());
+                }
+            }
+        }
+        return statuses;
+    }
+
+    @Override
+    public void load(String modelName) {
+        RepositoryModel model = readModel(modelName);
+        SortedSet<Long> selected = servedVersions(model);
+        if (selected.isEmpty()) {
+            throw noVersions(model);
+        }
+        NavigableMap<Long, ModelVersion> versions = versionsOf(modelName);
+        for (ModelVersion version : versions.values()) {
+            if (!selected.contains(version.version())) {
+                unloadVersion(version, "no longer selected by the version policy");
+            }
+        }
+        List<CompletableFuture<Void>> loads = new ArrayList<>();
+        List<ModelVersion> targets = new ArrayList<>();
+        for (long version : selected) {
+            ModelVersion target = versions.computeIfAbsent(version, v -> new ModelVersion(modelName, v));
+            targets.add(target);
+            loads.add(target.startLoad(v -> startLoading(v, model), 0));
+        }
+        for (int i = 0; i < loads.size(); i++) {
+            awaitLoad(targets.get(i), loads.get(i), true);
+        }
+    }
+
+    @Override
+    public void unload(String modelName) {
+        NavigableMap<Long, ModelVersion> versions = models.get(modelName);
+        if (versions == null) {
+            readModel(modelName); // unknown models are 404; known but never loaded is a no-op, as Triton
+            return;
+        }
+        for (ModelVersion version : versions.values()) {
+            unloadVersion(version, "unloaded on request");
+        }
+    }
+
+    /** Finds the version a request is for and makes sure it is loaded. */
+    private ModelVersion resolveForServing(String modelName, String version) {
+        ModelVersion ready = readyVersion(modelName, version);
+        if (ready != null) {
+            return ready; // hot path: no repository access for a resident model
+        }
+        RepositoryModel model = readModel(modelName);
+        long chosen = chooseVersion(model, version);
+        ModelVersion target = versionsOf(modelName).computeIfAbsent(chosen, v -> new ModelVersion(modelName, v));
+        awaitLoad(target, target.startLoad(v -> startLoading(v, model), retryDelayNanos), false);
+        return target;
+    }
+
+    /** A ready version matching the request, without touching the repository, or null. */
+    private ModelVersion readyVersion(String modelName, String version) {
+        NavigableMap<Long, ModelVersion> versions = models.get(modelName);
+        if (versions == null) {
+            return null;
+        }
+        if (version != null) {
+            ModelVersion exact = parseVersion(version).map(versions::get).orElse(null);
+            return exact != null && exact.isReady() ? exact : null;
+        }
+        // The newest version is the default; only serve from memory if it is the ready one.
+        Map.Entry<Long, ModelVersion> newest = versions.lastEntry();
+        return newest != null && newest.getValue().isReady() ? newest.getValue() : null;
+    }
+
+    private CompletableFuture<Void> startLoading(ModelVersion target, RepositoryModel model) {
+        return CompletableFuture.runAsync(() -> loadVersion(target, model), loaders);
+    }
+
+    private void loadVersion(ModelVersion target, RepositoryModel model) {
+        long started = System.nanoTime();
+        try {
+            Backend backend = backendFor(model.config());
+            if (backend == null) {
+                target.unavailable(noBackendMessage(model.config()));
+                return;
+            }
+            LoadContext context = new LoadContext(model.config(), target.version(), model.directory(), Device.CPU);
+            ModelConfig completed = backend.complete(context);
+            LoadedModel loaded = backend.load(context.with(completed));
+            if (!backends.contains(backend)) {
+                loaded.close(); // the backend left while we were loading
+                target.unavailable("backend '" + backend.name() + "' was stopped while the model was loading");
+                return;
+            }
+            target.loaded(backend, completed, loaded);
+            LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms", target.modelName(), target.version(),
+                    backend.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } catch (GantryException e) {
+            LOG.warn("Loading model '{}' version {} failed: {}", target.modelName(), target.version(), e.getMessage());
+            target.failed(e);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.error("Loading model '{}' version {} failed", target.modelName(), target.version(), e);
+            target.failed(GantryException.internal("loading failed: " + e, e));
+        } finally {
+            target.loadEnded();
+        }
+    }
+
+    /**
+     * Waits for a load. Failures of explicit loads keep their kind (a corrupt artifact is the caller's 400);
+     * a request that only wanted to infer gets 503, since the model cannot be served.
+     */
+    private void awaitLoad(ModelVersion target, CompletableFuture<Void> load, boolean explicit) {
+        try {
+            load.get(loadTimeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new GantryException(org.gantry.api.error.ErrorKind.TIMEOUT, String.format(
+                    "model '%s' version %d is still loading after %d s", target.modelName(), target.version(),
+                    TimeUnit.NANOSECONDS.toSeconds(loadTimeoutNanos)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw GantryException.unavailable("interrupted while waiting for model '%s' to load", target.modelName());
+        } catch (ExecutionException e) {
+            // loadVersion records failures itself; a failed future only comes from a recent failure replayed.
+        }
+        if (target.isReady()) {
+            return;
+        }
+        GantryException failure = target.lastFailure();
+        if (failure != null && explicit) {
+            throw new GantryException(failure.kind(), String.format("failed to load model '%s' version %d: %s",
+                    target.modelName(), target.version(), failure.getMessage()), failure);
+        }
+        throw GantryException.unavailable("model '%s' version %d is not available: %s", target.modelName(),
+                target.version(), failure != null ? "its load failed: " + failure.getMessage() : target.reason());
+    }
+
+    private void unloadVersion(ModelVersion version, String why) {
+        try {
+            LoadedModel toClose = version.beginUnload(drainTimeoutNanos);
+            if (toClose != null) {
+                try {
+                    toClose.close();
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.warn("Closing model '{}' version {} failed", version.modelName(), version.version(), e);
+                }
+                version.unloaded(why);
+                LOG.info("Unloaded model '{}' version {}: {}", version.modelName(), version.version(), why);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Backend backendFor(ModelConfig config) {
+        for (Backend backend : backends) {
+            if (!config.backend().isEmpty() ? backend.name().equals(config.backend())
+                    : backend.platforms().contains(config.platform())) {
+                return backend;
+            }
+        }
+        return null;
+    }
+
+    private String noBackendMessage(ModelConfig config) {
+        String wanted = !config.backend().isEmpty() ? "backend '" + config.backend() + "'"
+                : !config.platform().isEmpty() ? "platform '" + config.platform() + "'" : null;
+        if (wanted == null) {
+            return "config.pbtxt of model '" + config.name() + "' names neither a platform nor a backend";
+        }
+        String installed = backends.isEmpty() ? "none"
+                : backends.stream().map(b -> b.name() + " " + b.platforms()).collect(Collectors.joining(", "));
+        return "no backend for " + wanted + " is installed (installed backends: " + installed + ")";
+    }
+
+    private RepositoryModel readModel(String modelName) {
+        return repository.model(modelName).orElseThrow(() -> GantryException.notFound(
+                "unknown model '%s': the repository %s has no such model", modelName, repository.location()));
+    }
+
+    private static SortedSet<Long> servedVersions(RepositoryModel model) {
+        return model.config().versionPolicy().select(model.versions());
+    }
+
+    private static long chooseVersion(RepositoryModel model, String version) {
+        SortedSet<Long> served = servedVersions(model);
+        if (version == null) {
+            if (served.isEmpty()) {
+                throw noVersions(model);
+            }
+            return served.last();
+        }
+        Optional<Long> parsed = parseVersion(version);
+        if (parsed.isEmpty() || !served.contains(parsed.get())) {
+            throw GantryException.notFound("model '%s' has no version '%s' to serve (versions served: %s)",
+                    model.name(), version, served);
+        }
+        return parsed.get();
+    }
+
+    private static GantryException noVersions(RepositoryModel model) {
+        return GantryException.unavailable("model '%s' has no version to serve: its folder %s has versions %s and"
+                + " its version policy selects none", model.name(), model.directory(), model.versions());
+    }
+
+    private static Optional<Long> parseVersion(String version) {
+        if (version.isEmpty() || version.length() > 18 || !version.chars().allMatch(Character::isDigit)) {
+            return Optional.empty();
+        }
+        return Optional.of(Long.parseLong(version));
+    }
+
+    private NavigableMap<Long, ModelVersion> versionsOf(String modelName) {
+        return models.computeIfAbsent(modelName, n -> new ConcurrentSkipListMap<>());
+    }
+
+    private ModelVersion knownVersion(String modelName, long version) {
+        NavigableMap<Long, ModelVersion> versions = models.get(modelName);
+        return versions == null ? null : versions.get(version);
+    }
+
+    private static ThreadFactory namedDaemonThreads(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** What a backend is given to load one version. */
+    private record LoadContext(ModelConfig config, long version, Path modelDirectory, Device device)
+            implements ModelLoadContext {
+        LoadContext with(ModelConfig completed) {
+            return new LoadContext(completed, version, modelDirectory, device);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package org.gantry.runtime.internal;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.gantry.api.backend.Backend;
+import org.gantry.api.backend.LoadedModel;
+import org.gantry.api.error.GantryException;
+import org.gantry.api.model.ModelConfig;
+import org.gantry.api.server.ModelState;
+import org.gantry.api.server.ModelStatus;
+
+/**
+ * One version of one model and its lifecycle: UNAVAILABLE → LOADING → READY → UNLOADING → UNAVAILABLE, or
+ * FAILED with the reason. All state changes happen under this object's monitor; loading itself runs outside
+ * it, on a loader thread, and every waiter shares the same load (single flight).
+ */
+final class ModelVersion {
+
+    private final String modelName;
+    private final long version;
+
+    private ModelState state = ModelState.UNAVAILABLE;
+    private String reason = "";
+    private GantryException failure;
+    private long failedAtNanos;
+    private CompletableFuture<Void> loading;
+    private LoadedModel loaded;
+    private Backend backend;
+    private ModelConfig config;
+    private int inFlight;
+
+    ModelVersion(String modelName, long version) {
+        this.modelName = modelName;
+        this.version = version;
+    }
+
+    String modelName() {
+        return modelName;
+    }
+
+    long version() {
+        return version;
+    }
+
+    synchronized ModelState state() {
+        return state;
+    }
+
+    synchronized boolean isReady() {
+        return state == ModelState.READY;
+    }
+
+    synchronized ModelStatus status() {
+        return new ModelStatus(modelName, Long.toString(version), state, reason);
+    }
+
+    /** The configuration as completed by the backend, or null while not loaded. */
+    synchronized ModelConfig config() {
+        return config;
+    }
+
+    synchronized Backend backend() {
+        return backend;
+    }
+
+    /**
+     * Returns the load to wait for: the running one, a new one started with {@code loader}, or a completed
+     * one when the version is ready. A version that failed less than {@code retryDelayNanos} ago fails at
+     * once with its last failure instead of loading again.
+     */
+    synchronized CompletableFuture<Void> startLoad(Function<ModelVersion, CompletableFuture<Void>> loader,
+            long retryDelayNanos) {
+        switch (state) {
+            case READY:
+                return CompletableFuture.completedFuture(null);
+            case LOADING:
+                return loading;
+            case UNLOADING:
+                throw GantryException.unavailable("model '%s' version %d is being unloaded; retry shortly", modelName,
+                        version);
+            case FAILED:
+                if (System.nanoTime() - failedAtNanos < retryDelayNanos) {
+                    return CompletableFuture.failedFuture(failure);
+                }
+                break;
+            default:
+                break;
+        }
+        state = ModelState.LOADING;
+        reason = "";
+        loading = loader.apply(this);
+        return loading;
+    }
+
+    synchronized void loaded(Backend usedBackend, ModelConfig completedConfig, LoadedModel model) {
+        backend = usedBackend;
+        config = completedConfig;
+        loaded = model;
+        failure = null;
+        state = ModelState.READY;
+        reason = "";
+    }
+
+    synchronized void failed(GantryException cause) {
+        failure = cause;
+        failedAtNanos = System.nanoTime();
+        state = ModelState.FAILED;
+        reason = cause.getMessage();
+    }
+
+    /** Marks a version that could not load for a reason outside the artifact (e.g. no backend yet). */
+    synchronized void unavailable(String why) {
+        state = ModelState.UNAVAILABLE;
+        reason = why;
+        failure = null;
+    }
+
+    synchronized GantryException lastFailure() {
+        return failure;
+    }
+
+    synchronized String reason() {
+        return reason;
+    }
+
+    /** Takes a reference for one request, or returns null if the version is not ready. */
+    synchronized LoadedModel acquire() {
+        if (state != ModelState.READY) {
+            return null;
+        }
+        inFlight++;
+        return loaded;
+    }
+
+    synchronized void release() {
+        inFlight--;
+        if (inFlight == 0) {
+            notifyAll();
+        }
+    }
+
+    /**
+     * Stops admitting requests, waits up to {@code drainTimeoutNanos} for in-flight ones, then returns the
+     * model to close (or null if nothing was loaded). The caller closes it outside the monitor and then calls
+     * {@link #unloaded}.
+     */
+    synchronized LoadedModel beginUnload(long drainTimeoutNanos) throws InterruptedException {
+        while (state == ModelState.LOADING) {
+            wait(100);
+        }
+        if (state != ModelState.READY) {
+            return null;
+        }
+        state = ModelState.UNLOADING;
+        long deadline = System.nanoTime() + drainTimeoutNanos;
+        while (inFlight > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        LoadedModel toClose = loaded;
+        loaded = null;
+        return toClose;
+    }
+
+    synchronized void unloaded(String why) {
+        backend = null;
+        config = null;
+        state = ModelState.UNAVAILABLE;
+        reason = why;
+        notifyAll();
+    }
+
+    /** Wakes threads waiting in {@link #beginUnload} for a load to end. */
+    synchronized void loadEnded() {
+        notifyAll();
+    }
+}

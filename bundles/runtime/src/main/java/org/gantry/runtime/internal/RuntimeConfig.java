@@ -1,0 +1,25 @@
+package org.gantry.runtime.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "Gantry runtime",
+        description = "Model lifecycle: loading on first request, unloading, failure handling.")
+@interface RuntimeConfig {
+
+    @AttributeDefinition(name = "Loader threads", description = "Model versions loaded in parallel.", min = "1")
+    int loadThreads() default 2;
+
+    @AttributeDefinition(name = "Load timeout (s)",
+            description = "How long a request waits for its model to load before it gets 503.", min = "1")
+    int loadTimeoutSeconds() default 600;
+
+    @AttributeDefinition(name = "Failed load retry delay (s)",
+            description = "After a failed load, requests get the failure at once for this long before the next"
+                    + " request tries again.", min = "0")
+    int failedLoadRetrySeconds() default 5;
+
+    @AttributeDefinition(name = "Drain timeout (s)",
+            description = "How long an unload waits for in-flight requests to finish.", min = "0")
+    int drainTimeoutSeconds() default 30;
+}
