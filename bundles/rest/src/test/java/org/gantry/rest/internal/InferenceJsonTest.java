@@ -1,0 +1,151 @@
+package org.gantry.rest.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.gantry.api.error.ErrorKind;
+import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.inference.InferenceResponse;
+import org.gantry.api.tensor.DataType;
+import org.gantry.api.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class InferenceJsonTest {
+
+    private static InferenceRequest read(String json) {
+        return InferenceJson.readRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String rejection(String json) {
+        GantryException error = assertThrows(GantryException.class, () -> read(json));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, error.kind());
+        return error.getMessage();
+    }
+
+    private static String input(String datatype, String shape, String data) {
+        return "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"" + datatype + "\",\"shape\":" + shape + ",\"data\":" + data
+                + "}]}";
+    }
+
+    @Test
+    void readsNestedAndFlatDataIntoLittleEndianBuffers() {
+        InferenceRequest nested = read("{\"id\":\"r7\",\"parameters\":{\"priority\":2,\"timeout\":100,\"flag\":true},"
+                + "\"inputs\":[{\"name\":\"x\",\"shape\":[2,2],\"datatype\":\"FP32\",\"data\":[[1,2.5],[3,4]]}],"
+                + "\"outputs\":[{\"name\":\"y\"}]}");
+        assertEquals("r7", nested.id());
+        assertEquals(2, ((Number) nested.parameters().get("priority")).intValue());
+        assertEquals(Boolean.TRUE, nested.parameters().get("flag"));
+        assertEquals("y", nested.outputs().get(0).name());
+        ByteBuffer data = nested.inputs().get(0).data();
+        assertEquals(ByteOrder.LITTLE_ENDIAN, data.order());
+        assertEquals(2.5f, data.getFloat(4));
+        InferenceRequest flat = read(input("FP32", "[2,2]", "[1,2.5,3,4]"));
+        assertEquals(nested.inputs().get(0).data(), flat.inputs().get(0).data());
+    }
+
+    @Test
+    void dataBeforeTheHeaderIsAccepted() {
+        InferenceRequest request = read("{\"inputs\":[{\"data\":[1,2,3],\"name\":\"x\",\"shape\":[3],\"datatype\":\"INT64\"}]}");
+        assertEquals(3L, request.inputs().get(0).data().getLong(16));
+    }
+
+    @Test
+    void everyDatatypeRoundTrips() throws IOException {
+        String[][] cases = {
+                { "BOOL", "[true,false]" }, { "UINT8", "[0,255]" }, { "UINT16", "[0,65535]" },
+                { "UINT32", "[0,4294967295]" }, { "UINT64", "[0,18446744073709551615]" }, { "INT8", "[-128,127]" },
+                { "INT16", "[-32768,32767]" }, { "INT32", "[-2147483648,2147483647]" },
+                { "INT64", "[-9223372036854775808,9223372036854775807]" }, { "FP16", "[1.5,-2.0]" },
+                { "BF16", "[1.5,-2.0]" }, { "FP32", "[1.5,-2.0]" }, { "FP64", "[1.5,-2.0]" },
+                { "BYTES", "[\"hello\",\"wörld\"]" } };
+        for (String[] c : cases) {
+            Tensor tensor = read(input(c[0], "[2]", c[1])).inputs().get(0);
+            assertEquals(DataType.valueOf(c[0]), tensor.dataType());
+            String json = write(new InferenceResponse("m", "1", null, Map.of(), List.of(tensor)));
+            assertTrue(json.contains("\"data\":" + c[1]), c[0] + " gave " + json);
+        }
+    }
+
+    @Test
+    void bytesElementsAreLengthPrefixed() {
+        Tensor tensor = read(input("BYTES", "[2]", "[\"ab\",\"\"]")).inputs().get(0);
+        assertEquals(List.of("ab", ""), tensor.bytesElementsAsStrings());
+        assertEquals(4 + 2 + 4, tensor.byteSize());
+    }
+
+    @Test
+    void responseEchoesIdAndVersion() throws IOException {
+        Tensor y = Tensor.of("y", DataType.FP32, new long[] { 1, 2 },
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(8).putFloat(2).flip());
+        String json = write(new InferenceResponse("simple", "1", "abc", Map.of(), List.of(y)));
+        assertEquals("{\"model_name\":\"simple\",\"model_version\":\"1\",\"id\":\"abc\",\"outputs\":[{\"name\":\"y\","
+                + "\"datatype\":\"FP32\",\"shape\":[1,2],\"data\":[8.0,2.0]}]}", json);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "{", "[]", "{\"inputs\":5}", "{\"inputs\":[{\"name\":\"x\"}]}", "not json",
+            "{\"inputs\":[]} trailing" })
+    void malformedRequestsAreInvalid(String json) {
+        rejection(json);
+    }
+
+    @Test
+    void mismatchedDataIsExplained() {
+        assertTrue(rejection(input("FP32", "[3]", "[1,2]")).contains("has 2 data elements but its shape [3] needs 3"));
+        assertTrue(rejection(input("FP32", "[1]", "[1,2]")).contains("more data elements than its shape allows"));
+        assertTrue(rejection(input("INT8", "[1]", "[300]")).contains("not a valid INT8"));
+        assertTrue(rejection(input("UINT8", "[1]", "[-1]")).contains("not a valid UINT8"));
+        assertTrue(rejection(input("INT32", "[1]", "[1.5]")).contains("not a valid INT32"));
+        assertTrue(rejection(input("FP32", "[1]", "[\"a\"]")).contains("not a valid FP32"));
+        assertTrue(rejection(input("BOOL", "[1]", "[1]")).contains("not a valid BOOL"));
+        assertTrue(rejection(input("FP33", "[1]", "[1]")).contains("unknown datatype 'FP33'"));
+        assertTrue(rejection(input("FP32", "[-1]", "[1]")).contains("negative"));
+        assertTrue(rejection(input("FP32", "[2147483648,4]", "[1]")).contains("too large"));
+        assertTrue(rejection(input("FP32", "[9223372036854775807,9223372036854775807]", "[1]")).contains("too large"));
+        assertTrue(rejection(input("FP32", "[1.5]", "[1]")).contains("must hold integers"));
+        assertTrue(rejection("{\"id\":5,\"inputs\":[]}").contains("'id' must be a string"));
+    }
+
+    @Test
+    void anAbsurdShapeWithLittleDataAllocatesLittle() {
+        // 256 Mi elements of FP32 would be 1 GiB: rejected by the element count, never allocated.
+        assertTrue(rejection(input("FP32", "[268435456]", "[1,2,3]")).contains("needs 268435456"));
+    }
+
+    @Test
+    void halfPrecisionConversionsRoundToNearestEven() {
+        assertEquals(0x3c00, HalfPrecision.floatToHalf(1.0f) & 0xffff);
+        assertEquals(0x7bff, HalfPrecision.floatToHalf(65504f) & 0xffff);
+        assertEquals(0x7c00, HalfPrecision.floatToHalf(1e6f) & 0xffff);
+        assertEquals(0x0001, HalfPrecision.floatToHalf(0x1p-24f) & 0xffff);
+        assertEquals(0x3c00, HalfPrecision.floatToHalf(1.0f + 0x1p-11f) & 0xffff); // tie: to even
+        assertEquals(0x3c01, HalfPrecision.floatToHalf(1.0f + 0x1p-11f + 0x1p-20f) & 0xffff);
+        assertEquals(-2.0f, HalfPrecision.halfToFloat(HalfPrecision.floatToHalf(-2.0f)));
+        assertEquals(0x1p-24f, HalfPrecision.halfToFloat((short) 1));
+        assertTrue(Float.isNaN(HalfPrecision.halfToFloat(HalfPrecision.floatToHalf(Float.NaN))));
+        assertEquals(0x3f80, HalfPrecision.floatToBfloat16(1.0f) & 0xffff);
+        assertEquals(1.0f, HalfPrecision.bfloat16ToFloat(HalfPrecision.floatToBfloat16(1.00390625f))); // tie: to even
+        assertArrayEquals(new float[] { 3.140625f },
+                new float[] { HalfPrecision.bfloat16ToFloat(HalfPrecision.floatToBfloat16(3.14159f)) });
+    }
+
+    private static String write(InferenceResponse response) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        InferenceJson.writeResponse(response, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}

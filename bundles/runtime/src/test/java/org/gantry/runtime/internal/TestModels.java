@@ -1,0 +1,165 @@
+package org.gantry.runtime.internal;
+
+import java.lang.annotation.Annotation;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.gantry.api.backend.Backend;
+import org.gantry.api.backend.LoadedModel;
+import org.gantry.api.backend.ModelLoadContext;
+import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.model.ModelConfig;
+import org.gantry.api.model.TensorConfig;
+import org.gantry.api.model.VersionPolicy;
+import org.gantry.api.repository.ModelRepository;
+import org.gantry.api.repository.RepositoryModel;
+import org.gantry.api.tensor.DataType;
+import org.gantry.api.tensor.Tensor;
+
+/** A repository held in memory and a backend whose model multiplies FP32 input by its version. */
+final class TestModels {
+
+    private TestModels() {
+    }
+
+    static ModelConfig scaleConfig(String name, int maxBatchSize, VersionPolicy policy) {
+        return new ModelConfig(name, "test_platform", "", maxBatchSize,
+                List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(-1L))),
+                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(-1L))), policy, List.of(), Map.of(),
+                List.of());
+    }
+
+    static Tensor fp32(String name, long[] shape, float... values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float value : values) {
+            buffer.putFloat(value);
+        }
+        return Tensor.of(name, DataType.FP32, shape, buffer.flip());
+    }
+
+    static float[] floats(Tensor tensor) {
+        ByteBuffer data = tensor.data();
+        float[] values = new float[data.remaining() / 4];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = data.getFloat();
+        }
+        return values;
+    }
+
+    static final class MemoryRepository implements ModelRepository {
+        final Map<String, RepositoryModel> models = new HashMap<>();
+
+        void add(ModelConfig config, Long... versions) {
+            models.put(config.name(), new RepositoryModel(config.name(), Path.of("/models", config.name()), config,
+                    new TreeSet<>(List.of(versions))));
+        }
+
+        @Override
+        public String location() {
+            return "memory";
+        }
+
+        @Override
+        public SortedSet<String> modelNames() {
+            return new TreeSet<>(models.keySet());
+        }
+
+        @Override
+        public Optional<RepositoryModel> model(String name) {
+            return Optional.ofNullable(models.get(name));
+        }
+    }
+
+    static final class ScalingBackend implements Backend {
+        final AtomicInteger loads = new AtomicInteger();
+        final AtomicInteger closes = new AtomicInteger();
+        final List<Long> loadedVersions = new ArrayList<>();
+        volatile CountDownLatch loadGate = new CountDownLatch(0);
+        volatile String failWith;
+
+        @Override
+        public String name() {
+            return "test";
+        }
+
+        @Override
+        public Set<String> platforms() {
+            return Set.of("test_platform");
+        }
+
+        @Override
+        public LoadedModel load(ModelLoadContext context) {
+            loads.incrementAndGet();
+            try {
+                loadGate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (failWith != null) {
+                throw GantryException.invalidArgument("%s", failWith);
+            }
+            synchronized (loadedVersions) {
+                loadedVersions.add(context.version());
+            }
+            float factor = context.version();
+            return new LoadedModel() {
+                @Override
+                public List<Tensor> infer(InferenceRequest request) {
+                    Tensor input = request.inputs().get(0);
+                    float[] values = floats(input);
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] *= factor;
+                    }
+                    return List.of(fp32("OUTPUT__0", input.shape(), values));
+                }
+
+                @Override
+                public void close() {
+                    closes.incrementAndGet();
+                }
+            };
+        }
+    }
+
+    /** The runtime's configuration with test-friendly values. */
+    static RuntimeConfig config(int retrySeconds) {
+        return new RuntimeConfig() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return RuntimeConfig.class;
+            }
+
+            @Override
+            public int loadThreads() {
+                return 2;
+            }
+
+            @Override
+            public int loadTimeoutSeconds() {
+                return 30;
+            }
+
+            @Override
+            public int failedLoadRetrySeconds() {
+                return retrySeconds;
+            }
+
+            @Override
+            public int drainTimeoutSeconds() {
+                return 5;
+            }
+        };
+    }
+}
