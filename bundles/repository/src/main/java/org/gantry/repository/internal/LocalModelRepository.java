@@ -1,0 +1,146 @@
+package org.gantry.repository.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+import org.gantry.api.error.GantryException;
+import org.gantry.api.model.ModelConfig;
+import org.gantry.api.repository.ModelRepository;
+import org.gantry.api.repository.RepositoryModel;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A model repository in a local folder, in Triton's layout. Reads the folder on every call, so models that are
+ * added, changed or removed are seen without a restart. Model names are single plain folder names: anything
+ * that could reach outside the repository ({@code ..}, separators, links pointing elsewhere) is no model.
+ */
+@Component(service = ModelRepository.class, configurationPid = LocalModelRepository.PID)
+@Designate(ocd = RepositoryConfig.class)
+public final class LocalModelRepository implements ModelRepository {
+
+    static final String PID = "org.gantry.repository";
+    static final String PATH_ENV = "GANTRY_MODEL_REPOSITORY";
+    static final String CONFIG_FILE = "config.pbtxt";
+    private static final Logger LOG = LoggerFactory.getLogger(LocalModelRepository.class);
+
+    private final Path root;
+
+    @Activate
+    public LocalModelRepository(RepositoryConfig config) {
+        this(resolveRoot(System.getenv(PATH_ENV), config.path(), System.getProperty("karaf.home")));
+    }
+
+    LocalModelRepository(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        if (Files.isDirectory(this.root)) {
+            LOG.info("Model repository: {}", this.root);
+        } else {
+            LOG.warn("Model repository {} does not exist: no model can be served until it does (set {} or 'path' in"
+                    + " etc/{}.cfg)", this.root, PATH_ENV, PID);
+        }
+    }
+
+    /** The environment variable wins over configuration; relative paths are resolved against the server's home. */
+    static Path resolveRoot(String fromEnvironment, String configured, String home) {
+        String chosen = fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : configured;
+        Path path = Path.of(chosen);
+        return path.isAbsolute() || home == null ? path : Path.of(home).resolve(path);
+    }
+
+    @Override
+    public String location() {
+        return root.toString();
+    }
+
+    @Override
+    public SortedSet<String> modelNames() {
+        SortedSet<String> names = new TreeSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (isPlainName(name) && modelFolder(name).isPresent()) {
+                    names.add(name);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return Collections.emptySortedSet();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the model repository " + root, e);
+        }
+        return names;
+    }
+
+    @Override
+    public Optional<RepositoryModel> model(String name) {
+        Optional<Path> folder = isPlainName(name) ? modelFolder(name) : Optional.empty();
+        if (folder.isEmpty()) {
+            return Optional.empty();
+        }
+        Path directory = folder.get();
+        return Optional.of(new RepositoryModel(name, directory, readConfig(directory, name), versions(directory)));
+    }
+
+    private static boolean isPlainName(String name) {
+        return name != null && !name.isEmpty() && !name.equals(".") && !name.equals("..") && !name.startsWith(".")
+                && name.chars().noneMatch(c -> c == '/' || c == '\\' || c == 0 || c == ':');
+    }
+
+    /** The model's folder if it is a directory that really lies inside the repository (links included). */
+    private Optional<Path> modelFolder(String name) {
+        Path candidate = root.resolve(name);
+        if (!Files.isDirectory(candidate)) {
+            return Optional.empty();
+        }
+        try {
+            Path real = candidate.toRealPath();
+            return real.getParent() != null && real.getParent().equals(root.toRealPath()) ? Optional.of(candidate)
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static ModelConfig readConfig(Path directory, String name) {
+        Path file = directory.resolve(CONFIG_FILE);
+        if (!Files.exists(file)) {
+            // Triton allows a missing config when the backend can complete it; the runtime reports what is missing.
+            return new ModelConfig(name, "", "", 0, null, null, null, null, null, null);
+        }
+        try {
+            return ModelConfigParser.parse(Files.readString(file, StandardCharsets.UTF_8), name, file.toString());
+        } catch (IOException e) {
+            throw GantryException.invalidArgument("cannot read %s: %s", file, e.getMessage());
+        }
+    }
+
+    private static SortedSet<Long> versions(Path directory) {
+        SortedSet<Long> versions = new TreeSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, Files::isDirectory)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!name.isEmpty() && name.length() <= 18 && name.chars().allMatch(Character::isDigit)) {
+                    long version = Long.parseLong(name);
+                    if (version > 0) {
+                        versions.add(version);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the versions of " + directory, e);
+        }
+        return versions;
+    }
+}
