@@ -1,0 +1,217 @@
+package org.gantry.backend.torchscript.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.gantry.api.backend.Device;
+import org.gantry.api.backend.LoadedModel;
+import org.gantry.api.backend.ModelLoadContext;
+import org.gantry.api.error.ErrorKind;
+import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.model.ModelConfig;
+import org.gantry.api.model.TensorConfig;
+import org.gantry.api.tensor.DataType;
+import org.gantry.api.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import ai.djl.engine.Engine;
+
+/** The backend on DJL's real PyTorch engine (CPU), against the example models and torch's own outputs. */
+class TorchScriptBackendTest {
+
+    private static final Path EXAMPLES = Path.of(System.getProperty("gantry.examples"));
+    private static TorchScriptBackend backend;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void startEngine() {
+        backend = new TorchScriptBackend(Engine.getEngine("PyTorch"));
+    }
+
+    record Context(ModelConfig config, long version, Path modelDirectory) implements ModelLoadContext {
+        @Override
+        public Device device() {
+            return Device.CPU;
+        }
+    }
+
+    private static ModelConfig simpleLinear() {
+        return new ModelConfig("simple_linear", "pytorch_libtorch", "", 8,
+                List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(3L))),
+                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(2L))), null, null, null, null);
+    }
+
+    private static ModelConfig tokenScorer() {
+        return new ModelConfig("token_scorer", "", "pytorch", 4,
+                List.of(new TensorConfig("token_ids", DataType.INT64, List.of(-1L)),
+                        new TensorConfig("token_weights", DataType.FP32, List.of(-1L))),
+                List.of(new TensorConfig("pooled", DataType.FP32, List.of(4L)),
+                        new TensorConfig("token_count", DataType.INT64, List.of())),
+                null, null, null, null);
+    }
+
+    @Test
+    void outputsEqualTorchsForTheExampleModels() throws IOException {
+        for (ModelConfig config : List.of(simpleLinear(), tokenScorer())) {
+            JsonNode cases = new ObjectMapper().readTree(EXAMPLES.resolve(config.name()).resolve("expected.json").toFile());
+            Context context = new Context(backend.complete(new Context(config, 1, EXAMPLES.resolve(config.name()))), 1,
+                    EXAMPLES.resolve(config.name()));
+            try (LoadedModel model = backend.load(context)) {
+                assertTrue(model.footprintBytes() > 0);
+                for (JsonNode testCase : cases.get("1")) {
+                    List<Tensor> outputs = model.infer(request(testCase.get("inputs")));
+                    assertOutputs(testCase.get("outputs"), outputs);
+                }
+            }
+        }
+    }
+
+    @Test
+    void concurrentRequestsGetTheirOwnAnswers() throws Exception {
+        Context context = new Context(simpleLinear(), 1, EXAMPLES.resolve("simple_linear"));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try (LoadedModel model = backend.load(context)) {
+            List<Future<float[]>> answers = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                float x = i;
+                answers.add(pool.submit(() -> floats(model.infer(InferenceRequest.of(
+                        List.of(fp32("INPUT__0", new long[] { 1, 3 }, x, 0, 0)))).get(0))));
+            }
+            for (int i = 0; i < answers.size(); i++) {
+                // relu(x*1 + 10), relu(x*0.5 - 1)
+                assertArrayEquals(new float[] { Math.max(i + 10f, 0), Math.max(i * 0.5f - 1f, 0) }, answers.get(i).get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void missingAndCorruptModelFilesAreClearErrors() throws IOException {
+        Path model = Files.createDirectories(temp.resolve("simple_linear/1"));
+        GantryException missing = assertThrows(GantryException.class,
+                () -> backend.load(new Context(simpleLinear(), 1, temp.resolve("simple_linear"))));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, missing.kind());
+        assertTrue(missing.getMessage().contains("has no TorchScript file"), missing.getMessage());
+
+        Files.write(model.resolve("model.pt"), "this is not a zip archive".getBytes());
+        GantryException corrupt = assertThrows(GantryException.class,
+                () -> backend.load(new Context(simpleLinear(), 1, temp.resolve("simple_linear"))));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, corrupt.kind());
+        assertTrue(corrupt.getMessage().contains("is not a loadable TorchScript model"), corrupt.getMessage());
+        assertTrue(!corrupt.getMessage().contains("\n"), "one line, no C++ stack: " + corrupt.getMessage());
+    }
+
+    @Test
+    void aConfigWithoutTensorsOrWithStringsIsRejectedBeforeLoading() {
+        ModelConfig bare = new ModelConfig("bare", "pytorch_libtorch", "", 0, null, null, null, null, null, null);
+        assertThrows(GantryException.class, () -> backend.complete(new Context(bare, 1, temp)));
+        ModelConfig strings = new ModelConfig("s", "pytorch_libtorch", "", 0,
+                List.of(new TensorConfig("INPUT__0", DataType.BYTES, List.of(1L))),
+                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(1L))), null, null, null, null);
+        assertTrue(assertThrows(GantryException.class, () -> backend.complete(new Context(strings, 1, temp)))
+                .getMessage().contains("BYTES"));
+    }
+
+    @Test
+    void anInputTheModuleCannotTakeIsTheCallersError() {
+        try (LoadedModel model = backend.load(new Context(simpleLinear(), 1, EXAMPLES.resolve("simple_linear")))) {
+            // Four features where the weight matrix takes three: libtorch refuses the matmul.
+            GantryException error = assertThrows(GantryException.class,
+                    () -> model.infer(InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1, 4 }, 1, 2, 3, 4)))));
+            assertEquals(ErrorKind.INVALID_ARGUMENT, error.kind());
+        }
+    }
+
+    @Test
+    void tritonIndexSuffixesOrderTheArguments() {
+        List<TensorConfig> tensors = List.of(new TensorConfig("b__1", DataType.FP32, List.of(1L)),
+                new TensorConfig("a__0", DataType.FP32, List.of(1L)));
+        assertEquals(List.of("a__0", "b__1"), TorchScriptBackend.orderedNames(tensors));
+        List<TensorConfig> plain = List.of(new TensorConfig("ids", DataType.FP32, List.of(1L)),
+                new TensorConfig("mask", DataType.FP32, List.of(1L)));
+        assertEquals(List.of("ids", "mask"), TorchScriptBackend.orderedNames(plain));
+    }
+
+    private static InferenceRequest request(JsonNode inputs) {
+        List<Tensor> tensors = new ArrayList<>();
+        for (JsonNode input : inputs) {
+            long[] shape = longs(input.get("shape"));
+            DataType type = DataType.valueOf(input.get("datatype").asText());
+            ByteBuffer data = ByteBuffer.allocate(input.get("data").size() * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+            for (JsonNode value : input.get("data")) {
+                if (type == DataType.INT64) {
+                    data.putLong(value.asLong());
+                } else {
+                    data.putFloat((float) value.asDouble());
+                }
+            }
+            tensors.add(Tensor.of(input.get("name").asText(), type, shape, data.flip()));
+        }
+        return InferenceRequest.of(tensors);
+    }
+
+    private static void assertOutputs(JsonNode expected, List<Tensor> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            JsonNode want = expected.get(i);
+            Tensor got = actual.get(i);
+            assertEquals(want.get("name").asText(), got.name());
+            assertArrayEquals(longs(want.get("shape")), got.shape());
+            ByteBuffer data = got.data();
+            for (JsonNode value : want.get("data")) {
+                if (got.dataType() == DataType.INT64) {
+                    assertEquals(value.asLong(), data.getLong());
+                } else {
+                    assertEquals(value.asDouble(), data.getFloat(), 1e-5);
+                }
+            }
+        }
+    }
+
+    private static long[] longs(JsonNode array) {
+        long[] values = new long[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = array.get(i).asLong();
+        }
+        return values;
+    }
+
+    private static Tensor fp32(String name, long[] shape, float... values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float value : values) {
+            buffer.putFloat(value);
+        }
+        return Tensor.of(name, DataType.FP32, shape, buffer.flip());
+    }
+
+    private static float[] floats(Tensor tensor) {
+        ByteBuffer data = tensor.data();
+        float[] values = new float[data.remaining() / 4];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = data.getFloat();
+        }
+        return values;
+    }
+}
