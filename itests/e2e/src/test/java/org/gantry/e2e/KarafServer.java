@@ -1,0 +1,169 @@
+package org.gantry.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A fresh copy of the built distribution, started with {@code bin/karaf server} on a free port, as a user
+ * would start it. The copy keeps the build's own folder clean and every run starts from scratch.
+ */
+final class KarafServer implements AutoCloseable {
+
+    private final Path home;
+    private final int port;
+    private final Process process;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private KarafServer(Path home, int port, Process process) {
+        this.home = home;
+        this.port = port;
+        this.process = process;
+    }
+
+    static KarafServer start(Path distribution, Path work, Path models) throws IOException {
+        if (!Files.isExecutable(distribution.resolve("bin/karaf"))) {
+            throw new IllegalStateException("no distribution at " + distribution + ": build it first (mvn install)");
+        }
+        Path home = work.resolve("gantry");
+        deleteTree(home);
+        copyTree(distribution, home);
+        int port = freePort();
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("karaf-console.log").toFile());
+        builder.environment().put("GANTRY_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("GANTRY_MODEL_REPOSITORY", models.toAbsolutePath().toString());
+        KarafServer server = new KarafServer(home, port, builder.start());
+        server.awaitReady(Duration.ofMinutes(3));
+        return server;
+    }
+
+    Path home() {
+        return home;
+    }
+
+    /** Sends a request; {@code body} null means GET. */
+    Reply call(String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofMinutes(2));
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.body(),
+                    response.headers().firstValue("Content-Type").orElse(""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record Reply(int status, String body, String contentType) {
+    }
+
+    /** Runs {@code echo command | bin/client -b} in the distribution folder and returns what it printed. */
+    String console(String command) throws IOException, InterruptedException {
+        Process client = new ProcessBuilder(home.resolve("bin/client").toString(), "-b")
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .start();
+        client.getOutputStream().write((command + "\n").getBytes(StandardCharsets.UTF_8));
+        client.getOutputStream().close();
+        String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!client.waitFor(2, TimeUnit.MINUTES)) {
+            client.destroyForcibly();
+        }
+        return output;
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Karaf exited with " + process.exitValue() + "; see "
+                        + home.getParent().resolve("karaf-console.log"));
+            }
+            try {
+                if (call("GET", "/v2/health/ready", null).status() == 200) {
+                    return;
+                }
+            } catch (UncheckedIOException notYet) {
+                // the port is not open yet
+            }
+            sleep(500);
+        }
+        throw new IllegalStateException("Gantry was not ready within " + timeout + "; see "
+                + home.getParent().resolve("karaf-console.log"));
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        new ProcessBuilder(home.resolve("bin/stop").toString()).directory(home.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+                .waitFor(1, TimeUnit.MINUTES);
+        if (!process.waitFor(1, TimeUnit.MINUTES)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package org.gantry.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+
+import org.gantry.api.backend.Backend;
+import org.gantry.api.server.ModelServer;
+import org.gantry.api.server.ModelState;
+import org.gantry.api.server.ModelStatus;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.junit5.context.BundleContextExtension;
+import org.osgi.test.junit5.service.ServiceExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The server inside a real Felix framework: bundles installed and resolved, the TorchScript backend
+ * registered as a service, an example model loaded on its first request and run over HTTP, and the backend
+ * bundle stopped and started again while the server keeps running.
+ */
+@ExtendWith({ BundleContextExtension.class, ServiceExtension.class })
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GantryServerTest {
+
+    private static final String BASE = "http://127.0.0.1:" + System.getProperty("org.osgi.service.http.port");
+    private static final String BACKEND_BUNDLE = "org.gantry.backend.torchscript";
+    private static final String SIMPLE_INFER = "{\"id\":\"itest\",\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],"
+            + "\"datatype\":\"FP32\",\"data\":[1,2,3]}]}";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void configure(@InjectService ConfigurationAdmin configAdmin) throws Exception {
+        update(configAdmin, "JakartarsServletWhiteboardRuntimeComponent", "jersey.context.path", "/");
+        update(configAdmin, "org.gantry.repository", "path", System.getProperty("gantry.itest.models"));
+        update(configAdmin, "org.gantry.engine.pytorch", "cacheDir", System.getProperty("gantry.itest.work") + "/djl");
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (get("/v2/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notListeningYet) {
+                // Jetty is still starting
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the REST API did not become ready");
+    }
+
+    private static void update(ConfigurationAdmin configAdmin, String pid, String key, String value) throws IOException {
+        Configuration configuration = configAdmin.getConfiguration(pid, "?");
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(key, value);
+        configuration.update(properties);
+    }
+
+    @Test
+    @Order(1)
+    void theTorchScriptBackendIsAService(@InjectService(timeout = 60_000) Backend backend) {
+        assertEquals("pytorch", backend.name());
+        assertTrue(backend.platforms().contains("pytorch_libtorch"), backend.platforms().toString());
+    }
+
+    @Test
+    @Order(2)
+    void aModelLoadsOnItsFirstRequestAndAnswersOverHttp(@InjectService ModelServer server) throws Exception {
+        HttpResponse<String> response = post("/v2/models/simple_linear/infer", SIMPLE_INFER);
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode body = JSON.readTree(response.body());
+        assertEquals("itest", body.get("id").asText());
+        assertEquals("simple_linear", body.get("model_name").asText());
+        JsonNode output = body.get("outputs").get(0);
+        assertEquals("OUTPUT__0", output.get("name").asText());
+        assertEquals(List.of(1, 2), JSON.convertValue(output.get("shape"), List.class));
+        assertEquals(8.0, output.get("data").get(0).asDouble(), 1e-6);
+        assertEquals(2.0, output.get("data").get(1).asDouble(), 1e-6);
+        assertTrue(server.isModelReady("simple_linear", null));
+    }
+
+    @Test
+    @Order(3)
+    void stoppingTheBackendBundleMakesItsModelsUnavailableWithAReason(@InjectBundleContext BundleContext context,
+            @InjectService ModelServer server) throws Exception {
+        Bundle backend = bundle(context, BACKEND_BUNDLE);
+        backend.stop();
+        try {
+            assertEquals(503, get("/v2/models/simple_linear/ready").statusCode());
+            ModelStatus status = server.index().stream().filter(s -> s.name().equals("simple_linear")).findFirst()
+                    .orElseThrow();
+            assertEquals(ModelState.UNAVAILABLE, status.state());
+            assertTrue(status.reason().contains("backend 'pytorch' was stopped"), status.reason());
+
+            HttpResponse<String> refused = post("/v2/models/simple_linear/infer", SIMPLE_INFER);
+            assertEquals(503, refused.statusCode(), refused.body());
+            assertTrue(JSON.readTree(refused.body()).get("error").asText().contains("no backend for platform"),
+                    refused.body());
+            Collection<ServiceReference<Backend>> backends = context.getServiceReferences(Backend.class, null);
+            assertTrue(backends.isEmpty(), "no Backend service while the bundle is stopped");
+        } finally {
+            backend.start();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        HttpResponse<String> again;
+        do {
+            again = post("/v2/models/simple_linear/infer", SIMPLE_INFER);
+        } while (again.statusCode() == 503 && System.nanoTime() < deadline && pause());
+        assertEquals(200, again.statusCode(), again.body());
+    }
+
+    private static boolean pause() throws InterruptedException {
+        Thread.sleep(200);
+        return true;
+    }
+
+    private static Bundle bundle(BundleContext context, String symbolicName) {
+        for (Bundle bundle : context.getBundles()) {
+            if (symbolicName.equals(bundle.getSymbolicName())) {
+                return bundle;
+            }
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
+    }
+
+    private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(BASE + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(BASE + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
