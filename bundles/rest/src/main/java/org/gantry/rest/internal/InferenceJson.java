@@ -77,10 +77,18 @@ final class InferenceJson {
             }
             return new InferenceRequest(id, parameters, inputs, outputs);
         } catch (JsonProcessingException e) {
-            throw GantryException.invalidArgument("malformed JSON: %s", e.getOriginalMessage());
+            throw malformed(e);
         } catch (IOException e) {
             throw GantryException.invalidArgument("could not read the request body: %s", e.getMessage());
         }
+    }
+
+    /** A JSON syntax error with its position, without Jackson's note about the (hidden) source. */
+    static GantryException malformed(JsonProcessingException e) {
+        String message = e.getOriginalMessage().replaceAll("\\[Source: [^;]*; ", "[");
+        return e.getLocation() == null ? GantryException.invalidArgument("malformed JSON: %s", message)
+                : GantryException.invalidArgument("malformed JSON at line %d, column %d: %s",
+                        e.getLocation().getLineNr(), e.getLocation().getColumnNr(), message);
     }
 
     private interface ElementReader<T> {

@@ -182,7 +182,7 @@ public class KServeResource {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw GantryException.invalidArgument("malformed JSON: %s", e.getOriginalMessage());
+            throw InferenceJson.malformed(e);
         } catch (IOException e) {
             throw GantryException.invalidArgument("could not read the request body: %s", e.getMessage());
         }

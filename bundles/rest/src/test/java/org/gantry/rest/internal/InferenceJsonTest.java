@@ -121,6 +121,13 @@ class InferenceJsonTest {
     }
 
     @Test
+    void syntaxErrorsGiveTheirPosition() {
+        String message = rejection("{\"inputs\": [\n  {\"name\": }]}");
+        assertTrue(message.startsWith("malformed JSON at line 2, column 12"), message);
+        assertTrue(!message.contains("REDACTED"), message);
+    }
+
+    @Test
     void anAbsurdShapeWithLittleDataAllocatesLittle() {
         // 256 Mi elements of FP32 would be 1 GiB: rejected by the element count, never allocated.
         assertTrue(rejection(input("FP32", "[268435456]", "[1,2,3]")).contains("needs 268435456"));

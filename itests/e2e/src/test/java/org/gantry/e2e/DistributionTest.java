@@ -1,0 +1,154 @@
+package org.gantry.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.gantry.e2e.KarafServer.Reply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The built Karaf distribution, started as a user starts it ({@code bin/karaf server} with
+ * {@code GANTRY_HTTP_PORT} and {@code GANTRY_MODEL_REPOSITORY}), serving the example repository unchanged.
+ */
+class DistributionTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path EXAMPLES = Path.of(System.getProperty("gantry.examples"));
+    private static KarafServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")));
+        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, EXAMPLES);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void healthAndServerMetadata() throws Exception {
+        assertEquals(200, server.call("GET", "/v2/health/live", null).status());
+        Reply metadata = server.call("GET", "/v2", null);
+        assertEquals(200, metadata.status());
+        assertTrue(metadata.contentType().startsWith("application/json"), metadata.contentType());
+        JsonNode body = JSON.readTree(metadata.body());
+        assertEquals("gantry", body.get("name").asText());
+        assertTrue(body.get("extensions").isArray());
+    }
+
+    @Test
+    void everyExampleModelAnswersAsTorchDid() throws Exception {
+        for (String model : List.of("simple_linear", "token_scorer", "versioned_scale")) {
+            JsonNode cases = JSON.readTree(EXAMPLES.resolve(model).resolve("expected.json").toFile());
+            for (Map.Entry<String, JsonNode> version : (Iterable<Map.Entry<String, JsonNode>>) cases::fields) {
+                for (JsonNode testCase : version.getValue()) {
+                    ObjectNode request = JSON.createObjectNode();
+                    request.put("id", model + "-" + version.getKey());
+                    request.set("inputs", testCase.get("inputs"));
+                    Reply reply = server.call("POST", "/v2/models/" + model + "/versions/" + version.getKey() + "/infer",
+                            JSON.writeValueAsString(request));
+                    assertEquals(200, reply.status(), reply.body());
+                    JsonNode response = JSON.readTree(reply.body());
+                    assertEquals(model + "-" + version.getKey(), response.get("id").asText());
+                    assertEquals(version.getKey(), response.get("model_version").asText());
+                    assertOutputs(testCase.get("outputs"), response.get("outputs"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void metadataComesFromConfigPbtxt() throws Exception {
+        JsonNode metadata = JSON.readTree(server.call("GET", "/v2/models/simple_linear", null).body());
+        assertEquals("pytorch_libtorch", metadata.get("platform").asText());
+        JsonNode input = metadata.get("inputs").get(0);
+        assertEquals("INPUT__0", input.get("name").asText());
+        assertEquals("FP32", input.get("datatype").asText());
+        assertEquals("[-1,3]", input.get("shape").toString());
+        JsonNode versioned = JSON.readTree(server.call("GET", "/v2/models/versioned_scale", null).body());
+        assertEquals("[\"1\",\"2\"]", versioned.get("versions").toString());
+    }
+
+    @Test
+    void badRequestsGetClearErrorsAndTheServerKeepsServing() throws Exception {
+        String infer = "/v2/models/simple_linear/infer";
+        record Case(String path, String body, int status, String message) {
+        }
+        List<Case> cases = List.of(
+                new Case(infer, "{\"inputs\": [", 400, "malformed JSON"),
+                new Case(infer, input("INPUT__0", "[1,4]", "FP32", "[1,2,3,4]"), 400, "expects [-1, 3]"),
+                new Case(infer, input("INPUT__0", "[1,3]", "FP32", "[1,2]"), 400, "has 2 data elements"),
+                new Case(infer, input("INPUT__0", "[1,3]", "INT32", "[1,2,3]"), 400, "must be FP32, not INT32"),
+                new Case(infer, input("nope", "[1,3]", "FP32", "[1,2,3]"), 400, "no input named 'nope'"),
+                new Case(infer, input("INPUT__0", "[-1,3]", "FP32", "[1,2,3]"), 400, "negative"),
+                new Case(infer, input("INPUT__0", "[2147483648,4]", "FP32", "[1]"), 400, "too large"),
+                new Case(infer, input("INPUT__0", "[9,3]", "FP32", "[" + "1,".repeat(26) + "1]"), 400, "max_batch_size"),
+                new Case("/v2/models/unknown/infer", input("INPUT__0", "[1,3]", "FP32", "[1,2,3]"), 404, "unknown model"),
+                new Case("/v2/models/simple_linear/versions/7/infer", input("INPUT__0", "[1,3]", "FP32", "[1,2,3]"), 404,
+                        "no version '7'"),
+                new Case("/v2/models/../infer", input("INPUT__0", "[1,3]", "FP32", "[1,2,3]"), 404, "unknown model"),
+                new Case("/v2/models/..%2F..%2Fetc/infer", input("INPUT__0", "[1,3]", "FP32", "[1,2,3]"), 400, ""),
+                new Case("/v2/models/unknown", null, 404, "unknown model"));
+        List<String> failures = new ArrayList<>();
+        for (Case c : cases) {
+            Reply reply = server.call(c.body() == null ? "GET" : "POST", c.path(), c.body());
+            if (reply.status() != c.status() || !reply.body().contains(c.message())) {
+                failures.add(c.path() + " " + c.body() + " -> " + reply.status() + " " + reply.body());
+            } else if (c.status() != 400 || !c.message().isEmpty()) {
+                assertTrue(JSON.readTree(reply.body()).has("error"), reply.body());
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+        Reply stillServing = server.call("POST", infer, input("INPUT__0", "[1,3]", "FP32", "[1,2,3]"));
+        assertEquals(200, stillServing.status(), stillServing.body());
+        assertEquals("[8.0,2.0]", JSON.readTree(stillServing.body()).get("outputs").get(0).get("data").toString());
+    }
+
+    @Test
+    void theConsoleIsScriptableLocallyWithoutCredentials() throws Exception {
+        String bundles = server.console("bundle:list -s");
+        for (String bundle : Set.of("org.gantry.runtime", "org.gantry.rest", "org.gantry.backend.torchscript",
+                "org.gantry.engine.pytorch")) {
+            assertTrue(bundles.contains(bundle), "bundle:list lacks " + bundle + ":\n" + bundles);
+        }
+        Path users = server.home().resolve("etc/users.properties");
+        assertEquals(Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(users));
+    }
+
+    private static String input(String name, String shape, String datatype, String data) {
+        return "{\"inputs\":[{\"name\":\"" + name + "\",\"shape\":" + shape + ",\"datatype\":\"" + datatype
+                + "\",\"data\":" + data + "}]}";
+    }
+
+    private static void assertOutputs(JsonNode expected, JsonNode actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            JsonNode want = expected.get(i);
+            JsonNode got = actual.get(i);
+            assertEquals(want.get("name").asText(), got.get("name").asText());
+            assertEquals(want.get("shape"), got.get("shape"));
+            for (int j = 0; j < want.get("data").size(); j++) {
+                assertEquals(want.get("data").get(j).asDouble(), got.get("data").get(j).asDouble(), 1e-5,
+                        "output " + want.get("name") + " element " + j);
+            }
+        }
+    }
+}
