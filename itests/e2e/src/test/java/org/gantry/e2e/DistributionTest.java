@@ -133,6 +133,25 @@ class DistributionTest {
                 java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(users));
     }
 
+    @Test
+    void theBackendBundleUpdatesWhileTheServerRuns() throws Exception {
+        String infer = "/v2/models/simple_linear/infer";
+        String request = input("INPUT__0", "[1,3]", "FP32", "[1,2,3]");
+        assertEquals(200, server.call("POST", infer, request).status());
+
+        server.console("bundle:update org.gantry.backend.torchscript");
+
+        // The update unloads the backend's models; the next request loads them on the new backend.
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        Reply reply = server.call("POST", infer, request);
+        while (reply.status() == 503 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            reply = server.call("POST", infer, request);
+        }
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals("[8.0,2.0]", JSON.readTree(reply.body()).get("outputs").get(0).get("data").toString());
+    }
+
     private static String input(String name, String shape, String datatype, String data) {
         return "{\"inputs\":[{\"name\":\"" + name + "\",\"shape\":" + shape + ",\"datatype\":\"" + datatype
                 + "\",\"data\":" + data + "}]}";
