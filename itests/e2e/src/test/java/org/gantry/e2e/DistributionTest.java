@@ -57,7 +57,7 @@ class DistributionTest {
     void everyExampleModelAnswersAsTorchDid() throws Exception {
         for (String model : List.of("simple_linear", "token_scorer", "versioned_scale")) {
             JsonNode cases = JSON.readTree(EXAMPLES.resolve(model).resolve("expected.json").toFile());
-            for (Map.Entry<String, JsonNode> version : (Iterable<Map.Entry<String, JsonNode>>) cases::fields) {
+            for (Map.Entry<String, JsonNode> version : cases.properties()) {
                 for (JsonNode testCase : version.getValue()) {
                     ObjectNode request = JSON.createObjectNode();
                     request.put("id", model + "-" + version.getKey());

@@ -117,15 +117,21 @@ final class KarafServer implements AutoCloseable {
                 + home.getParent().resolve("karaf-console.log"));
     }
 
+    /** Stops Karaf as a user would (bin/stop), and kills it if it has not exited a minute later. */
     @Override
-    public void close() throws IOException, InterruptedException {
-        new ProcessBuilder(home.resolve("bin/stop").toString()).directory(home.toFile())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
-                .waitFor(1, TimeUnit.MINUTES);
-        if (!process.waitFor(1, TimeUnit.MINUTES)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+    public void close() throws IOException {
+        try {
+            new ProcessBuilder(home.resolve("bin/stop").toString()).directory(home.toFile())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+                    .waitFor(1, TimeUnit.MINUTES);
+            if (process.waitFor(1, TimeUnit.MINUTES)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     private static int freePort() throws IOException {
