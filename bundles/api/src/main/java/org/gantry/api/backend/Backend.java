@@ -32,11 +32,20 @@ public interface Backend {
     }
 
     /**
+     * Bytes a loaded model takes per byte of its artifact files, for the memory manager's first estimate
+     * (before a footprint was ever measured). The default suits engines that load weights as stored.
+     */
+    default double footprintPerArtifactByte() {
+        return 1.5;
+    }
+
+    /**
      * Loads one model version onto the context's device. Called from a loader thread, never concurrently
      * for the same model version.
      *
      * @throws org.gantry.api.error.GantryException with a message naming the artifact when the artifact is
-     *         missing or corrupt (INVALID_ARGUMENT), or when memory runs out (INSUFFICIENT_MEMORY)
+     *         missing or corrupt (INVALID_ARGUMENT), or when the engine runs out of memory
+     *         (INSUFFICIENT_MEMORY: the runtime then evicts other models and retries once)
      */
     LoadedModel load(ModelLoadContext context);
 }

@@ -28,8 +28,13 @@ public record Device(Kind kind, int index) {
         return new Device(Kind.GPU, index);
     }
 
+    /** {@code cpu}, or {@code cuda:<index>} as CUDA tools name GPUs. */
+    public String name() {
+        return kind == Kind.CPU ? "cpu" : "cuda:" + index;
+    }
+
     @Override
     public String toString() {
-        return kind == Kind.CPU ? "cpu" : "gpu" + index;
+        return name();
     }
 }

@@ -21,7 +21,8 @@ public interface LoadedModel extends AutoCloseable {
      *
      * @return every output of the model, named as the configuration's outputs
      * @throws org.gantry.api.error.GantryException INVALID_ARGUMENT when the engine rejects the inputs,
-     *         INTERNAL when the engine fails
+     *         INSUFFICIENT_MEMORY when the engine runs out of memory (the runtime evicts other models and retries
+     *         once), INTERNAL when the engine fails
      */
     List<Tensor> infer(InferenceRequest request);
 

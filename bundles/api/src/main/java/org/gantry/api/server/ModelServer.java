@@ -46,4 +46,11 @@ public interface ModelServer {
 
     /** Unloads every version of a model, after in-flight requests have finished. */
     void unload(String modelName);
+
+    /**
+     * Pins a model (never evicted to make room for others) or unpins it; applies to loaded versions and to
+     * later loads. A model can also be pinned by its configuration: {@code parameters { key: "pinned" value:
+     * { string_value: "true" } }}.
+     */
+    void pin(String modelName, boolean pinned);
 }

@@ -1,6 +1,8 @@
 package org.gantry.runtime.internal;
 
 import java.nio.file.Files;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -20,14 +23,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
+import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.inference.InferenceResponse;
+import org.gantry.api.memory.Lease;
+import org.gantry.api.memory.LeaseRequest;
+import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.repository.ModelRepository;
@@ -63,6 +71,9 @@ public final class ModelManager implements ModelServer {
             ? ModelManager.class.getPackage().getImplementationVersion() : "0.1.0";
 
     private final ModelRepository repository;
+    private final MemoryManager memory;
+    /** Models pinned through the API: their leases are never evicted, now or after a reload. */
+    private final Set<String> pinnedModels = ConcurrentHashMap.newKeySet();
     private final List<Backend> backends = new CopyOnWriteArrayList<>();
     /** Model name → versions known to the registry (loaded, loading, failed, or unloaded with a reason). */
     private final Map<String, NavigableMap<Long, ModelVersion>> models = new ConcurrentHashMap<>();
@@ -72,8 +83,10 @@ public final class ModelManager implements ModelServer {
     private final long drainTimeoutNanos;
 
     @Activate
-    public ModelManager(@Reference(name = "repository") ModelRepository repository, RuntimeConfig config) {
+    public ModelManager(@Reference(name = "repository") ModelRepository repository,
+            @Reference(name = "memory") MemoryManager memory, RuntimeConfig config) {
         this.repository = repository;
+        this.memory = memory;
         this.loaders = Executors.newFixedThreadPool(config.loadThreads(), namedDaemonThreads("gantry-loader"));
         this.loadTimeoutNanos = TimeUnit.SECONDS.toNanos(config.loadTimeoutSeconds());
         this.retryDelayNanos = TimeUnit.SECONDS.toNanos(config.failedLoadRetrySeconds());
@@ -139,7 +152,16 @@ public final class ModelManager implements ModelServer {
         try {
             ModelConfig config = target.config();
             InferenceRequest valid = RequestValidator.validate(config, request);
-            List<Tensor> outputs = RequestValidator.selectOutputs(config, request.outputs(), runModel(target, model, valid));
+            List<Tensor> produced;
+            try {
+                produced = runModel(target, model, valid);
+            } catch (GantryException e) {
+                if (e.kind() != ErrorKind.INSUFFICIENT_MEMORY || !evictForRetry(target.lease(), e)) {
+                    throw e;
+                }
+                produced = runModel(target, model, valid); // once, after other models made room
+            }
+            List<Tensor> outputs = RequestValidator.selectOutputs(config, request.outputs(), produced);
             return new InferenceResponse(modelName, Long.toString(target.version()), request.id(), Map.of(), outputs);
         } finally {
             target.release();
@@ -296,6 +318,8 @@ public final class ModelManager implements ModelServer {
 
     private void loadVersion(ModelVersion target, RepositoryModel model) {
         long started = System.nanoTime();
+        Lease lease = null;
+        LoadedModel loaded = null;
         try {
             Backend backend = backendFor(model.config());
             if (backend == null) {
@@ -304,23 +328,106 @@ public final class ModelManager implements ModelServer {
             }
             LoadContext context = new LoadContext(model.config(), target.version(), model.directory(), Device.CPU);
             ModelConfig completed = backend.complete(context);
-            LoadedModel loaded = backend.load(context.with(completed));
+            Artifact artifact = Artifact.of(context.versionDirectory());
+            String artifactKey = target.modelName() + "/" + target.version() + "/" + artifact.bytes() + "/"
+                    + artifact.lastModified();
+            long estimate = memory.learnedFootprint(artifactKey)
+                    .orElse((long) Math.ceil(artifact.bytes() * backend.footprintPerArtifactByte()));
+            boolean pinned = isPinned(completed);
+            // The lease is taken before loading, so parallel loads cannot overshoot the budget together.
+            lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(), List.of(Device.CPU),
+                    estimate, pinned, reason -> evictIfIdle(target, reason)));
+            LoadContext completedContext = context.with(completed);
+            try {
+                loaded = backend.load(completedContext);
+            } catch (GantryException e) {
+                if (e.kind() != ErrorKind.INSUFFICIENT_MEMORY || !evictForRetry(lease, e)) {
+                    throw e;
+                }
+                loaded = backend.load(completedContext);
+            }
+            lease.commit(loaded.footprintBytes() > 0 ? loaded.footprintBytes() : estimate, artifactKey);
             if (!backends.contains(backend)) {
                 loaded.close(); // the backend left while we were loading
+                lease.close();
                 target.unavailable("backend '" + backend.name() + "' was stopped while the model was loading");
                 return;
             }
-            target.loaded(backend, completed, loaded);
-            LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms", target.modelName(), target.version(),
-                    backend.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            target.loaded(backend, completed, loaded, lease);
+            LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms ({} bytes on {})", target.modelName(),
+                    target.version(), backend.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    lease.bytes(), lease.device());
         } catch (GantryException e) {
             LOG.warn("Loading model '{}' version {} failed: {}", target.modelName(), target.version(), e.getMessage());
+            release(loaded, lease);
             target.failed(e);
         } catch (RuntimeException | LinkageError e) {
             LOG.error("Loading model '{}' version {} failed", target.modelName(), target.version(), e);
+            release(loaded, lease);
             target.failed(GantryException.internal("loading failed: " + e, e));
         } finally {
             target.loadEnded();
+        }
+    }
+
+    private static void release(LoadedModel loaded, Lease lease) {
+        if (loaded != null) {
+            loaded.close();
+        }
+        if (lease != null) {
+            lease.close();
+        }
+    }
+
+    /** After an engine ran out of memory: evicts other models on the device; true if any memory came free. */
+    private boolean evictForRetry(Lease lease, GantryException outOfMemory) {
+        if (lease == null) {
+            return false;
+        }
+        long freed = memory.evictFor(lease.device(), Math.max(lease.bytes(), 1), lease);
+        LOG.info("{} ran out of memory ({}); evicted {} bytes to retry", lease, outOfMemory.getMessage(), freed);
+        return freed > 0;
+    }
+
+    /** The memory manager's way to unload a model: only when idle, never under a request. */
+    private boolean evictIfIdle(ModelVersion target, String reason) {
+        LoadedModel toClose = target.beginEvictionIfIdle();
+        if (toClose == null) {
+            return false;
+        }
+        try {
+            toClose.close();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("Closing model '{}' version {} failed", target.modelName(), target.version(), e);
+        }
+        Lease lease = target.unloaded(reason);
+        if (lease != null) {
+            lease.close();
+        }
+        return true;
+    }
+
+    private boolean isPinned(ModelConfig config) {
+        return pinnedModels.contains(config.name()) || config.parameter("pinned").map(Boolean::parseBoolean).orElse(false);
+    }
+
+    @Override
+    public void pin(String modelName, boolean pinned) {
+        RepositoryModel model = readModel(modelName);
+        if (pinned) {
+            pinnedModels.add(modelName);
+        } else {
+            pinnedModels.remove(modelName);
+        }
+        boolean effective = isPinned(model.config());
+        NavigableMap<Long, ModelVersion> versions = models.get(modelName);
+        if (versions != null) {
+            for (ModelVersion version : versions.values()) {
+                Lease lease = version.lease();
+                if (lease != null) {
+                    lease.pin(effective);
+                }
+            }
         }
     }
 
@@ -332,7 +439,7 @@ public final class ModelManager implements ModelServer {
         try {
             load.get(loadTimeoutNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new GantryException(org.gantry.api.error.ErrorKind.TIMEOUT, String.format(
+            throw new GantryException(ErrorKind.TIMEOUT, String.format(
                     "model '%s' version %d is still loading after %d s", target.modelName(), target.version(),
                     TimeUnit.NANOSECONDS.toSeconds(loadTimeoutNanos)));
         } catch (InterruptedException e) {
@@ -362,7 +469,10 @@ public final class ModelManager implements ModelServer {
                 } catch (RuntimeException | LinkageError e) {
                     LOG.warn("Closing model '{}' version {} failed", version.modelName(), version.version(), e);
                 }
-                version.unloaded(why);
+                Lease lease = version.unloaded(why);
+                if (lease != null) {
+                    lease.close(); // only now: the engine has freed the memory
+                }
                 LOG.info("Unloaded model '{}' version {}: {}", version.modelName(), version.version(), why);
             }
         } catch (InterruptedException e) {
@@ -435,6 +545,25 @@ public final class ModelManager implements ModelServer {
     private ModelVersion knownVersion(String modelName, long version) {
         NavigableMap<Long, ModelVersion> versions = models.get(modelName);
         return versions == null ? null : versions.get(version);
+    }
+
+    /** Size and newest modification time of a version's files: what identifies an artifact's footprint. */
+    private record Artifact(long bytes, long lastModified) {
+        static Artifact of(Path directory) {
+            long bytes = 0;
+            long newest = 0;
+            try (Stream<Path> files = Files.walk(directory)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    newest = Math.max(newest, Files.getLastModifiedTime(file).toMillis());
+                    if (Files.isRegularFile(file)) {
+                        bytes += Files.size(file);
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                throw GantryException.invalidArgument("cannot read the model files in %s: %s", directory, e.getMessage());
+            }
+            return new Artifact(bytes, newest);
+        }
     }
 
     private static ThreadFactory namedDaemonThreads(String prefix) {

@@ -7,6 +7,7 @@ import java.util.function.Function;
 import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.error.GantryException;
+import org.gantry.api.memory.Lease;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.server.ModelState;
 import org.gantry.api.server.ModelStatus;
@@ -29,6 +30,7 @@ final class ModelVersion {
     private LoadedModel loaded;
     private Backend backend;
     private ModelConfig config;
+    private Lease lease;
     private int inFlight;
 
     ModelVersion(String modelName, long version) {
@@ -94,10 +96,11 @@ final class ModelVersion {
         return loading;
     }
 
-    synchronized void loaded(Backend usedBackend, ModelConfig completedConfig, LoadedModel model) {
+    synchronized void loaded(Backend usedBackend, ModelConfig completedConfig, LoadedModel model, Lease memory) {
         backend = usedBackend;
         config = completedConfig;
         loaded = model;
+        lease = memory;
         failure = null;
         state = ModelState.READY;
         reason = "";
@@ -131,7 +134,27 @@ final class ModelVersion {
             return null;
         }
         inFlight++;
+        lease.touch();
         return loaded;
+    }
+
+    /** The memory lease while loaded, or null. */
+    synchronized Lease lease() {
+        return lease;
+    }
+
+    /**
+     * For eviction: stops admitting requests and returns the model to close, but only if it is ready and no
+     * request is in flight; otherwise returns null and changes nothing.
+     */
+    synchronized LoadedModel beginEvictionIfIdle() {
+        if (state != ModelState.READY || inFlight > 0) {
+            return null;
+        }
+        state = ModelState.UNLOADING;
+        LoadedModel toClose = loaded;
+        loaded = null;
+        return toClose;
     }
 
     synchronized void release() {
@@ -167,12 +190,16 @@ final class ModelVersion {
         return toClose;
     }
 
-    synchronized void unloaded(String why) {
+    /** Marks the version unloaded and hands back its lease, for the caller to release outside this monitor. */
+    synchronized Lease unloaded(String why) {
+        Lease released = lease;
+        lease = null;
         backend = null;
         config = null;
         state = ModelState.UNAVAILABLE;
         reason = why;
         notifyAll();
+        return released;
     }
 
     /** Wakes threads waiting in {@link #beginUnload} for a load to end. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -25,21 +26,24 @@ import org.gantry.api.inference.InferenceResponse;
 import org.gantry.api.model.VersionPolicy;
 import org.gantry.api.server.ModelState;
 import org.gantry.api.server.ModelStatus;
+import org.gantry.memory.internal.MemoryManagerImpl;
 import org.gantry.runtime.internal.TestModels.MemoryRepository;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ModelManagerTest {
 
-    private final MemoryRepository repository = new MemoryRepository();
+    private MemoryRepository repository;
     private final ScalingBackend backend = new ScalingBackend();
     private ModelManager manager;
 
     @BeforeEach
-    void start() {
-        manager = new ModelManager(repository, TestModels.config(0));
+    void start(@TempDir Path models) {
+        repository = new MemoryRepository(models);
+        manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null), TestModels.config(0));
         manager.addBackend(backend);
     }
 

@@ -1,8 +1,11 @@
 package org.gantry.runtime.internal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.annotation.Annotation;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
+import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.model.ModelConfig;
@@ -58,11 +62,26 @@ final class TestModels {
         return values;
     }
 
+    /** Models in memory, with real version folders (holding one small file each) under a temporary root. */
     static final class MemoryRepository implements ModelRepository {
         final Map<String, RepositoryModel> models = new HashMap<>();
+        private final Path root;
+
+        MemoryRepository(Path root) {
+            this.root = root;
+        }
 
         void add(ModelConfig config, Long... versions) {
-            models.put(config.name(), new RepositoryModel(config.name(), Path.of("/models", config.name()), config,
+            Path directory = root.resolve(config.name());
+            try {
+                for (long version : versions) {
+                    Files.write(Files.createDirectories(directory.resolve(Long.toString(version))).resolve("model.bin"),
+                            new byte[100]);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            models.put(config.name(), new RepositoryModel(config.name(), directory, config,
                     new TreeSet<>(List.of(versions))));
         }
 
@@ -88,6 +107,11 @@ final class TestModels {
         final List<Long> loadedVersions = new ArrayList<>();
         volatile CountDownLatch loadGate = new CountDownLatch(0);
         volatile String failWith;
+        /** Engine out-of-memory failures still to inject, on load and on inference. */
+        final AtomicInteger loadOutOfMemory = new AtomicInteger();
+        final AtomicInteger inferOutOfMemory = new AtomicInteger();
+        /** Models loaded and not yet closed. */
+        final AtomicInteger open = new AtomicInteger();
 
         @Override
         public String name() {
@@ -110,6 +134,11 @@ final class TestModels {
             if (failWith != null) {
                 throw GantryException.invalidArgument("%s", failWith);
             }
+            if (loadOutOfMemory.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new GantryException(ErrorKind.INSUFFICIENT_MEMORY, "injected: the engine ran out of memory");
+            }
+            open.incrementAndGet();
+            long footprint = Long.parseLong(context.config().parameter("footprint").orElse("-1"));
             synchronized (loadedVersions) {
                 loadedVersions.add(context.version());
             }
@@ -117,6 +146,9 @@ final class TestModels {
             return new LoadedModel() {
                 @Override
                 public List<Tensor> infer(InferenceRequest request) {
+                    if (inferOutOfMemory.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        throw new GantryException(ErrorKind.INSUFFICIENT_MEMORY, "injected: out of memory while running");
+                    }
                     Tensor input = request.inputs().get(0);
                     float[] values = floats(input);
                     for (int i = 0; i < values.length; i++) {
@@ -126,8 +158,14 @@ final class TestModels {
                 }
 
                 @Override
+                public long footprintBytes() {
+                    return footprint;
+                }
+
+                @Override
                 public void close() {
                     closes.incrementAndGet();
+                    open.decrementAndGet();
                 }
             };
         }

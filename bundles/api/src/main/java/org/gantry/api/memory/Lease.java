@@ -1,0 +1,36 @@
+package org.gantry.api.memory;
+
+import org.gantry.api.backend.Device;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Memory held by one model version on one device: its estimate while it loads, its measured footprint once
+ * loaded. Closing the lease releases the memory; do that only after the engine has freed it.
+ */
+@ProviderType
+public interface Lease extends AutoCloseable {
+
+    Device device();
+
+    /** The bytes the lease holds now. */
+    long bytes();
+
+    /**
+     * Replaces the estimate with the measured footprint, remembers it for the artifact, and marks the model
+     * resident (evictable once idle). Grows past the budget only by evicting others.
+     *
+     * @throws org.gantry.api.error.GantryException INSUFFICIENT_MEMORY if the measured footprint cannot fit
+     */
+    void commit(long measuredBytes, String artifactKey);
+
+    /** Records a use of the model; cheap enough for every request. */
+    void touch();
+
+    boolean pinned();
+
+    void pin(boolean pinned);
+
+    /** Releases the memory. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,39 @@
+package org.gantry.api.memory;
+
+import java.util.OptionalLong;
+
+import org.gantry.api.backend.Device;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Arbitrates device memory between model versions: the only place that decides what stays resident. Every
+ * loaded model version holds a {@link Lease}; when a new lease does not fit its device's budget, the least
+ * recently used idle, unpinned models on that device are evicted until it does.
+ */
+@ProviderType
+public interface MemoryManager {
+
+    /**
+     * Reserves memory for one model version before it loads, evicting least recently used idle models on the
+     * chosen device as needed.
+     *
+     * @throws org.gantry.api.error.GantryException INSUFFICIENT_MEMORY when the reservation cannot fit: larger
+     *         than the budget, or everything else on the device pinned or busy
+     */
+    Lease reserve(LeaseRequest request);
+
+    /**
+     * Evicts least recently used idle models on a device until {@code bytes} more are free or nothing else can
+     * go, for an engine that ran out of memory although its lease fit.
+     *
+     * @param requester the lease of the model that needs the room; never evicted by this call
+     * @return the bytes freed
+     */
+    long evictFor(Device device, long bytes, Lease requester);
+
+    /** The footprint measured for this artifact before, remembered across restarts. */
+    OptionalLong learnedFootprint(String artifactKey);
+
+    /** Devices, budgets, leases and the eviction count, as operators and autoscalers see them. */
+    MemoryReport report();
+}

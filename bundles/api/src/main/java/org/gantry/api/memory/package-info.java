@@ -1,0 +1,10 @@
+/**
+ * The memory contract: devices, budgets and leases. Backends never see it; the runtime holds a lease for every
+ * model version it loads and lets the manager evict idle models to make room.
+ */
+@Export
+@Version("1.0.0")
+package org.gantry.api.memory;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
