@@ -186,13 +186,23 @@ public final class MemoryManagerImpl implements MemoryManager {
 
     /** Evicts least recently used idle, unpinned resident leases until {@code needed} bytes are free. */
     private void makeRoom(DeviceBudget budget, long needed, LeaseImpl requester, String who) {
+        long reclaimable = budget.leases.stream().filter(l -> l.resident && !l.pinned() && l != requester)
+                .mapToLong(l -> l.bytes).sum();
+        if (budget.freeBytes() + reclaimable < needed) {
+            // Evicting everything that may go would still not do: fail without disturbing anyone.
+            throw noRoom(budget, needed, who);
+        }
         while (budget.freeBytes() < needed) {
             if (!evictOne(budget, requester, "evicted (least recently used) to make room for " + who)) {
-                throw insufficient("%s needs %s on %s but only %s of its %s budget is free, and every other model"
-                        + " there is pinned, busy or still loading", who, ByteSizes.format(needed), budget.device,
-                        ByteSizes.format(Math.max(0, budget.freeBytes())), ByteSizes.format(budget.budgetBytes));
+                throw noRoom(budget, needed, who);
             }
         }
+    }
+
+    private static GantryException noRoom(DeviceBudget budget, long needed, String who) {
+        return insufficient("%s needs %s on %s but only %s of its %s budget is free, and every other model there is"
+                + " pinned, busy or still loading", who, ByteSizes.format(needed), budget.device,
+                ByteSizes.format(Math.max(0, budget.freeBytes())), ByteSizes.format(budget.budgetBytes));
     }
 
     private boolean evictOne(DeviceBudget budget, LeaseImpl requester, String reason) {
@@ -228,6 +238,10 @@ public final class MemoryManagerImpl implements MemoryManager {
         try {
             if (lease.closed) {
                 throw new IllegalStateException(lease + ": lease already released");
+            }
+            if (measuredBytes > lease.budget.budgetBytes) {
+                throw insufficient("%s takes %s, more than the whole budget of %s (%s)", lease,
+                        ByteSizes.format(measuredBytes), lease.budget.device, ByteSizes.format(lease.budget.budgetBytes));
             }
             long growth = measuredBytes - lease.bytes;
             if (growth > 0) {

@@ -66,6 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class ModelManager implements ModelServer {
 
     static final String PID = "org.gantry.runtime";
+    /** How often a request reloads a model that memory pressure evicted before the request got to run. */
+    private static final int MAX_ADMISSION_ATTEMPTS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(ModelManager.class);
     private static final String SERVER_VERSION = ModelManager.class.getPackage().getImplementationVersion() != null
             ? ModelManager.class.getPackage().getImplementationVersion() : "0.1.0";
@@ -144,10 +146,14 @@ public final class ModelManager implements ModelServer {
     public InferenceResponse infer(String modelName, String version, InferenceRequest request) {
         ModelVersion target = resolveForServing(modelName, version);
         LoadedModel model = target.acquire();
+        for (int attempt = 1; model == null && attempt < MAX_ADMISSION_ATTEMPTS; attempt++) {
+            // Evicted between its load and this request's admission: load it again rather than fail.
+            target = resolveForServing(modelName, version);
+            model = target.acquire();
+        }
         if (model == null) {
-            // Unloaded between load and acquire: let the caller retry rather than race a reload here.
-            throw GantryException.unavailable("model '%s' version %d is not ready (%s); retry shortly", modelName,
-                    target.version(), target.state().name().toLowerCase());
+            throw GantryException.unavailable("model '%s' version %d was unloaded %d times while this request waited"
+                    + " (memory is short); retry shortly", modelName, target.version(), MAX_ADMISSION_ATTEMPTS);
         }
         try {
             ModelConfig config = target.config();
@@ -260,15 +266,14 @@ public final class ModelManager implements ModelServer {
                 unloadVersion(version, "no longer selected by the version policy");
             }
         }
-        List<CompletableFuture<Void>> loads = new ArrayList<>();
         List<ModelVersion> targets = new ArrayList<>();
         for (long version : selected) {
             ModelVersion target = versions.computeIfAbsent(version, v -> new ModelVersion(modelName, v));
             targets.add(target);
-            loads.add(target.startLoad(v -> startLoading(v, model), 0));
+            target.startLoad(v -> startLoading(v, model), 0); // all versions load in parallel
         }
-        for (int i = 0; i < loads.size(); i++) {
-            awaitLoad(targets.get(i), loads.get(i), true);
+        for (ModelVersion target : targets) {
+            loadUntilReady(target, model, 0, true);
         }
     }
 
@@ -293,8 +298,18 @@ public final class ModelManager implements ModelServer {
         RepositoryModel model = readModel(modelName);
         long chosen = chooseVersion(model, version);
         ModelVersion target = versionsOf(modelName).computeIfAbsent(chosen, v -> new ModelVersion(modelName, v));
-        awaitLoad(target, target.startLoad(v -> startLoading(v, model), retryDelayNanos), false);
+        loadUntilReady(target, model, retryDelayNanos, false);
         return target;
+    }
+
+    private void loadUntilReady(ModelVersion target, RepositoryModel model, long retryDelay, boolean explicit) {
+        for (int attempt = 0; attempt < MAX_ADMISSION_ATTEMPTS; attempt++) {
+            if (awaitLoad(target, target.startLoad(v -> startLoading(v, model), retryDelay), explicit)) {
+                return;
+            }
+        }
+        throw GantryException.unavailable("model '%s' version %d was evicted %d times before it could serve (memory"
+                + " is short); retry shortly", target.modelName(), target.version(), MAX_ADMISSION_ATTEMPTS);
     }
 
     /** A ready version matching the request, without touching the repository, or null. */
@@ -400,7 +415,7 @@ public final class ModelManager implements ModelServer {
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("Closing model '{}' version {} failed", target.modelName(), target.version(), e);
         }
-        Lease lease = target.unloaded(reason);
+        Lease lease = target.unloaded(reason, true);
         if (lease != null) {
             lease.close();
         }
@@ -434,8 +449,10 @@ public final class ModelManager implements ModelServer {
     /**
      * Waits for a load. Failures of explicit loads keep their kind (a corrupt artifact is the caller's 400);
      * a request that only wanted to infer gets 503, since the model cannot be served.
+     *
+     * @return true when the version is ready; false when it must be loaded again (memory pressure evicted it)
      */
-    private void awaitLoad(ModelVersion target, CompletableFuture<Void> load, boolean explicit) {
+    private boolean awaitLoad(ModelVersion target, CompletableFuture<Void> load, boolean explicit) {
         try {
             load.get(loadTimeoutNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -448,8 +465,12 @@ public final class ModelManager implements ModelServer {
         } catch (ExecutionException e) {
             // loadVersion records failures itself; a failed future only comes from a recent failure replayed.
         }
-        if (target.isReady()) {
-            return;
+        ModelState state = target.state();
+        if (state == ModelState.READY) {
+            return true;
+        }
+        if (state == ModelState.LOADING || state == ModelState.UNLOADING || target.wasEvicted()) {
+            return false; // evicted right after its load, or loading again: the caller starts or joins that load
         }
         GantryException failure = target.lastFailure();
         if (failure != null && explicit) {
@@ -469,7 +490,7 @@ public final class ModelManager implements ModelServer {
                 } catch (RuntimeException | LinkageError e) {
                     LOG.warn("Closing model '{}' version {} failed", version.modelName(), version.version(), e);
                 }
-                Lease lease = version.unloaded(why);
+                Lease lease = version.unloaded(why, false);
                 if (lease != null) {
                     lease.close(); // only now: the engine has freed the memory
                 }

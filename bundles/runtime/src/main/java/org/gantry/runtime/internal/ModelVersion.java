@@ -31,6 +31,7 @@ final class ModelVersion {
     private Backend backend;
     private ModelConfig config;
     private Lease lease;
+    private boolean evicted;
     private int inFlight;
 
     ModelVersion(String modelName, long version) {
@@ -80,8 +81,8 @@ final class ModelVersion {
             case LOADING:
                 return loading;
             case UNLOADING:
-                throw GantryException.unavailable("model '%s' version %d is being unloaded; retry shortly", modelName,
-                        version);
+                awaitUnloaded();
+                return startLoad(loader, retryDelayNanos);
             case FAILED:
                 if (System.nanoTime() - failedAtNanos < retryDelayNanos) {
                     return CompletableFuture.failedFuture(failure);
@@ -92,8 +93,28 @@ final class ModelVersion {
         }
         state = ModelState.LOADING;
         reason = "";
+        evicted = false;
         loading = loader.apply(this);
         return loading;
+    }
+
+    /** An unload (eviction, or a drain of in-flight requests) ends soon; a new load starts after it. */
+    private void awaitUnloaded() {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        try {
+            while (state == ModelState.UNLOADING) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw GantryException.unavailable("model '%s' version %d is still being unloaded; retry shortly",
+                            modelName, version);
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw GantryException.unavailable("interrupted while model '%s' version %d was being unloaded", modelName,
+                    version);
+        }
     }
 
     synchronized void loaded(Backend usedBackend, ModelConfig completedConfig, LoadedModel model, Lease memory) {
@@ -118,6 +139,11 @@ final class ModelVersion {
         state = ModelState.UNAVAILABLE;
         reason = why;
         failure = null;
+    }
+
+    /** Whether the last unload was an eviction (not a failure, a stop or a request). */
+    synchronized boolean wasEvicted() {
+        return evicted;
     }
 
     synchronized GantryException lastFailure() {
@@ -190,8 +216,13 @@ final class ModelVersion {
         return toClose;
     }
 
-    /** Marks the version unloaded and hands back its lease, for the caller to release outside this monitor. */
-    synchronized Lease unloaded(String why) {
+    /**
+     * Marks the version unloaded and hands back its lease, for the caller to release outside this monitor.
+     *
+     * @param byEviction whether the memory manager unloaded it (requests waiting for it then load it again)
+     */
+    synchronized Lease unloaded(String why, boolean byEviction) {
+        evicted = byEviction;
         Lease released = lease;
         lease = null;
         backend = null;

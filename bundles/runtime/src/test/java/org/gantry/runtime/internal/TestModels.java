@@ -39,9 +39,14 @@ final class TestModels {
     }
 
     static ModelConfig scaleConfig(String name, int maxBatchSize, VersionPolicy policy) {
+        return scaleConfig(name, maxBatchSize, policy, Map.of());
+    }
+
+    /** Parameters: {@code factor} (default: the version), {@code footprint} bytes, {@code pinned}. */
+    static ModelConfig scaleConfig(String name, int maxBatchSize, VersionPolicy policy, Map<String, String> parameters) {
         return new ModelConfig(name, "test_platform", "", maxBatchSize,
                 List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(-1L))),
-                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(-1L))), policy, List.of(), Map.of(),
+                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(-1L))), policy, List.of(), parameters,
                 List.of());
     }
 
@@ -112,6 +117,8 @@ final class TestModels {
         final AtomicInteger inferOutOfMemory = new AtomicInteger();
         /** Models loaded and not yet closed. */
         final AtomicInteger open = new AtomicInteger();
+        /** Models closed while a request was running on them: must stay 0. */
+        final AtomicInteger closedUnderARequest = new AtomicInteger();
 
         @Override
         public String name() {
@@ -142,19 +149,25 @@ final class TestModels {
             synchronized (loadedVersions) {
                 loadedVersions.add(context.version());
             }
-            float factor = context.version();
+            float factor = Float.parseFloat(context.config().parameter("factor").orElse(Long.toString(context.version())));
+            AtomicInteger inFlight = new AtomicInteger();
             return new LoadedModel() {
                 @Override
                 public List<Tensor> infer(InferenceRequest request) {
                     if (inferOutOfMemory.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                         throw new GantryException(ErrorKind.INSUFFICIENT_MEMORY, "injected: out of memory while running");
                     }
-                    Tensor input = request.inputs().get(0);
-                    float[] values = floats(input);
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] *= factor;
+                    inFlight.incrementAndGet();
+                    try {
+                        Tensor input = request.inputs().get(0);
+                        float[] values = floats(input);
+                        for (int i = 0; i < values.length; i++) {
+                            values[i] *= factor;
+                        }
+                        return List.of(fp32("OUTPUT__0", input.shape(), values));
+                    } finally {
+                        inFlight.decrementAndGet();
                     }
-                    return List.of(fp32("OUTPUT__0", input.shape(), values));
                 }
 
                 @Override
@@ -164,6 +177,9 @@ final class TestModels {
 
                 @Override
                 public void close() {
+                    if (inFlight.get() > 0) {
+                        closedUnderARequest.incrementAndGet();
+                    }
                     closes.incrementAndGet();
                     open.decrementAndGet();
                 }

@@ -1,0 +1,258 @@
+package org.gantry.runtime.internal;
+
+import static org.gantry.runtime.internal.TestModels.floats;
+import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.runtime.internal.TestModels.scaleConfig;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.gantry.api.error.ErrorKind;
+import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.memory.MemoryReport;
+import org.gantry.api.server.ModelState;
+import org.gantry.memory.internal.MemoryManagerImpl;
+import org.gantry.memory.internal.MemoryManagerImpl.Candidate;
+import org.gantry.memory.internal.MemoryManagerImpl.EvictionDecision;
+import org.gantry.runtime.internal.TestModels.MemoryRepository;
+import org.gantry.runtime.internal.TestModels.ScalingBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runtime and the real memory manager under pressure: far more models than fit, many clients. */
+class MemoryPressureTest {
+
+    private static final long BUDGET = 10_000;
+    private static final long FOOTPRINT = 500;
+    private static final int MODELS = 100; // 100 × 500 bytes = 5 × the budget
+
+    private MemoryRepository repository;
+    private final ScalingBackend backend = new ScalingBackend();
+    private MemoryManagerImpl memory;
+    private ModelManager manager;
+
+    @BeforeEach
+    void start(@TempDir Path models) {
+        repository = new MemoryRepository(models);
+        memory = MemoryManagerImpl.forHost(BUDGET, null);
+        manager = new ModelManager(repository, memory, TestModels.config(0));
+        manager.addBackend(backend);
+    }
+
+    @AfterEach
+    void stop() {
+        manager.deactivate();
+    }
+
+    private void addModel(String name, float factor, long footprint, boolean pinned) {
+        repository.add(scaleConfig(name, 0, null, Map.of("factor", Float.toString(factor), "footprint",
+                Long.toString(footprint), "pinned", Boolean.toString(pinned))), 1L);
+    }
+
+    private static InferenceRequest request(float value) {
+        return InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1 }, value)));
+    }
+
+    private long used() {
+        return memory.report().devices().get(0).usedBytes();
+    }
+
+    @Test
+    void hundredModelsFiveTimesTheBudgetConcurrentClientsNoFailure() throws Exception {
+        for (int i = 0; i < MODELS; i++) {
+            addModel("m" + i, i + 1, FOOTPRINT, false);
+        }
+        List<EvictionDecision> decisions = Collections.synchronizedList(new ArrayList<>());
+        AtomicLong worstUsed = new AtomicLong();
+        memory.observeEvictions(decision -> {
+            decisions.add(decision);
+            worstUsed.accumulateAndGet(used(), Math::max);
+        });
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (running.get()) {
+                worstUsed.accumulateAndGet(used(), Math::max);
+            }
+        });
+        sampler.start();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger wrongAnswers = new AtomicInteger();
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        List<Future<?>> work = new ArrayList<>();
+        for (int client = 0; client < 8; client++) {
+            work.add(clients.submit(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int i = 0; i < 250; i++) {
+                    int model = random.nextInt(MODELS);
+                    float value = random.nextInt(1000);
+                    try {
+                        float[] answer = floats(manager.infer("m" + model, null, request(value)).outputs().get(0));
+                        if (answer[0] != value * (model + 1)) {
+                            wrongAnswers.incrementAndGet();
+                        }
+                    } catch (RuntimeException e) {
+                        failures.add(e.toString());
+                    }
+                }
+            }));
+        }
+        for (Future<?> future : work) {
+            future.get(2, TimeUnit.MINUTES);
+        }
+        clients.shutdown();
+        running.set(false);
+        sampler.join();
+
+        assertEquals(List.of(), failures.subList(0, Math.min(3, failures.size())), failures.size() + " failed requests");
+        assertEquals(0, wrongAnswers.get(), "wrong answers");
+        assertTrue(worstUsed.get() <= BUDGET, "used " + worstUsed.get() + " > budget " + BUDGET);
+        assertTrue(decisions.size() > 100, "evictions: " + decisions.size());
+        for (EvictionDecision decision : decisions) {
+            List<Candidate> candidates = decision.candidates();
+            for (int i = 1; i < candidates.size(); i++) {
+                assertTrue(candidates.get(i - 1).lastUsedNanos() <= candidates.get(i).lastUsedNanos(), "LRU order");
+            }
+            // Every model used less recently than the victim was tried first and was busy.
+            assertEquals(candidates.subList(0, decision.busySkipped().size()), decision.busySkipped());
+            assertEquals(decision.victim(), candidates.get(decision.busySkipped().size()));
+        }
+        assertEquals(0, backend.closedUnderARequest.get(), "a model was closed under a running request");
+        MemoryReport.DeviceMemory host = memory.report().devices().get(0);
+        assertEquals(host.models().size(), backend.open.get(), "every open model holds a lease, and only those");
+        assertEquals(host.models().size() * FOOTPRINT, host.usedBytes());
+    }
+
+    @Test
+    void pinnedModelsStayAndAPinThroughTheApiToo() {
+        addModel("pinned", 1, 4000, true);
+        addModel("viaApi", 2, 4000, false);
+        for (int i = 0; i < 10; i++) {
+            addModel("other" + i, 3, 2000, false);
+        }
+        manager.infer("pinned", null, request(1));
+        manager.pin("viaApi", true);
+        manager.infer("viaApi", null, request(1));
+        for (int i = 0; i < 10; i++) {
+            manager.infer("other" + i, null, request(1));
+        }
+        assertTrue(manager.isModelReady("pinned", null));
+        assertTrue(manager.isModelReady("viaApi", null));
+        GantryException noRoom = assertThrows(GantryException.class, () -> {
+            addModel("big", 1, 3000, false);
+            manager.infer("big", null, request(1)); // 4000 + 4000 pinned: 2000 left, and big needs 3000
+        });
+        assertEquals(ErrorKind.UNAVAILABLE, noRoom.kind(), noRoom.getMessage());
+        assertTrue(noRoom.getMessage().contains("pinned, busy or still loading"), noRoom.getMessage());
+
+        manager.pin("viaApi", false);
+        assertEquals("1", manager.infer("big", null, request(1)).modelVersion());
+        assertFalse(manager.isModelReady("viaApi", null), "unpinned, it was the least recently used");
+    }
+
+    @Test
+    void aModelBiggerThanTheBudgetFailsWithInsufficientMemoryOnExplicitLoad() {
+        // The estimate comes from the artifact (100 bytes × 1.5); the measured footprint is 20000.
+        addModel("huge", 1, 20_000, false);
+        addModel("small", 1, 500, false);
+        manager.infer("small", null, request(1));
+        GantryException onLoad = assertThrows(GantryException.class, () -> manager.load("huge"));
+        assertEquals(ErrorKind.INSUFFICIENT_MEMORY, onLoad.kind());
+        assertTrue(onLoad.getMessage().contains("budget"), onLoad.getMessage());
+        assertEquals(1, backend.open.get(), "the huge model was closed again");
+        assertEquals(500, used());
+        assertTrue(manager.isModelReady("small", null), "nothing else was disturbed");
+        assertEquals(ModelState.FAILED, manager.index().stream().filter(s -> s.name().equals("huge")).findFirst()
+                .orElseThrow().state());
+    }
+
+    @Test
+    void aBusyModelIsNeverEvicted() throws Exception {
+        addModel("busy", 1, 6000, false);
+        addModel("next", 2, 6000, false);
+        manager.infer("busy", null, request(1));
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        backend.loadGate = new CountDownLatch(0);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        // Hold a request inside "busy" through a blocking input: the scaling model reads floats, so block
+        // in the repository's model instead by pausing the client between acquire and release.
+        Future<?> holder = pool.submit(() -> {
+            ModelVersion busy = null;
+            try {
+                manager.infer("busy", null, request(1)); // make sure it is resident
+                busy = heldVersion("busy");
+                busy.acquire();
+                inside.countDown();
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                if (busy != null) {
+                    busy.release();
+                }
+            }
+            return null;
+        });
+        inside.await();
+        GantryException refused = assertThrows(GantryException.class, () -> manager.load("next"));
+        assertEquals(ErrorKind.INSUFFICIENT_MEMORY, refused.kind());
+        assertTrue(manager.isModelReady("busy", null));
+        release.countDown();
+        holder.get();
+        pool.shutdown();
+        manager.load("next"); // idle now: evicted
+        assertFalse(manager.isModelReady("busy", null));
+    }
+
+    @Test
+    void anEngineOutOfMemoryEvictsAndRetriesOnce() {
+        addModel("a", 1, 3000, false);
+        addModel("b", 2, 3000, false);
+        addModel("c", 3, 3000, false);
+        manager.infer("a", null, request(1));
+        manager.infer("b", null, request(1));
+
+        backend.loadOutOfMemory.set(1);
+        assertArrayEquals(new float[] { 3 }, floats(manager.infer("c", null, request(1)).outputs().get(0)));
+        assertFalse(manager.isModelReady("a", null), "the least recently used model made room");
+
+        backend.inferOutOfMemory.set(1);
+        assertArrayEquals(new float[] { 6 }, floats(manager.infer("c", null, request(2)).outputs().get(0)));
+        assertFalse(manager.isModelReady("b", null));
+
+        manager.infer("a", null, request(1)); // something to evict again
+        backend.inferOutOfMemory.set(2); // fails again after the retry: 507 for that request only
+        GantryException twice = assertThrows(GantryException.class, () -> manager.infer("c", null, request(3)));
+        assertEquals(ErrorKind.INSUFFICIENT_MEMORY, twice.kind());
+        assertArrayEquals(new float[] { 12 }, floats(manager.infer("c", null, request(4)).outputs().get(0)));
+    }
+
+    private ModelVersion heldVersion(String name) throws Exception {
+        java.lang.reflect.Field models = ModelManager.class.getDeclaredField("models");
+        models.setAccessible(true);
+        @SuppressWarnings("unchecked")
+        Map<String, java.util.NavigableMap<Long, ModelVersion>> all = (Map<String, java.util.NavigableMap<Long, ModelVersion>>) models
+                .get(manager);
+        return all.get(name).get(1L);
+    }
+}
