@@ -75,6 +75,26 @@ class DistributionTest {
     }
 
     @Test
+    void theMemoryViewShowsLeasesAndPinning() throws Exception {
+        assertEquals(200, server.call("POST", "/v2/models/token_scorer/infer",
+                input("token_ids", "[1,2]", "INT64", "[1,2]").replace("]}]}", "]},{\"name\":\"token_weights\","
+                        + "\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,1]}]}")).status());
+        assertEquals(200, server.call("POST", "/v2/memory/models/token_scorer/pin", "").status());
+        JsonNode host = JSON.readTree(server.call("GET", "/v2/memory", null).body()).get("devices").get(0);
+        assertEquals("cpu", host.get("name").asText());
+        JsonNode scorer = null;
+        for (JsonNode model : host.get("models")) {
+            if (model.get("name").asText().equals("token_scorer")) {
+                scorer = model;
+            }
+        }
+        assertTrue(scorer != null && scorer.get("pinned").asBoolean(), host.toString());
+        assertEquals(16 * 4 * 4, scorer.get("bytes").asLong(), "the 16x4 FP32 embedding");
+        assertEquals(404, server.call("POST", "/v2/memory/models/unknown/pin", "").status());
+        assertEquals(200, server.call("POST", "/v2/memory/models/token_scorer/unpin", "").status());
+    }
+
+    @Test
     void metadataComesFromConfigPbtxt() throws Exception {
         JsonNode metadata = JSON.readTree(server.call("GET", "/v2/models/simple_linear", null).body());
         assertEquals("pytorch_libtorch", metadata.get("platform").asText());

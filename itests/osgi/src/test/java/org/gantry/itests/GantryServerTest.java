@@ -100,6 +100,17 @@ class GantryServerTest {
         assertEquals(8.0, output.get("data").get(0).asDouble(), 1e-6);
         assertEquals(2.0, output.get("data").get(1).asDouble(), 1e-6);
         assertTrue(server.isModelReady("simple_linear", null));
+
+        // The loaded model holds a measured lease on the host, visible in the memory view.
+        JsonNode memory = JSON.readTree(get("/v2/memory").body());
+        JsonNode host = memory.get("devices").get(0);
+        assertEquals("cpu", host.get("name").asText());
+        assertTrue(host.get("budget_bytes").asLong() > 0 && host.get("capacity_bytes").asLong() > 0, host.toString());
+        JsonNode lease = host.get("models").get(0);
+        assertEquals("simple_linear", lease.get("name").asText());
+        assertEquals("RESIDENT", lease.get("state").asText());
+        assertEquals(8 * 4, lease.get("bytes").asLong(), "W (3x2) and b (2) as FP32");
+        assertEquals(lease.get("bytes").asLong(), host.get("used_bytes").asLong());
     }
 
     @Test
@@ -112,6 +123,8 @@ class GantryServerTest {
             assertEquals(503, get("/v2/models/simple_linear/ready").statusCode());
             ModelStatus status = server.index().stream().filter(s -> s.name().equals("simple_linear")).findFirst()
                     .orElseThrow();
+            assertEquals(0, JSON.readTree(get("/v2/memory").body()).get("devices").get(0).get("used_bytes").asLong(),
+                    "the unloaded model's lease was released");
             assertEquals(ModelState.UNAVAILABLE, status.state());
             assertTrue(status.reason().contains("backend 'pytorch' was stopped"), status.reason());
 

@@ -82,6 +82,8 @@ final class CudaDevices {
         while (root.getCause() != null) {
             root = root.getCause();
         }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
+        String message = String.valueOf(root.getMessage());
+        int newline = message.indexOf('\n');
+        return root.getClass().getSimpleName() + ": " + (newline < 0 ? message : message.substring(0, newline));
     }
 }

@@ -49,7 +49,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 public class KServeResource {
 
     /** Protocol extensions this API implements, as server metadata reports them. */
-    static final List<String> EXTENSIONS = List.of("model_repository");
+    static final List<String> EXTENSIONS = List.of("model_repository", "gantry_memory");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 

@@ -1,0 +1,96 @@
+package org.gantry.rest.internal;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.gantry.api.memory.MemoryManager;
+import org.gantry.api.memory.MemoryReport;
+import org.gantry.api.server.ModelServer;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsExtensionSelect;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * Gantry's memory view at {@code /v2/memory}: devices, budgets, what each model holds, evictions; and pinning.
+ * What the memory manager sees, so operators and autoscalers see it too.
+ */
+@Component(service = MemoryResource.class)
+@JakartarsResource
+@JakartarsName("gantry.memory")
+@JakartarsExtensionSelect({ "(osgi.jakartars.name=" + JacksonExtension.NAME + ")",
+        "(osgi.jakartars.name=" + ErrorMapper.NAME + ")" })
+@Path("/v2/memory")
+@Produces(MediaType.APPLICATION_JSON)
+public class MemoryResource {
+
+    private final MemoryManager memory;
+    private final ModelServer server;
+
+    @Activate
+    public MemoryResource(@Reference(name = "memory") MemoryManager memory,
+            @Reference(name = "server") ModelServer server) {
+        this.memory = memory;
+        this.server = server;
+    }
+
+    @GET
+    public Map<String, Object> report() {
+        MemoryReport report = memory.report();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("devices", report.devices().stream().map(MemoryResource::deviceJson).toList());
+        json.put("evictions", report.evictions());
+        return json;
+    }
+
+    @POST
+    @Path("models/{model}/pin")
+    @Consumes(MediaType.WILDCARD)
+    public Map<String, Object> pin(@PathParam("model") String model) {
+        server.pin(model, true);
+        return Map.of("name", model, "pinned", true);
+    }
+
+    @POST
+    @Path("models/{model}/unpin")
+    @Consumes(MediaType.WILDCARD)
+    public Map<String, Object> unpin(@PathParam("model") String model) {
+        server.pin(model, false);
+        return Map.of("name", model, "pinned", false);
+    }
+
+    private static Map<String, Object> deviceJson(MemoryReport.DeviceMemory device) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", device.name());
+        json.put("kind", device.device().kind().name().toLowerCase(Locale.ROOT));
+        json.put("capacity_bytes", device.capacityBytes());
+        json.put("budget_bytes", device.budgetBytes());
+        json.put("used_bytes", device.usedBytes());
+        List<Map<String, Object>> models = device.models().stream().map(MemoryResource::leaseJson).toList();
+        json.put("models", models);
+        return json;
+    }
+
+    private static Map<String, Object> leaseJson(MemoryReport.LeaseInfo lease) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", lease.model());
+        json.put("version", Long.toString(lease.version()));
+        json.put("bytes", lease.bytes());
+        json.put("pinned", lease.pinned());
+        json.put("last_used_ms", lease.lastUsedMillis());
+        json.put("state", lease.state());
+        return json;
+    }
+}
