@@ -148,6 +148,17 @@ class DistributionTest {
                 "org.gantry.engine.pytorch")) {
             assertTrue(bundles.contains(bundle), "bundle:list lacks " + bundle + ":\n" + bundles);
         }
+        assertEquals(200, server.call("POST", "/v2/models/simple_linear/infer",
+                input("INPUT__0", "[1,3]", "FP32", "[1,2,3]")).status());
+        String models = server.console("gantry:models");
+        assertTrue(models.lines().anyMatch(line -> line.matches("simple_linear\\s+\\|\\s+1\\s+\\|\\s+READY.*")), models);
+        String memory = server.console("gantry:memory");
+        assertTrue(memory.contains("cpu") && memory.contains("simple_linear") && memory.contains("RESIDENT"), memory);
+        assertTrue(server.console("gantry:pin simple_linear").contains("Model 'simple_linear' is pinned"));
+        assertTrue(JSON.readTree(server.call("GET", "/v2/memory", null).body()).toString()
+                .contains("\"name\":\"simple_linear\",\"version\":\"1\",\"bytes\":32,\"pinned\":true"));
+        assertTrue(server.console("gantry:pin --off simple_linear").contains("no longer pinned"));
+        assertTrue(server.console("gantry:pin no_such_model").contains("unknown model 'no_such_model'"));
         Path users = server.home().resolve("etc/users.properties");
         assertEquals(Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                 java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(users));
