@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -40,6 +41,7 @@ import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.repository.ModelRepository;
 import org.gantry.api.repository.RepositoryModel;
+import org.gantry.api.server.ModelEventListener;
 import org.gantry.api.server.ModelMetadata;
 import org.gantry.api.server.ModelServer;
 import org.gantry.api.server.ModelState;
@@ -77,6 +79,7 @@ public final class ModelManager implements ModelServer {
     /** Models pinned through the API: their leases are never evicted, now or after a reload. */
     private final Set<String> pinnedModels = ConcurrentHashMap.newKeySet();
     private final List<Backend> backends = new CopyOnWriteArrayList<>();
+    private final List<ModelEventListener> listeners = new CopyOnWriteArrayList<>();
     /** Model name → versions known to the registry (loaded, loading, failed, or unloaded with a reason). */
     private final Map<String, NavigableMap<Long, ModelVersion>> models = new ConcurrentHashMap<>();
     private final ExecutorService loaders;
@@ -127,6 +130,26 @@ public final class ModelManager implements ModelServer {
         LOG.info("Backend '{}' removed; its models were unloaded", backend.name());
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addListener(ModelEventListener listener) {
+        listeners.add(listener);
+    }
+
+    void removeListener(ModelEventListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Tells every listener; one that fails is logged and never breaks the event's own work. */
+    private void notifyListeners(Consumer<ModelEventListener> event) {
+        for (ModelEventListener listener : listeners) {
+            try {
+                event.accept(listener);
+            } catch (RuntimeException e) {
+                LOG.warn("Model event listener {} failed", listener, e);
+            }
+        }
+    }
+
     @Override
     public String name() {
         return "gantry";
@@ -144,6 +167,7 @@ public final class ModelManager implements ModelServer {
 
     @Override
     public InferenceResponse infer(String modelName, String version, InferenceRequest request) {
+        long started = System.nanoTime();
         ModelVersion target = resolveForServing(modelName, version);
         LoadedModel model = target.acquire();
         for (int attempt = 1; model == null && attempt < MAX_ADMISSION_ATTEMPTS; attempt++) {
@@ -155,6 +179,7 @@ public final class ModelManager implements ModelServer {
             throw GantryException.unavailable("model '%s' version %d was unloaded %d times while this request waited"
                     + " (memory is short); retry shortly", modelName, target.version(), MAX_ADMISSION_ATTEMPTS);
         }
+        boolean succeeded = false;
         try {
             ModelConfig config = target.config();
             InferenceRequest valid = RequestValidator.validate(config, request);
@@ -168,9 +193,14 @@ public final class ModelManager implements ModelServer {
                 produced = runModel(target, model, valid); // once, after other models made room
             }
             List<Tensor> outputs = RequestValidator.selectOutputs(config, request.outputs(), produced);
+            succeeded = true;
             return new InferenceResponse(modelName, Long.toString(target.version()), request.id(), Map.of(), outputs);
         } finally {
             target.release();
+            long duration = System.nanoTime() - started;
+            long servedVersion = target.version();
+            boolean success = succeeded;
+            notifyListeners(l -> l.inferenceCompleted(modelName, servedVersion, duration, success));
         }
     }
 
@@ -270,7 +300,7 @@ public final class ModelManager implements ModelServer {
         for (long version : selected) {
             ModelVersion target = versions.computeIfAbsent(version, v -> new ModelVersion(modelName, v));
             targets.add(target);
-            target.startLoad(v -> startLoading(v, model), 0); // all versions load in parallel
+            target.startLoad(v -> startLoading(v, model, false), 0); // all versions load in parallel
         }
         for (ModelVersion target : targets) {
             loadUntilReady(target, model, 0, true);
@@ -304,7 +334,7 @@ public final class ModelManager implements ModelServer {
 
     private void loadUntilReady(ModelVersion target, RepositoryModel model, long retryDelay, boolean explicit) {
         for (int attempt = 0; attempt < MAX_ADMISSION_ATTEMPTS; attempt++) {
-            if (awaitLoad(target, target.startLoad(v -> startLoading(v, model), retryDelay), explicit)) {
+            if (awaitLoad(target, target.startLoad(v -> startLoading(v, model, !explicit), retryDelay), explicit)) {
                 return;
             }
         }
@@ -327,11 +357,12 @@ public final class ModelManager implements ModelServer {
         return newest != null && newest.getValue().isReady() ? newest.getValue() : null;
     }
 
-    private CompletableFuture<Void> startLoading(ModelVersion target, RepositoryModel model) {
-        return CompletableFuture.runAsync(() -> loadVersion(target, model), loaders);
+    /** @param coldStart whether a request waits for this load (rather than an explicit load) */
+    private CompletableFuture<Void> startLoading(ModelVersion target, RepositoryModel model, boolean coldStart) {
+        return CompletableFuture.runAsync(() -> loadVersion(target, model, coldStart), loaders);
     }
 
-    private void loadVersion(ModelVersion target, RepositoryModel model) {
+    private void loadVersion(ModelVersion target, RepositoryModel model, boolean coldStart) {
         long started = System.nanoTime();
         Lease lease = null;
         LoadedModel loaded = null;
@@ -369,6 +400,8 @@ public final class ModelManager implements ModelServer {
                 return;
             }
             target.loaded(backend, completed, loaded, lease);
+            long duration = System.nanoTime() - started;
+            notifyListeners(l -> l.modelLoaded(target.modelName(), target.version(), duration, coldStart));
             LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms ({} bytes on {})", target.modelName(),
                     target.version(), backend.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
                     lease.bytes(), lease.device());
@@ -376,10 +409,12 @@ public final class ModelManager implements ModelServer {
             LOG.warn("Loading model '{}' version {} failed: {}", target.modelName(), target.version(), e.getMessage());
             release(loaded, lease);
             target.failed(e);
+            notifyListeners(l -> l.modelLoadFailed(target.modelName(), target.version()));
         } catch (RuntimeException | LinkageError e) {
             LOG.error("Loading model '{}' version {} failed", target.modelName(), target.version(), e);
             release(loaded, lease);
             target.failed(GantryException.internal("loading failed: " + e, e));
+            notifyListeners(l -> l.modelLoadFailed(target.modelName(), target.version()));
         } finally {
             target.loadEnded();
         }
@@ -419,6 +454,7 @@ public final class ModelManager implements ModelServer {
         if (lease != null) {
             lease.close();
         }
+        notifyListeners(l -> l.modelUnloaded(target.modelName(), target.version(), true));
         return true;
     }
 
@@ -494,6 +530,7 @@ public final class ModelManager implements ModelServer {
                 if (lease != null) {
                     lease.close(); // only now: the engine has freed the memory
                 }
+                notifyListeners(l -> l.modelUnloaded(version.modelName(), version.version(), false));
                 LOG.info("Unloaded model '{}' version {}: {}", version.modelName(), version.version(), why);
             }
         } catch (InterruptedException e) {

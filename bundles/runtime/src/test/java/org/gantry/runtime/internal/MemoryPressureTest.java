@@ -247,6 +247,35 @@ class MemoryPressureTest {
         assertArrayEquals(new float[] { 12 }, floats(manager.infer("c", null, request(4)).outputs().get(0)));
     }
 
+    @Test
+    void listenersHearColdStartsEvictionsAndInferences() {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        manager.addListener(new org.gantry.api.server.ModelEventListener() {
+            @Override
+            public void modelLoaded(String model, long version, long durationNanos, boolean coldStart) {
+                events.add("loaded " + model + (coldStart ? " cold" : " explicit"));
+            }
+
+            @Override
+            public void modelUnloaded(String model, long version, boolean evicted) {
+                events.add("unloaded " + model + (evicted ? " evicted" : ""));
+            }
+
+            @Override
+            public void inferenceCompleted(String model, long version, long durationNanos, boolean success) {
+                events.add("inference " + model + (success ? " ok" : " failed"));
+            }
+        });
+        addModel("a", 1, 6000, false);
+        addModel("b", 2, 6000, false);
+        manager.infer("a", null, request(1));
+        manager.load("b");
+        assertThrows(GantryException.class, () -> manager.infer("b", null,
+                InferenceRequest.of(List.of(fp32("wrong", new long[] { 1 }, 1)))));
+        assertEquals(List.of("loaded a cold", "inference a ok", "unloaded a evicted", "loaded b explicit",
+                "inference b failed"), events);
+    }
+
     private ModelVersion heldVersion(String name) throws Exception {
         java.lang.reflect.Field models = ModelManager.class.getDeclaredField("models");
         models.setAccessible(true);

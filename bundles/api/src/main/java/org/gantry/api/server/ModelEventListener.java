@@ -1,0 +1,36 @@
+package org.gantry.api.server;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Receives what happens to models: loads, unloads and inferences. Register implementations as OSGi services
+ * (whiteboard); the runtime calls every one, on the thread where the event happened, so implementations must
+ * be quick and thread-safe. Metrics and audit bundles use it.
+ */
+@ConsumerType
+public interface ModelEventListener {
+
+    /**
+     * A model version finished loading.
+     *
+     * @param coldStart whether a request was waiting for it (loaded on demand), rather than an explicit load
+     */
+    default void modelLoaded(String model, long version, long durationNanos, boolean coldStart) {
+    }
+
+    /** A model version's load failed. */
+    default void modelLoadFailed(String model, long version) {
+    }
+
+    /**
+     * A model version was unloaded.
+     *
+     * @param evicted whether the memory manager evicted it to make room
+     */
+    default void modelUnloaded(String model, long version, boolean evicted) {
+    }
+
+    /** An inference ended, successfully or not, after {@code durationNanos} in the runtime and backend. */
+    default void inferenceCompleted(String model, long version, long durationNanos, boolean success) {
+    }
+}

@@ -1,0 +1,115 @@
+package org.gantry.metrics.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.function.ToDoubleFunction;
+
+import org.gantry.api.memory.MemoryManager;
+import org.gantry.api.memory.MemoryReport;
+import org.gantry.api.server.ModelEventListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+/**
+ * Gantry's metrics, in a registry of its own: per device memory (read from the memory manager at scrape
+ * time), per model loads, load durations, cold starts, evictions, inferences and their latency, and the
+ * server's invocations per second — the signals multi-model endpoints are autoscaled on.
+ */
+@Component(service = { GantryMetrics.class, ModelEventListener.class })
+public final class GantryMetrics implements ModelEventListener {
+
+    private static final double NANOS_PER_SECOND = 1e9;
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final InvocationRate invocations = new InvocationRate(60);
+    private final Counter loads;
+    private final Counter loadFailures;
+    private final Histogram loadDuration;
+    private final Counter coldStarts;
+    private final Counter evictions;
+    private final Counter inferences;
+    private final Histogram inferenceDuration;
+
+    @Activate
+    public GantryMetrics(@Reference(name = "memory") MemoryManager memory) {
+        loads = Counter.builder().name("gantry_model_loads").help("Model versions loaded")
+                .labelNames("model", "version").register(registry);
+        loadFailures = Counter.builder().name("gantry_model_load_failures").help("Model loads that failed")
+                .labelNames("model", "version").register(registry);
+        loadDuration = Histogram.builder().name("gantry_model_load_duration_seconds").unit(Unit.SECONDS)
+                .help("Time to load a model version").classicExponentialUpperBounds(0.001, 2, 16)
+                .labelNames("model").register(registry);
+        coldStarts = Counter.builder().name("gantry_model_cold_starts")
+                .help("Loads a request had to wait for (the model was not resident)").labelNames("model")
+                .register(registry);
+        evictions = Counter.builder().name("gantry_model_evictions")
+                .help("Model versions evicted to make room for others").labelNames("model").register(registry);
+        inferences = Counter.builder().name("gantry_inference_requests").help("Inference requests by outcome")
+                .labelNames("model", "version", "status").register(registry);
+        inferenceDuration = Histogram.builder().name("gantry_inference_duration_seconds").unit(Unit.SECONDS)
+                .help("Inference latency in the server (runtime and backend)")
+                .classicExponentialUpperBounds(0.0001, 2, 18).labelNames("model").register(registry);
+        GaugeWithCallback.builder().name("gantry_invocations_per_second")
+                .help("Inference requests per second over the last minute").callback(c -> c.call(invocations.perSecond()))
+                .register(registry);
+        deviceGauge(memory, "gantry_device_capacity_bytes", "Device memory", MemoryReport.DeviceMemory::capacityBytes);
+        deviceGauge(memory, "gantry_device_budget_bytes", "Memory models may use on the device",
+                MemoryReport.DeviceMemory::budgetBytes);
+        deviceGauge(memory, "gantry_device_used_bytes", "Memory leased to models on the device",
+                MemoryReport.DeviceMemory::usedBytes);
+        deviceGauge(memory, "gantry_device_models", "Models holding memory on the device", d -> d.models().size());
+        GaugeWithCallback.builder().name("gantry_device_utilization")
+                .help("Leased memory over device capacity, 0..1").labelNames("device")
+                .callback(c -> memory.report().devices().forEach(d -> c.call(
+                        d.capacityBytes() == 0 ? 0 : (double) d.usedBytes() / d.capacityBytes(), d.name())))
+                .register(registry);
+    }
+
+    private void deviceGauge(MemoryManager memory, String name, String help,
+            ToDoubleFunction<MemoryReport.DeviceMemory> value) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("device")
+                .callback(c -> memory.report().devices().forEach(d -> c.call(value.applyAsDouble(d), d.name())))
+                .register(registry);
+    }
+
+    @Override
+    public void modelLoaded(String model, long version, long durationNanos, boolean coldStart) {
+        loads.labelValues(model, Long.toString(version)).inc();
+        loadDuration.labelValues(model).observe(durationNanos / NANOS_PER_SECOND);
+        if (coldStart) {
+            coldStarts.labelValues(model).inc();
+        }
+    }
+
+    @Override
+    public void modelLoadFailed(String model, long version) {
+        loadFailures.labelValues(model, Long.toString(version)).inc();
+    }
+
+    @Override
+    public void modelUnloaded(String model, long version, boolean evicted) {
+        if (evicted) {
+            evictions.labelValues(model).inc();
+        }
+    }
+
+    @Override
+    public void inferenceCompleted(String model, long version, long durationNanos, boolean success) {
+        inferences.labelValues(model, Long.toString(version), success ? "success" : "failure").inc();
+        inferenceDuration.labelValues(model).observe(durationNanos / NANOS_PER_SECOND);
+        invocations.record();
+    }
+
+    /** Writes every metric in Prometheus' text format (version 0.0.4). */
+    void write(OutputStream out) throws IOException {
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+    }
+}

@@ -1,0 +1,65 @@
+package org.gantry.metrics.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.gantry.api.backend.Device;
+import org.gantry.api.memory.LeaseRequest;
+import org.gantry.memory.internal.MemoryManagerImpl;
+import org.junit.jupiter.api.Test;
+
+class GantryMetricsTest {
+
+    private static String scrape(GantryMetrics metrics) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        metrics.write(out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void exposesDevicesModelsAndInferencesInPrometheusText() throws IOException {
+        MemoryManagerImpl memory = MemoryManagerImpl.forHost(1000, null);
+        memory.reserve(new LeaseRequest("m", 1, List.of(Device.CPU), 250, false, reason -> false)).commit(250, null);
+        GantryMetrics metrics = new GantryMetrics(memory);
+        metrics.modelLoaded("m", 1, 2_000_000, true);
+        metrics.modelLoaded("m", 1, 2_000_000, false);
+        metrics.modelUnloaded("m", 1, true);
+        metrics.modelLoadFailed("broken", 1);
+        metrics.inferenceCompleted("m", 1, 300_000, true);
+        metrics.inferenceCompleted("m", 1, 300_000, false);
+
+        String text = scrape(metrics);
+        assertTrue(text.contains("gantry_device_budget_bytes{device=\"cpu\"} 1000.0"), text);
+        assertTrue(text.contains("gantry_device_used_bytes{device=\"cpu\"} 250.0"), text);
+        assertTrue(text.contains("gantry_device_models{device=\"cpu\"} 1.0"), text);
+        assertTrue(text.contains("gantry_model_loads_total{model=\"m\",version=\"1\"} 2.0"), text);
+        assertTrue(text.contains("gantry_model_cold_starts_total{model=\"m\"} 1.0"), text);
+        assertTrue(text.contains("gantry_model_evictions_total{model=\"m\"} 1.0"), text);
+        assertTrue(text.contains("gantry_model_load_failures_total{model=\"broken\",version=\"1\"} 1.0"), text);
+        assertTrue(text.contains("gantry_inference_requests_total{model=\"m\",status=\"failure\",version=\"1\"} 1.0"), text);
+        assertTrue(text.contains("gantry_inference_duration_seconds_count{model=\"m\"} 2"), text);
+        assertTrue(text.contains("gantry_model_load_duration_seconds_sum{model=\"m\"} 0.004"), text);
+        assertTrue(text.contains("# TYPE gantry_invocations_per_second gauge"), text);
+    }
+
+    @Test
+    void invocationRateAveragesTheLastMinute() {
+        InvocationRate rate = new InvocationRate(60);
+        for (int i = 0; i < 120; i++) {
+            rate.record(1000);
+        }
+        rate.record(1001);
+        rate.record(1059);
+        assertEquals(0, rate.perSecond(1000), 1e-9, "the current second is not complete");
+        assertEquals(2.0, rate.perSecond(1001), 1e-9);
+        assertEquals(122 / 60.0, rate.perSecond(1060), 1e-9);
+        assertEquals(2 / 60.0, rate.perSecond(1061), 1e-9, "second 1000 left the window");
+        rate.record(1060); // reuses second 1000's slot
+        assertEquals(3 / 60.0, rate.perSecond(1061), 1e-9);
+    }
+}
