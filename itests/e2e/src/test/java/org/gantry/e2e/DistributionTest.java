@@ -95,6 +95,42 @@ class DistributionTest {
     }
 
     @Test
+    void statisticsAndMetricsCountWhatHappened() throws Exception {
+        String infer = "/v2/models/versioned_scale/versions/2/infer";
+        String request = input("INPUT__0", "[2]", "FP32", "[1,2]");
+        assertEquals(200, server.call("POST", infer, request).status()); // loaded now, whatever ran before
+        JsonNode before = versionStatistics();
+        assertEquals(200, server.call("POST", infer, request).status());
+        assertEquals(200, server.call("POST", infer, request).status());
+        assertEquals(400, server.call("POST", infer, input("INPUT__0", "[2]", "INT32", "[1,2]")).status());
+
+        JsonNode stats = versionStatistics();
+        assertEquals("2", stats.get("version").asText());
+        assertEquals(2, stats.get("execution_count").asLong() - before.get("execution_count").asLong());
+        assertEquals(2, count(stats, "success") - count(before, "success"));
+        assertEquals(1, count(stats, "fail") - count(before, "fail"));
+        assertTrue(stats.get("inference_stats").get("compute_infer").get("ns").asLong() > 0);
+        assertTrue(stats.get("last_inference").asLong() > 0);
+        JsonNode memory = stats.get("memory_usage").get(0);
+        assertEquals("CPU", memory.get("type").asText());
+        assertTrue(memory.get("byte_size").asLong() >= 0);
+        assertEquals(2, JSON.readTree(server.call("GET", "/v2/models/versioned_scale/stats", null).body())
+                .get("model_stats").size());
+        assertEquals(404, server.call("GET", "/v2/models/nope/stats", null).status());
+
+        Reply metrics = server.call("GET", "/metrics", null);
+        assertEquals(200, metrics.status());
+        assertTrue(metrics.contentType().startsWith("text/plain"), metrics.contentType());
+        assertTrue(metrics.body().contains(
+                "gantry_inference_requests_total{model=\"versioned_scale\",status=\"success\",version=\"2\"} "),
+                metrics.body());
+        assertTrue(metrics.body().contains(
+                "gantry_inference_requests_total{model=\"versioned_scale\",status=\"failure\",version=\"2\"} 1.0"),
+                metrics.body());
+        assertTrue(metrics.body().contains("gantry_device_budget_bytes{device=\"cpu\"}"), metrics.body());
+    }
+
+    @Test
     void metadataComesFromConfigPbtxt() throws Exception {
         JsonNode metadata = JSON.readTree(server.call("GET", "/v2/models/simple_linear", null).body());
         assertEquals("pytorch_libtorch", metadata.get("platform").asText());
@@ -181,6 +217,15 @@ class DistributionTest {
         }
         assertEquals(200, reply.status(), reply.body());
         assertEquals("[8.0,2.0]", JSON.readTree(reply.body()).get("outputs").get(0).get("data").toString());
+    }
+
+    private static JsonNode versionStatistics() throws Exception {
+        return JSON.readTree(server.call("GET", "/v2/models/versioned_scale/versions/2/stats", null).body())
+                .get("model_stats").get(0);
+    }
+
+    private static long count(JsonNode stats, String kind) {
+        return stats.get("inference_stats").get(kind).get("count").asLong();
     }
 
     private static String input(String name, String shape, String datatype, String data) {

@@ -38,6 +38,12 @@ public interface ModelServer {
     /** Whether that model version is loaded and ready. Unknown models are not ready (no exception). */
     boolean isModelReady(String modelName, String version);
 
+    /**
+     * Statistics of the versions of one model (or of every model known to the server when {@code modelName} is
+     * null; then {@code version} must be null too).
+     */
+    List<ModelStatistics> statistics(String modelName, String version);
+
     /** Every model in the repository and every loaded version, with its state. */
     List<ModelStatus> index();
 

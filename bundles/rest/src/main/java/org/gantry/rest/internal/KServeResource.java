@@ -11,6 +11,7 @@ import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.inference.InferenceResponse;
 import org.gantry.api.server.ModelMetadata;
 import org.gantry.api.server.ModelServer;
+import org.gantry.api.server.ModelStatistics;
 import org.gantry.api.server.ModelState;
 import org.gantry.api.server.ModelStatus;
 import org.gantry.api.server.TensorMetadata;
@@ -49,7 +50,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 public class KServeResource {
 
     /** Protocol extensions this API implements, as server metadata reports them. */
-    static final List<String> EXTENSIONS = List.of("model_repository", "gantry_memory");
+    static final List<String> EXTENSIONS = List.of("model_repository", "statistics", "gantry_memory");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -92,6 +93,24 @@ public class KServeResource {
     @Path("models/{model}/versions/{version}")
     public Map<String, Object> modelMetadata(@PathParam("model") String model, @PathParam("version") String version) {
         return metadataJson(server.metadata(model, version));
+    }
+
+    @GET
+    @Path("models/stats")
+    public Map<String, Object> statistics() {
+        return statisticsJson(server.statistics(null, null));
+    }
+
+    @GET
+    @Path("models/{model}/stats")
+    public Map<String, Object> statistics(@PathParam("model") String model) {
+        return statisticsJson(server.statistics(model, null));
+    }
+
+    @GET
+    @Path("models/{model}/versions/{version}/stats")
+    public Map<String, Object> statistics(@PathParam("model") String model, @PathParam("version") String version) {
+        return statisticsJson(server.statistics(model, version));
     }
 
     @GET
@@ -204,6 +223,35 @@ public class KServeResource {
         json.put("datatype", tensor.dataType().name());
         json.put("shape", tensor.shape());
         return json;
+    }
+
+    /** Triton's statistics extension shape. */
+    private static Map<String, Object> statisticsJson(List<ModelStatistics> statistics) {
+        return Map.of("model_stats", statistics.stream().map(KServeResource::modelStatisticsJson).toList());
+    }
+
+    private static Map<String, Object> modelStatisticsJson(ModelStatistics stats) {
+        Map<String, Object> inference = new LinkedHashMap<>();
+        inference.put("success", durationJson(stats.success()));
+        inference.put("fail", durationJson(stats.fail()));
+        inference.put("queue", durationJson(stats.queue()));
+        inference.put("compute_input", durationJson(stats.computeInput()));
+        inference.put("compute_infer", durationJson(stats.computeInfer()));
+        inference.put("compute_output", durationJson(stats.computeOutput()));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", stats.name());
+        json.put("version", stats.version());
+        json.put("last_inference", stats.lastInferenceMillis());
+        json.put("inference_count", stats.inferenceCount());
+        json.put("execution_count", stats.executionCount());
+        json.put("inference_stats", inference);
+        json.put("memory_usage", stats.memoryUsage().stream()
+                .map(m -> Map.of("type", m.type(), "id", m.id(), "byte_size", m.bytes())).toList());
+        return json;
+    }
+
+    private static Map<String, Object> durationJson(ModelStatistics.Duration duration) {
+        return Map.of("count", duration.count(), "ns", duration.nanos());
     }
 
     private static Map<String, Object> statusJson(ModelStatus status) {

@@ -45,6 +45,7 @@ import org.gantry.api.server.ModelEventListener;
 import org.gantry.api.server.ModelMetadata;
 import org.gantry.api.server.ModelServer;
 import org.gantry.api.server.ModelState;
+import org.gantry.api.server.ModelStatistics;
 import org.gantry.api.server.ModelStatus;
 import org.gantry.api.server.TensorMetadata;
 import org.gantry.api.tensor.Tensor;
@@ -179,10 +180,15 @@ public final class ModelManager implements ModelServer {
             throw GantryException.unavailable("model '%s' version %d was unloaded %d times while this request waited"
                     + " (memory is short); retry shortly", modelName, target.version(), MAX_ADMISSION_ATTEMPTS);
         }
+        VersionStatistics statistics = target.statistics();
+        long admitted = System.nanoTime();
+        statistics.queue.add(admitted - started);
         boolean succeeded = false;
         try {
             ModelConfig config = target.config();
             InferenceRequest valid = RequestValidator.validate(config, request);
+            long inputsReady = System.nanoTime();
+            statistics.computeInput.add(inputsReady - admitted);
             List<Tensor> produced;
             try {
                 produced = runModel(target, model, valid);
@@ -192,12 +198,21 @@ public final class ModelManager implements ModelServer {
                 }
                 produced = runModel(target, model, valid); // once, after other models made room
             }
+            long inferred = System.nanoTime();
+            statistics.computeInfer.add(inferred - inputsReady);
+            statistics.executions.increment();
+            statistics.inferences.add(config.batched() && !valid.inputs().isEmpty() ? valid.inputs().get(0).dim(0) : 1);
             List<Tensor> outputs = RequestValidator.selectOutputs(config, request.outputs(), produced);
+            InferenceResponse response = new InferenceResponse(modelName, Long.toString(target.version()), request.id(),
+                    Map.of(), outputs);
+            statistics.computeOutput.add(System.nanoTime() - inferred);
             succeeded = true;
-            return new InferenceResponse(modelName, Long.toString(target.version()), request.id(), Map.of(), outputs);
+            return response;
         } finally {
             target.release();
             long duration = System.nanoTime() - started;
+            (succeeded ? statistics.success : statistics.fail).add(duration);
+            statistics.lastInferenceMillis = System.currentTimeMillis();
             long servedVersion = target.version();
             boolean success = succeeded;
             notifyListeners(l -> l.inferenceCompleted(modelName, servedVersion, duration, success));
@@ -251,6 +266,26 @@ public final class ModelManager implements ModelServer {
         }
         Optional<Long> parsed = parseVersion(version);
         return parsed.isPresent() && versions.containsKey(parsed.get()) && versions.get(parsed.get()).isReady();
+    }
+
+    @Override
+    public List<ModelStatistics> statistics(String modelName, String version) {
+        if (modelName == null) {
+            List<ModelStatistics> all = new ArrayList<>();
+            models.forEach((name, versions) -> versions.values()
+                    .forEach(v -> all.add(v.statistics().snapshot(name, v.version(), v.lease()))));
+            return all;
+        }
+        RepositoryModel model = readModel(modelName);
+        List<Long> wanted = version == null ? List.copyOf(servedVersions(model))
+                : List.of(chooseVersion(model, version));
+        List<ModelStatistics> result = new ArrayList<>();
+        for (long v : wanted) {
+            ModelVersion known = knownVersion(modelName, v);
+            result.add(known != null ? known.statistics().snapshot(modelName, v, known.lease())
+                    : new VersionStatistics().snapshot(modelName, v, null));
+        }
+        return result;
     }
 
     @Override

@@ -21,6 +21,8 @@ final class ModelVersion {
 
     private final String modelName;
     private final long version;
+    /** Kept across unloads and reloads, as Triton keeps a version's statistics. */
+    private final VersionStatistics statistics = new VersionStatistics();
 
     private ModelState state = ModelState.UNAVAILABLE;
     private String reason = "";
@@ -41,6 +43,10 @@ final class ModelVersion {
 
     String modelName() {
         return modelName;
+    }
+
+    VersionStatistics statistics() {
+        return statistics;
     }
 
     long version() {

@@ -1,0 +1,46 @@
+package org.gantry.runtime.internal;
+
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.gantry.api.memory.Lease;
+import org.gantry.api.server.ModelStatistics;
+import org.gantry.api.server.ModelStatistics.Duration;
+
+/** Counters of one model version, updated without locks by concurrent requests. */
+final class VersionStatistics {
+
+    /** A count and a total duration. */
+    static final class Timer {
+        private final LongAdder count = new LongAdder();
+        private final LongAdder nanos = new LongAdder();
+
+        void add(long durationNanos) {
+            count.increment();
+            nanos.add(durationNanos);
+        }
+
+        Duration snapshot() {
+            return new Duration(count.sum(), nanos.sum());
+        }
+    }
+
+    final Timer success = new Timer();
+    final Timer fail = new Timer();
+    final Timer queue = new Timer();
+    final Timer computeInput = new Timer();
+    final Timer computeInfer = new Timer();
+    final Timer computeOutput = new Timer();
+    final LongAdder inferences = new LongAdder();
+    final LongAdder executions = new LongAdder();
+    volatile long lastInferenceMillis;
+
+    ModelStatistics snapshot(String model, long version, Lease lease) {
+        List<ModelStatistics.MemoryUsage> memory = lease == null ? List.of()
+                : List.of(new ModelStatistics.MemoryUsage(lease.device().kind().name(), lease.device().index(),
+                        lease.bytes()));
+        return new ModelStatistics(model, Long.toString(version), lastInferenceMillis, inferences.sum(),
+                executions.sum(), success.snapshot(), fail.snapshot(), queue.snapshot(), computeInput.snapshot(),
+                computeInfer.snapshot(), computeOutput.snapshot(), memory);
+    }
+}
