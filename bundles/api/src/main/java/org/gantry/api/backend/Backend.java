@@ -32,6 +32,14 @@ public interface Backend {
     }
 
     /**
+     * The kinds of device this backend loads models onto. The runtime places a model on one of them, following
+     * the configuration's {@code instance_group} (kind and {@code gpus}) as Triton does. The default is the CPU.
+     */
+    default Set<Device.Kind> deviceKinds() {
+        return Set.of(Device.Kind.CPU);
+    }
+
+    /**
      * Bytes a loaded model takes per byte of its artifact files, for the memory manager's first estimate
      * (before a footprint was ever measured). The default suits engines that load weights as stored.
      */

@@ -92,6 +92,18 @@ public final class MemoryManagerImpl implements MemoryManager {
                 footprintFile);
     }
 
+    /**
+     * A manager with a fixed host budget and simulated GPUs of the given budgets (capacity = budget): for tests
+     * of placement without a GPU.
+     */
+    public static MemoryManagerImpl withSimulatedGpus(long hostBudget, List<Long> gpuBudgets) {
+        List<CudaDevices.Gpu> gpus = new ArrayList<>();
+        for (int i = 0; i < gpuBudgets.size(); i++) {
+            gpus.add(new CudaDevices.Gpu(i, "simulated", gpuBudgets.get(i), gpuBudgets.get(i)));
+        }
+        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, physicalMemory(), hostBudget), gpus, 1.0, 0, null);
+    }
+
     private static DeviceBudget hostBudget(MemoryConfig config) {
         long physical = physicalMemory();
         String configured = System.getenv(HOST_BUDGET_ENV);

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,8 @@ import org.gantry.api.inference.InferenceResponse;
 import org.gantry.api.memory.Lease;
 import org.gantry.api.memory.LeaseRequest;
 import org.gantry.api.memory.MemoryManager;
+import org.gantry.api.memory.MemoryReport;
+import org.gantry.api.model.InstanceGroup;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.repository.ModelRepository;
@@ -84,6 +87,8 @@ public final class ModelManager implements ModelServer {
     /** Model name → versions known to the registry (loaded, loading, failed, or unloaded with a reason). */
     private final Map<String, NavigableMap<Long, ModelVersion>> models = new ConcurrentHashMap<>();
     private final ExecutorService loaders;
+    private final Map<Device, Semaphore> loadSlots = new ConcurrentHashMap<>();
+    private final int loadsPerDevice;
     private final long loadTimeoutNanos;
     private final long retryDelayNanos;
     private final long drainTimeoutNanos;
@@ -94,6 +99,7 @@ public final class ModelManager implements ModelServer {
         this.repository = repository;
         this.memory = memory;
         this.loaders = Executors.newFixedThreadPool(config.loadThreads(), namedDaemonThreads("gantry-loader"));
+        this.loadsPerDevice = config.loadsPerDevice();
         this.loadTimeoutNanos = TimeUnit.SECONDS.toNanos(config.loadTimeoutSeconds());
         this.retryDelayNanos = TimeUnit.SECONDS.toNanos(config.failedLoadRetrySeconds());
         this.drainTimeoutNanos = TimeUnit.SECONDS.toNanos(config.drainTimeoutSeconds());
@@ -416,17 +422,10 @@ public final class ModelManager implements ModelServer {
                     .orElse((long) Math.ceil(artifact.bytes() * backend.footprintPerArtifactByte()));
             boolean pinned = isPinned(completed);
             // The lease is taken before loading, so parallel loads cannot overshoot the budget together.
-            lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(), List.of(Device.CPU),
+            lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(), placement(completed, backend),
                     estimate, pinned, reason -> evictIfIdle(target, reason)));
-            LoadContext completedContext = context.with(completed);
-            try {
-                loaded = backend.load(completedContext);
-            } catch (GantryException e) {
-                if (e.kind() != ErrorKind.INSUFFICIENT_MEMORY || !evictForRetry(lease, e)) {
-                    throw e;
-                }
-                loaded = backend.load(completedContext);
-            }
+            loaded = loadOnDevice(backend, new LoadContext(completed, target.version(), model.directory(),
+                    lease.device()), lease, artifact.bytes());
             lease.commit(loaded.footprintBytes() > 0 ? loaded.footprintBytes() : estimate, artifactKey);
             if (!backends.contains(backend)) {
                 loaded.close(); // the backend left while we were loading
@@ -453,6 +452,72 @@ public final class ModelManager implements ModelServer {
         } finally {
             target.loadEnded();
         }
+    }
+
+    /**
+     * Loads with at most {@code loadsPerDevice} loads on one device at a time; a GPU load also leases host memory
+     * for the artifact while it passes through, so parallel loads cannot spike host RAM; an engine out of memory
+     * gets one retry after evictions.
+     */
+    private LoadedModel loadOnDevice(Backend backend, LoadContext context, Lease lease, long artifactBytes) {
+        Semaphore slots = loadSlots.computeIfAbsent(lease.device(), d -> new Semaphore(loadsPerDevice));
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw GantryException.unavailable("interrupted while waiting to load model '%s'", context.config().name());
+        }
+        Lease staging = null;
+        try {
+            if (lease.device().kind() == Device.Kind.GPU) {
+                staging = memory.reserve(new LeaseRequest(context.config().name() + " (host staging)",
+                        context.version(), List.of(Device.CPU), artifactBytes, false, reason -> false));
+            }
+            try {
+                return backend.load(context);
+            } catch (GantryException e) {
+                if (e.kind() != ErrorKind.INSUFFICIENT_MEMORY || !evictForRetry(lease, e)) {
+                    throw e;
+                }
+                return backend.load(context);
+            }
+        } finally {
+            if (staging != null) {
+                staging.close();
+            }
+            slots.release();
+        }
+    }
+
+    /**
+     * The devices a model may load onto, as Triton reads {@code instance_group}: KIND_CPU the host, KIND_GPU the
+     * listed GPUs (or all), KIND_AUTO the GPUs when there are any and the backend can use them, else the host.
+     */
+    private List<Device> placement(ModelConfig config, Backend backend) {
+        List<Device> gpus = memory.report().devices().stream().map(MemoryReport.DeviceMemory::device)
+                .filter(d -> d.kind() == Device.Kind.GPU).toList();
+        InstanceGroup group = config.instanceGroups().isEmpty() ? null : config.instanceGroups().get(0);
+        InstanceGroup.Kind kind = group == null ? InstanceGroup.Kind.AUTO : group.kind();
+        boolean gpuBackend = backend.deviceKinds().contains(Device.Kind.GPU);
+        List<Device> named = group == null || group.gpus().isEmpty() ? gpus
+                : group.gpus().stream().map(Device::gpu).toList();
+        if (kind == InstanceGroup.Kind.GPU || (kind != InstanceGroup.Kind.CPU && gpuBackend && !gpus.isEmpty())) {
+            if (!gpuBackend) {
+                throw GantryException.invalidArgument("model '%s' asks for KIND_GPU but backend '%s' runs on %s only",
+                        config.name(), backend.name(), backend.deviceKinds());
+            }
+            if (named.isEmpty() || !gpus.containsAll(named)) {
+                throw new GantryException(ErrorKind.INSUFFICIENT_MEMORY, String.format(
+                        "model '%s' asks for %s but this server has %s", config.name(),
+                        named.isEmpty() ? "a GPU" : named, gpus.isEmpty() ? "no GPU" : gpus));
+            }
+            return named;
+        }
+        if (!backend.deviceKinds().contains(Device.Kind.CPU)) {
+            throw GantryException.invalidArgument("model '%s' would run on the CPU, which backend '%s' cannot",
+                    config.name(), backend.name());
+        }
+        return List.of(Device.CPU);
     }
 
     private static void release(LoadedModel loaded, Lease lease) {
@@ -671,8 +736,5 @@ public final class ModelManager implements ModelServer {
     /** What a backend is given to load one version. */
     private record LoadContext(ModelConfig config, long version, Path modelDirectory, Device device)
             implements ModelLoadContext {
-        LoadContext with(ModelConfig completed) {
-            return new LoadContext(completed, version, modelDirectory, device);
-        }
     }
 }

@@ -10,6 +10,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Loader threads", description = "Model versions loaded in parallel.", min = "1")
     int loadThreads() default 2;
 
+    @AttributeDefinition(name = "Loads per device",
+            description = "Model versions loaded onto one device at the same time.", min = "1")
+    int loadsPerDevice() default 2;
+
     @AttributeDefinition(name = "Load timeout (s)",
             description = "How long a request waits for its model to load before it gets 503.", min = "1")
     int loadTimeoutSeconds() default 600;

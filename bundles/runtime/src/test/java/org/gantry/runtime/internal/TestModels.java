@@ -201,6 +201,11 @@ final class TestModels {
             }
 
             @Override
+            public int loadsPerDevice() {
+                return 2;
+            }
+
+            @Override
             public int loadTimeoutSeconds() {
                 return 30;
             }
