@@ -106,20 +106,24 @@ public final class MemoryManagerImpl implements MemoryManager {
 
     private static DeviceBudget hostBudget(MemoryConfig config) {
         long physical = physicalMemory();
-        String configured = System.getenv(HOST_BUDGET_ENV);
-        if (configured == null || configured.isBlank()) {
-            configured = config.hostBudget();
-        }
-        long budget = configured == null || configured.isBlank()
-                ? (long) ((physical - Runtime.getRuntime().maxMemory()) * config.hostUtilization())
-                : ByteSizes.parse(configured);
-        return new DeviceBudget(Device.CPU, physical, budget);
+        return new DeviceBudget(Device.CPU, physical, hostBudgetBytes(System.getenv(HOST_BUDGET_ENV), config.hostBudget(),
+                config.hostUtilization(), physical, Runtime.getRuntime().maxMemory()));
+    }
+
+    /** The environment wins over configuration; with neither, a share of what the JVM heap leaves of memory. */
+    static long hostBudgetBytes(String fromEnvironment, String configured, double utilization, long physical,
+            long heap) {
+        String chosen = fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : configured;
+        return chosen == null || chosen.isBlank() ? (long) ((physical - heap) * utilization) : ByteSizes.parse(chosen);
     }
 
     private static double gpuUtilization(MemoryConfig config) {
-        String fromEnvironment = System.getenv(GPU_UTILIZATION_ENV);
-        double utilization = fromEnvironment == null || fromEnvironment.isBlank() ? config.gpuUtilization()
-                : Double.parseDouble(fromEnvironment);
+        return gpuUtilization(System.getenv(GPU_UTILIZATION_ENV), config.gpuUtilization());
+    }
+
+    static double gpuUtilization(String fromEnvironment, double configured) {
+        double utilization = fromEnvironment == null || fromEnvironment.isBlank() ? configured
+                : Double.parseDouble(fromEnvironment.trim());
         if (utilization < 0 || utilization > 1) {
             throw new IllegalArgumentException("GPU utilisation must lie in 0..1, not " + utilization);
         }
