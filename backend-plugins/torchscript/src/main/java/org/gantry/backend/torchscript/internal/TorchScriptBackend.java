@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.LoadedModel;
@@ -79,11 +81,25 @@ public final class TorchScriptBackend implements Backend {
         try {
             model.load(file.getParent(), fileName);
             return new TorchScriptModel(config, model, orderedNames(config.inputs()), orderedNames(config.outputs()),
-                    Files.size(file));
+                    tensorStorageBytes(file));
         } catch (MalformedModelException | EngineException | IOException | IllegalArgumentException e) {
             model.close();
             throw GantryException.invalidArgument("model '%s' version %d: %s is not a loadable TorchScript model: %s",
                     config.name(), context.version(), file, firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Bytes of every tensor the archive stores (parameters, buffers, constants): a TorchScript zip keeps each
+     * tensor storage uncompressed under {@code <archive>/data/} or {@code <archive>/constants/}. DJL lists a
+     * module's parameters but not its buffers, so the archive is the complete account.
+     */
+    static long tensorStorageBytes(Path file) throws IOException {
+        try (ZipFile archive = new ZipFile(file.toFile())) {
+            return archive.stream()
+                    .filter(entry -> !entry.isDirectory() && entry.getName().matches("[^/]+/(data|constants)/\\d+"))
+                    .mapToLong(ZipEntry::getSize)
+                    .sum();
         }
     }
 

@@ -33,12 +33,12 @@ final class TorchScriptModel implements LoadedModel {
     private final long footprint;
 
     TorchScriptModel(ModelConfig config, Model model, List<String> inputOrder, List<String> outputOrder,
-            long fileBytes) {
+            long storedTensorBytes) {
         this.config = config;
         this.model = model;
         this.inputOrder = inputOrder;
         this.outputOrder = outputOrder;
-        this.footprint = parameterBytes(model.getBlock(), fileBytes);
+        this.footprint = Math.max(parameterBytes(model.getBlock()), storedTensorBytes);
     }
 
     @Override
@@ -82,6 +82,7 @@ final class TorchScriptModel implements LoadedModel {
         return outputs;
     }
 
+    /** Parameters, buffers and constants: the engine's parameter list or the archive's stored tensors. */
     @Override
     public long footprintBytes() {
         return footprint;
@@ -92,13 +93,13 @@ final class TorchScriptModel implements LoadedModel {
         model.close();
     }
 
-    /** Bytes of the module's parameters; the file size when the engine does not list them. */
-    private static long parameterBytes(Block block, long fileBytes) {
+    /** Bytes of the module's parameters as the engine holds them. */
+    private static long parameterBytes(Block block) {
         long bytes = 0;
         for (Pair<String, Parameter> parameter : block.getParameters()) {
             NDArray array = parameter.getValue().getArray();
             bytes += array.size() * array.getDataType().getNumOfBytes();
         }
-        return bytes > 0 ? bytes : fileBytes;
+        return bytes;
     }
 }

@@ -145,6 +145,16 @@ class TorchScriptBackendTest {
     }
 
     @Test
+    void theFootprintCountsEveryStoredTensor() throws IOException {
+        // simple_linear: W (3x2) and b (2) in FP32; token_scorer: a 16x4 FP32 embedding.
+        assertEquals(32, TorchScriptBackend.tensorStorageBytes(EXAMPLES.resolve("simple_linear/1/model.pt")));
+        assertEquals(256, TorchScriptBackend.tensorStorageBytes(EXAMPLES.resolve("token_scorer/1/model.pt")));
+        try (LoadedModel model = backend.load(new Context(simpleLinear(), 1, EXAMPLES.resolve("simple_linear")))) {
+            assertEquals(32, model.footprintBytes());
+        }
+    }
+
+    @Test
     void tritonIndexSuffixesOrderTheArguments() {
         List<TensorConfig> tensors = List.of(new TensorConfig("b__1", DataType.FP32, List.of(1L)),
                 new TensorConfig("a__0", DataType.FP32, List.of(1L)));
