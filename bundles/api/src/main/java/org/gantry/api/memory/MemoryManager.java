@@ -31,6 +31,12 @@ public interface MemoryManager {
      */
     long evictFor(Device device, long bytes, Lease requester);
 
+    /**
+     * Native memory this process has in use now (the C allocator's count, outside the Java heap), or -1 where it
+     * cannot be read: the runtime measures a model's overhead on the host from its change across a load.
+     */
+    long hostBytesInUse();
+
     /** The footprint measured for this artifact before, remembered across restarts. */
     OptionalLong learnedFootprint(String artifactKey);
 

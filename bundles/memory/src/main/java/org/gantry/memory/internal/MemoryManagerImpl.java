@@ -318,6 +318,11 @@ public final class MemoryManagerImpl implements MemoryManager {
     }
 
     @Override
+    public long hostBytesInUse() {
+        return HostMemoryProbe.nativeBytesInUse();
+    }
+
+    @Override
     public OptionalLong learnedFootprint(String artifactKey) {
         return footprints.get(artifactKey);
     }

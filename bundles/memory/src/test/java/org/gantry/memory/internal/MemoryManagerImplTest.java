@@ -176,6 +176,20 @@ class MemoryManagerImplTest {
     }
 
     @Test
+    void nativeMemoryInUseFollowsNativeAllocations() {
+        long before = HostMemoryProbe.nativeBytesInUse();
+        java.nio.ByteBuffer held = java.nio.ByteBuffer.allocateDirect(64 << 20); // malloc'd outside the Java heap
+        for (int i = 0; i < held.capacity(); i += 4096) {
+            held.put(i, (byte) 1);
+        }
+        long during = HostMemoryProbe.nativeBytesInUse();
+        assertTrue(before > 0, "readable on Linux");
+        // Other threads of the test JVM allocate and free meanwhile: allow them a little noise.
+        assertTrue(during - before >= (56 << 20) && during - before <= (72 << 20), "grew by " + (during - before));
+        assertEquals(1, held.get(0));
+    }
+
+    @Test
     void byteSizesReadUnits() {
         assertEquals(512L << 20, ByteSizes.parse("512MiB"));
         assertEquals(8L << 30, ByteSizes.parse("8GiB"));

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SortedSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,6 +90,7 @@ public final class ModelManager implements ModelServer {
     private final ExecutorService loaders;
     private final Map<Device, Semaphore> loadSlots = new ConcurrentHashMap<>();
     private final int loadsPerDevice;
+    private final boolean measureLoadOverhead;
     private final long loadTimeoutNanos;
     private final long retryDelayNanos;
     private final long drainTimeoutNanos;
@@ -100,6 +102,7 @@ public final class ModelManager implements ModelServer {
         this.memory = memory;
         this.loaders = Executors.newFixedThreadPool(config.loadThreads(), namedDaemonThreads("gantry-loader"));
         this.loadsPerDevice = config.loadsPerDevice();
+        this.measureLoadOverhead = config.measureLoadOverhead();
         this.loadTimeoutNanos = TimeUnit.SECONDS.toNanos(config.loadTimeoutSeconds());
         this.retryDelayNanos = TimeUnit.SECONDS.toNanos(config.failedLoadRetrySeconds());
         this.drainTimeoutNanos = TimeUnit.SECONDS.toNanos(config.drainTimeoutSeconds());
@@ -418,15 +421,20 @@ public final class ModelManager implements ModelServer {
             Artifact artifact = Artifact.of(context.versionDirectory());
             String artifactKey = target.modelName() + "/" + target.version() + "/" + artifact.bytes() + "/"
                     + artifact.lastModified();
-            long estimate = memory.learnedFootprint(artifactKey)
-                    .orElse((long) Math.ceil(artifact.bytes() * backend.footprintPerArtifactByte()));
+            OptionalLong learned = memory.learnedFootprint(artifactKey);
+            long estimate = learned.orElse((long) Math.ceil(artifact.bytes() * backend.footprintPerArtifactByte()));
             boolean pinned = isPinned(completed);
             // The lease is taken before loading, so parallel loads cannot overshoot the budget together.
             lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(), placement(completed, backend),
                     estimate, pinned, reason -> evictIfIdle(target, reason)));
+            // A first load of an artifact on the host is measured: what the allocator gained while it ran.
+            boolean measure = measureLoadOverhead && learned.isEmpty() && lease.device().kind() == Device.Kind.CPU;
+            long nativeBefore = measure ? memory.hostBytesInUse() : -1;
             loaded = loadOnDevice(backend, new LoadContext(completed, target.version(), model.directory(),
-                    lease.device()), lease, artifact.bytes());
-            lease.commit(loaded.footprintBytes() > 0 ? loaded.footprintBytes() : estimate, artifactKey);
+                    lease.device()), lease, artifact.bytes(), measure);
+            long nativeGrowth = measure && nativeBefore >= 0 ? memory.hostBytesInUse() - nativeBefore : 0;
+            long measured = Math.max(loaded.footprintBytes(), Math.max(nativeGrowth, learned.orElse(0)));
+            lease.commit(measured > 0 ? measured : estimate, artifactKey);
             if (!backends.contains(backend)) {
                 loaded.close(); // the backend left while we were loading
                 lease.close();
@@ -455,14 +463,17 @@ public final class ModelManager implements ModelServer {
     }
 
     /**
-     * Loads with at most {@code loadsPerDevice} loads on one device at a time; a GPU load also leases host memory
-     * for the artifact while it passes through, so parallel loads cannot spike host RAM; an engine out of memory
-     * gets one retry after evictions.
+     * Loads with at most {@code loadsPerDevice} loads on one device at a time (alone when {@code exclusive}); a GPU
+     * load also leases host memory for the artifact while it passes through, so parallel loads cannot spike host
+     * RAM; an engine out of memory gets one retry after evictions.
      */
-    private LoadedModel loadOnDevice(Backend backend, LoadContext context, Lease lease, long artifactBytes) {
+    private LoadedModel loadOnDevice(Backend backend, LoadContext context, Lease lease, long artifactBytes,
+            boolean exclusive) {
         Semaphore slots = loadSlots.computeIfAbsent(lease.device(), d -> new Semaphore(loadsPerDevice));
+        // A measured load runs alone on its device, so that no other load's memory is counted as its own.
+        int permits = exclusive ? loadsPerDevice : 1;
         try {
-            slots.acquire();
+            slots.acquire(permits);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw GantryException.unavailable("interrupted while waiting to load model '%s'", context.config().name());
@@ -485,7 +496,7 @@ public final class ModelManager implements ModelServer {
             if (staging != null) {
                 staging.close();
             }
-            slots.release();
+            slots.release(permits);
         }
     }
 

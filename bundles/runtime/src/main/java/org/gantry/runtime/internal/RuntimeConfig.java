@@ -14,6 +14,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Model versions loaded onto one device at the same time.", min = "1")
     int loadsPerDevice() default 2;
 
+    @AttributeDefinition(name = "Measure load overhead",
+            description = "Measure the native memory the first load of each artifact takes on the host (that load"
+                    + " runs alone on its device) and lease at least that; later loads reuse the learned figure.")
+    boolean measureLoadOverhead() default true;
+
     @AttributeDefinition(name = "Load timeout (s)",
             description = "How long a request waits for its model to load before it gets 503.", min = "1")
     int loadTimeoutSeconds() default 600;

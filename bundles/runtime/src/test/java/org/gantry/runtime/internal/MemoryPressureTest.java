@@ -248,6 +248,25 @@ class MemoryPressureTest {
     }
 
     @Test
+    void theFirstLoadOfAnArtifactMeasuresWhatTheEngineTookAndLaterLoadsReuseIt() {
+        repository.add(scaleConfig("heavy", 0, null, Map.of("footprint", "100", "native_overhead",
+                Integer.toString(8 << 20))), 1L);
+        memory = MemoryManagerImpl.forHost(64L << 20, null);
+        manager.deactivate();
+        manager = new ModelManager(repository, memory, TestModels.config(0, true));
+        manager.addBackend(backend);
+
+        manager.infer("heavy", null, request(1));
+        long measured = used();
+        assertTrue(measured >= 7 << 20 && measured <= 12 << 20, "measured " + measured);
+
+        manager.unload("heavy");
+        assertEquals(0, used());
+        manager.infer("heavy", null, request(1));
+        assertEquals(measured, used(), "the learned footprint, not the backend's 100 bytes");
+    }
+
+    @Test
     void listenersHearColdStartsEvictionsAndInferences() {
         List<String> events = Collections.synchronizedList(new ArrayList<>());
         manager.addListener(new org.gantry.api.server.ModelEventListener() {

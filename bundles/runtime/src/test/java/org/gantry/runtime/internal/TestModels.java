@@ -146,12 +146,21 @@ final class TestModels {
             }
             open.incrementAndGet();
             long footprint = Long.parseLong(context.config().parameter("footprint").orElse("-1"));
+            // Native memory the "engine" takes beyond its reported footprint, held while the model lives.
+            int overhead = Integer.parseInt(context.config().parameter("native_overhead").orElse("0"));
+            java.nio.ByteBuffer nativeMemory = java.nio.ByteBuffer.allocateDirect(overhead);
+            for (int i = 0; i < overhead; i += 4096) {
+                nativeMemory.put(i, (byte) 1);
+            }
             synchronized (loadedVersions) {
                 loadedVersions.add(context.version());
             }
             float factor = Float.parseFloat(context.config().parameter("factor").orElse(Long.toString(context.version())));
             AtomicInteger inFlight = new AtomicInteger();
             return new LoadedModel() {
+                /** Held for as long as the model lives, as an engine holds its memory. */
+                private final java.nio.ByteBuffer engineMemory = nativeMemory;
+
                 @Override
                 public List<Tensor> infer(InferenceRequest request) {
                     if (inferOutOfMemory.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -182,13 +191,18 @@ final class TestModels {
                     }
                     closes.incrementAndGet();
                     open.decrementAndGet();
+                    engineMemory.clear();
                 }
             };
         }
     }
 
-    /** The runtime's configuration with test-friendly values. */
+    /** The runtime's configuration with test-friendly values; no load measurement (tiny budgets, many threads). */
     static RuntimeConfig config(int retrySeconds) {
+        return config(retrySeconds, false);
+    }
+
+    static RuntimeConfig config(int retrySeconds, boolean measureLoadOverhead) {
         return new RuntimeConfig() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -203,6 +217,11 @@ final class TestModels {
             @Override
             public int loadsPerDevice() {
                 return 2;
+            }
+
+            @Override
+            public boolean measureLoadOverhead() {
+                return measureLoadOverhead;
             }
 
             @Override

@@ -1,6 +1,7 @@
 package org.gantry.backend.torchscript.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,11 +18,16 @@ import org.gantry.api.model.TensorConfig;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
 
 /**
  * Serves TorchScript models as Triton's PyTorch backend does: platform {@code pytorch_libtorch} or backend
@@ -35,12 +41,32 @@ import ai.djl.engine.EngineException;
 public final class TorchScriptBackend implements Backend {
 
     static final String DEFAULT_MODEL_FILE = "model.pt";
+    private static final Logger LOG = LoggerFactory.getLogger(TorchScriptBackend.class);
 
     private final Engine engine;
 
     @Activate
     public TorchScriptBackend(@Reference(target = "(djl.engine=PyTorch)") Engine engine) {
         this.engine = engine;
+        warmUp();
+    }
+
+    /**
+     * Loads and runs a one-operation module once, so that libtorch's one-time initialisation (interpreter,
+     * thread pools) happens now and is not measured as part of the first model a user loads.
+     */
+    private void warmUp() {
+        try (Model model = Model.newInstance("gantry-warmup", ai.djl.Device.cpu(), engine.getEngineName());
+                InputStream archive = TorchScriptBackend.class.getResourceAsStream("warmup.pt")) {
+            model.load(archive);
+            try (NDManager manager = model.getNDManager().newSubManager()) {
+                model.getBlock().forward(new ParameterStore(manager, false), new NDList(manager.create(new float[] { 1f })),
+                        false);
+            }
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            LOG.warn("TorchScript warm-up failed; the first model's measured footprint includes libtorch's start: {}",
+                    e.toString());
+        }
     }
 
     @Override
