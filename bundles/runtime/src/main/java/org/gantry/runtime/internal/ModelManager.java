@@ -1,25 +1,26 @@
 package org.gantry.runtime.internal;
 
-import java.nio.file.Files;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -242,8 +243,9 @@ public final class ModelManager implements ModelServer {
 
     @Override
     public ModelMetadata metadata(String modelName, String version) {
-        ModelConfig config = config(modelName, version);
-        List<String> versions = servedVersions(readModel(modelName)).stream().map(String::valueOf).toList();
+        RepositoryModel model = readModel(modelName);
+        ModelConfig config = config(model, version);
+        List<String> versions = servedVersions(model).stream().map(String::valueOf).toList();
         String platform = config.platform().isEmpty() ? config.backend() : config.platform();
         return new ModelMetadata(modelName, versions, platform, tensorMetadata(config, config.inputs()),
                 tensorMetadata(config, config.outputs()));
@@ -257,9 +259,13 @@ public final class ModelManager implements ModelServer {
 
     @Override
     public ModelConfig config(String modelName, String version) {
-        RepositoryModel model = readModel(modelName);
+        return config(readModel(modelName), version);
+    }
+
+    /** The configuration as completed by the backend once loaded, else as the repository has it. */
+    private ModelConfig config(RepositoryModel model, String version) {
         long chosen = chooseVersion(model, version);
-        ModelVersion known = knownVersion(modelName, chosen);
+        ModelVersion known = knownVersion(model.name(), chosen);
         ModelConfig completed = known == null ? null : known.config();
         return completed != null ? completed : model.config();
     }
@@ -300,6 +306,7 @@ public final class ModelManager implements ModelServer {
     @Override
     public List<ModelStatus> index() {
         List<ModelStatus> statuses = new ArrayList<>();
+        Set<String> listed = new HashSet<>();
         for (String name : repository.modelNames()) {
             try {
                 Optional<RepositoryModel> model = repository.model(name);
@@ -307,6 +314,7 @@ public final class ModelManager implements ModelServer {
                     continue;
                 }
                 for (long version : servedVersions(model.get())) {
+                    listed.add(name + "/" + version);
                     ModelVersion known = knownVersion(name, version);
                     statuses.add(known != null ? known.status()
                             : new ModelStatus(name, Long.toString(version), ModelState.UNAVAILABLE, ""));
@@ -318,8 +326,7 @@ public final class ModelManager implements ModelServer {
         // Versions still loaded although gone from the repository (or from the version policy).
         for (NavigableMap<Long, ModelVersion> versions : models.values()) {
             for (ModelVersion version : versions.values()) {
-                if (statuses.stream().noneMatch(s -> s.name().equals(version.modelName())
-                        && s.version().equals(Long.toString(version.version())))) {
+                if (!listed.contains(version.modelName() + "/" + version.version())) {
                     statuses.add(version.status());
                 }
             }
