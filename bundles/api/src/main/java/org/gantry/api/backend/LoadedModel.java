@@ -1,6 +1,7 @@
 package org.gantry.api.backend;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.tensor.Tensor;
@@ -25,6 +26,16 @@ public interface LoadedModel extends AutoCloseable {
      *         once), INTERNAL when the engine fails
      */
     List<Tensor> infer(InferenceRequest request);
+
+    /**
+     * Runs the model for a request that may have several responses (a decoupled model, e.g. a generation loop
+     * emitting one token at a time): each call of {@code responses} delivers one response's outputs, in order,
+     * before this method returns. Models with one response per request keep the default, which delivers
+     * {@link #infer}'s outputs once.
+     */
+    default void inferStream(InferenceRequest request, Consumer<List<Tensor>> responses) {
+        responses.accept(infer(request));
+    }
 
     /** Bytes this model holds on its device as the engine reports them, or -1 if unknown. */
     default long footprintBytes() {

@@ -7,10 +7,14 @@ package org.gantry.api.error;
 public enum ErrorKind {
     /** The caller sent something malformed or inconsistent with the model (HTTP 400). */
     INVALID_ARGUMENT(400),
+    /** The request lacks the credentials an endpoint requires (HTTP 401). */
+    UNAUTHENTICATED(401),
     /** The model, version or resource does not exist (HTTP 404). */
     NOT_FOUND(404),
     /** The request conflicts with the current state, e.g. a model that is already loaded (HTTP 409). */
     CONFLICT(409),
+    /** The request body is larger than the server accepts (HTTP 413). */
+    PAYLOAD_TOO_LARGE(413),
     /** The model exists but cannot be served now: loading, unloading, failed, or its backend is gone (HTTP 503). */
     UNAVAILABLE(503),
     /** The request waited longer than allowed (HTTP 504). */

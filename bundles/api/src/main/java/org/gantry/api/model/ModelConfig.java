@@ -19,10 +19,19 @@ import java.util.Optional;
  * @param instanceGroups execution instances
  * @param parameters     free-form string parameters for the backend
  * @param warmup         warm-up requests run before the model is ready
+ * @param dynamicBatching the dynamic batcher's settings, or null when requests are not batched by the server
  */
 public record ModelConfig(String name, String platform, String backend, int maxBatchSize, List<TensorConfig> inputs,
         List<TensorConfig> outputs, VersionPolicy versionPolicy, List<InstanceGroup> instanceGroups,
-        Map<String, String> parameters, List<ModelWarmup> warmup) {
+        Map<String, String> parameters, List<ModelWarmup> warmup, DynamicBatching dynamicBatching) {
+
+    /** A configuration without dynamic batching. */
+    public ModelConfig(String name, String platform, String backend, int maxBatchSize, List<TensorConfig> inputs,
+            List<TensorConfig> outputs, VersionPolicy versionPolicy, List<InstanceGroup> instanceGroups,
+            Map<String, String> parameters, List<ModelWarmup> warmup) {
+        this(name, platform, backend, maxBatchSize, inputs, outputs, versionPolicy, instanceGroups, parameters, warmup,
+                null);
+    }
 
     public ModelConfig {
         Objects.requireNonNull(name, "name");
@@ -59,6 +68,11 @@ public record ModelConfig(String name, String platform, String backend, int maxB
     /** A copy with other inputs and outputs, as a backend's auto-complete produces. */
     public ModelConfig withTensors(List<TensorConfig> newInputs, List<TensorConfig> newOutputs) {
         return new ModelConfig(name, platform, backend, maxBatchSize, newInputs, newOutputs, versionPolicy,
-                instanceGroups, parameters, warmup);
+                instanceGroups, parameters, warmup, dynamicBatching);
+    }
+
+    /** Execution instances the configuration asks for (at least one), summed over its instance groups. */
+    public int instanceCount() {
+        return Math.max(1, instanceGroups.stream().mapToInt(InstanceGroup::count).sum());
     }
 }

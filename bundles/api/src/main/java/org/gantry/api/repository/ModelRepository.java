@@ -1,8 +1,10 @@
 package org.gantry.api.repository;
 
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.SortedSet;
 
+import org.gantry.api.model.ModelConfig;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -27,4 +29,22 @@ public interface ModelRepository {
      *         read, with the file and the reason
      */
     Optional<RepositoryModel> model(String name);
+
+    /**
+     * Reads a model from a folder outside the repository under the given name (models added through an API).
+     *
+     * @throws org.gantry.api.error.GantryException INVALID_ARGUMENT when the folder holds no readable model
+     */
+    RepositoryModel modelAt(String name, Path directory);
+
+    /**
+     * Parses a model configuration in Triton's JSON form (the protobuf JSON mapping of {@code ModelConfig}, as
+     * Triton's load API takes it).
+     *
+     * @throws org.gantry.api.error.GantryException INVALID_ARGUMENT with the reason when it is not one
+     */
+    ModelConfig parseConfigJson(String modelName, String json);
+
+    /** A configuration in Triton's JSON form, as Triton's {@code GET /v2/models/{m}/config} returns it. */
+    String configJson(ModelConfig config);
 }

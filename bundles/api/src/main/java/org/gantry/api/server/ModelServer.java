@@ -1,6 +1,9 @@
 package org.gantry.api.server;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.function.Consumer;
 
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.inference.InferenceResponse;
@@ -29,6 +32,13 @@ public interface ModelServer {
      */
     InferenceResponse infer(String modelName, String version, InferenceRequest request);
 
+    /**
+     * Runs an inference whose model may answer with several responses, handing each to {@code responses} as it
+     * is produced (Triton's generate streaming); returns after the last. Models with one answer give one response.
+     */
+    void inferStream(String modelName, String version, InferenceRequest request,
+            Consumer<InferenceResponse> responses);
+
     /** Metadata of a model from its configuration (as completed by its backend once loaded). */
     ModelMetadata metadata(String modelName, String version);
 
@@ -50,8 +60,38 @@ public interface ModelServer {
     /** Loads (or reloads) the versions of a model that its version policy selects, and waits until done. */
     void load(String modelName);
 
+    /**
+     * Loads (or reloads) a model with a configuration and files given by the caller instead of the repository's
+     * (Triton's load with {@code config} and {@code file:} parameters). The override holds until the model is
+     * unloaded or loaded again without one.
+     *
+     * @throws org.gantry.api.error.GantryException INVALID_ARGUMENT for an unreadable configuration or a file path
+     *         that would leave the model's folder
+     */
+    void load(String modelName, ModelOverride override);
+
     /** Unloads every version of a model, after in-flight requests have finished. */
     void unload(String modelName);
+
+    /**
+     * Adds a model from a folder outside the repository under a name of the caller's choosing and loads it
+     * (SageMaker's multi-model {@code POST /models}). The folder holds a Triton model ({@code config.pbtxt} and
+     * version folders) or one folder that does.
+     *
+     * @throws org.gantry.api.error.GantryException CONFLICT when a model of that name is loaded already,
+     *         INSUFFICIENT_MEMORY when it cannot fit even after evicting idle models
+     */
+    void add(String modelName, Path directory);
+
+    /**
+     * Unloads a model added with {@link #add} and forgets it.
+     *
+     * @throws org.gantry.api.error.GantryException NOT_FOUND when no such model was added
+     */
+    void remove(String modelName);
+
+    /** Models added with {@link #add}, by name, with their folders. */
+    SortedMap<String, Path> addedModels();
 
     /**
      * Pins a model (never evicted to make room for others) or unpins it; applies to loaded versions and to

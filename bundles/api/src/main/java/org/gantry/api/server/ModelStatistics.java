@@ -17,13 +17,27 @@ import java.util.List;
  * @param computeInfer       time in the backend
  * @param computeOutput      time selecting outputs and building the answer
  * @param memoryUsage        memory the version holds, from its lease
+ * @param batchStats         executions per batch size, ascending by batch size
  */
 public record ModelStatistics(String name, String version, long lastInferenceMillis, long inferenceCount,
         long executionCount, Duration success, Duration fail, Duration queue, Duration computeInput,
-        Duration computeInfer, Duration computeOutput, List<MemoryUsage> memoryUsage) {
+        Duration computeInfer, Duration computeOutput, List<MemoryUsage> memoryUsage, List<BatchStatistics> batchStats) {
 
     public ModelStatistics {
         memoryUsage = List.copyOf(memoryUsage);
+        batchStats = List.copyOf(batchStats);
+    }
+
+    /**
+     * The executions of one batch size (Triton's {@code batch_stats} entry); each duration counts executions.
+     *
+     * @param batchSize     the batch size executed (1 for models without a batch dimension)
+     * @param computeInput  time preparing inputs for those executions
+     * @param computeInfer  time in the backend
+     * @param computeOutput time building outputs
+     */
+    public record BatchStatistics(long batchSize, Duration computeInput, Duration computeInfer,
+            Duration computeOutput) {
     }
 
     /** A count and the nanoseconds they took together. */

@@ -7,7 +7,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -43,7 +45,7 @@ public final class LocalModelRepository implements ModelRepository {
         this(resolveRoot(System.getenv(PATH_ENV), config.path(), System.getProperty("karaf.home")));
     }
 
-    LocalModelRepository(Path root) {
+    public LocalModelRepository(Path root) {
         this.root = root.toAbsolutePath().normalize();
         if (Files.isDirectory(this.root)) {
             LOG.info("Model repository: {}", this.root);
@@ -90,7 +92,53 @@ public final class LocalModelRepository implements ModelRepository {
             return Optional.empty();
         }
         Path directory = folder.get();
-        return Optional.of(new RepositoryModel(name, directory, readConfig(directory, name), versions(directory)));
+        return Optional.of(new RepositoryModel(name, directory, readConfig(directory, name, false),
+                versions(directory)));
+    }
+
+    @Override
+    public RepositoryModel modelAt(String name, Path directory) {
+        if (!isPlainName(name)) {
+            throw GantryException.invalidArgument("'%s' is not a valid model name (a plain folder name is needed)", name);
+        }
+        Path folder = directory.toAbsolutePath().normalize();
+        if (!Files.isDirectory(folder)) {
+            throw GantryException.invalidArgument("%s is not a folder", folder);
+        }
+        if (!isModelFolder(folder)) {
+            // SageMaker unpacks an archive whose single top-level folder is the Triton model.
+            List<Path> children = subfolders(folder);
+            if (children.size() != 1 || !isModelFolder(children.get(0))) {
+                throw GantryException.invalidArgument("%s holds no model: it needs %s and numeric version folders, or"
+                        + " one folder that has them", folder, CONFIG_FILE);
+            }
+            folder = children.get(0);
+        }
+        return new RepositoryModel(name, folder, readConfig(folder, name, true), versions(folder));
+    }
+
+    @Override
+    public ModelConfig parseConfigJson(String modelName, String json) {
+        return ModelConfigJson.parse(json, modelName);
+    }
+
+    @Override
+    public String configJson(ModelConfig config) {
+        return ModelConfigJson.print(config);
+    }
+
+    private static boolean isModelFolder(Path folder) {
+        return Files.isRegularFile(folder.resolve(CONFIG_FILE)) || !versions(folder).isEmpty();
+    }
+
+    private static List<Path> subfolders(Path folder) {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, Files::isDirectory)) {
+            entries.forEach(children::add);
+        } catch (IOException e) {
+            throw GantryException.invalidArgument("cannot list %s: %s", folder, e.getMessage());
+        }
+        return children;
     }
 
     private static boolean isPlainName(String name) {
@@ -113,14 +161,17 @@ public final class LocalModelRepository implements ModelRepository {
         }
     }
 
-    private static ModelConfig readConfig(Path directory, String name) {
+    /** @param renamed whether the model is served under a name of the caller's, not its folder's */
+    private static ModelConfig readConfig(Path directory, String name, boolean renamed) {
         Path file = directory.resolve(CONFIG_FILE);
         if (!Files.exists(file)) {
             // Triton allows a missing config when the backend can complete it; the runtime reports what is missing.
             return new ModelConfig(name, "", "", 0, null, null, null, null, null, null);
         }
         try {
-            return ModelConfigParser.parse(Files.readString(file, StandardCharsets.UTF_8), name, file.toString());
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            return renamed ? ModelConfigParser.parseRenamed(text, name, file.toString())
+                    : ModelConfigParser.parse(text, name, file.toString());
         } catch (IOException e) {
             throw GantryException.invalidArgument("cannot read %s: %s", file, e.getMessage());
         }

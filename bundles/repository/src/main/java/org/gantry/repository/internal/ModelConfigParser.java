@@ -9,9 +9,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.gantry.api.error.GantryException;
+import org.gantry.api.model.DynamicBatching;
 import org.gantry.api.model.InstanceGroup;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.ModelWarmup;
+import org.gantry.api.model.QueuePolicy;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.model.VersionPolicy;
 import org.gantry.api.model.WarmupInput;
@@ -43,6 +45,11 @@ public final class ModelConfigParser {
      */
     public static ModelConfig parse(String text, String folderName, String source) {
         return toModelConfig(parseProto(text, source), folderName, source);
+    }
+
+    /** Parses a configuration served under {@code name} whatever name it gives itself (a model added by an API). */
+    public static ModelConfig parseRenamed(String text, String name, String source) {
+        return toModelConfig(parseProto(text, source).toBuilder().setName(name).build(), name, source);
     }
 
     static ModelConfigProto.ModelConfig parseProto(String text, String source) {
@@ -102,7 +109,43 @@ public final class ModelConfigParser {
         }
         return new ModelConfig(name, proto.getPlatform(), proto.getBackend(), proto.getMaxBatchSize(), inputs, outputs,
                 versionPolicy(proto.getVersionPolicy(), source), instanceGroups(proto.getInstanceGroupList(), source),
-                parameters, warmups(proto.getModelWarmupList(), source));
+                parameters, warmups(proto.getModelWarmupList(), source),
+                proto.hasDynamicBatching() ? dynamicBatching(proto.getDynamicBatching(), source) : null);
+    }
+
+    private static DynamicBatching dynamicBatching(ModelConfigProto.ModelDynamicBatching batching, String source) {
+        long levels = batching.getPriorityLevels();
+        long defaultLevel = batching.getDefaultPriorityLevel();
+        if (levels > 0 && (defaultLevel < 1 || defaultLevel > levels)) {
+            throw GantryException.invalidArgument("%s: dynamic_batching default_priority_level must lie in 1..%d"
+                    + " (priority_levels)", source, levels);
+        }
+        if (levels > 1_000_000) {
+            throw GantryException.invalidArgument("%s: dynamic_batching priority_levels %d is too large", source, levels);
+        }
+        Map<Integer, QueuePolicy> perLevel = new LinkedHashMap<>();
+        batching.getPriorityQueuePolicyMap().forEach((level, policy) -> {
+            if (level < 1 || level > levels) {
+                throw GantryException.invalidArgument("%s: priority_queue_policy for level %d, but priority_levels is"
+                        + " %d", source, level, levels);
+            }
+            perLevel.put(level.intValue(), queuePolicy(policy));
+        });
+        for (int size : batching.getPreferredBatchSizeList()) {
+            if (size < 1) {
+                throw GantryException.invalidArgument("%s: preferred_batch_size %d must be positive", source, size);
+            }
+        }
+        return new DynamicBatching(batching.getPreferredBatchSizeList(), batching.getMaxQueueDelayMicroseconds(),
+                batching.getPreserveOrdering(), (int) levels, (int) defaultLevel,
+                batching.hasDefaultQueuePolicy() ? queuePolicy(batching.getDefaultQueuePolicy()) : QueuePolicy.DEFAULT,
+                perLevel);
+    }
+
+    private static QueuePolicy queuePolicy(ModelConfigProto.ModelQueuePolicy policy) {
+        return new QueuePolicy(policy.getTimeoutAction() == ModelConfigProto.ModelQueuePolicy.TimeoutAction.DELAY
+                ? QueuePolicy.TimeoutAction.DELAY : QueuePolicy.TimeoutAction.REJECT,
+                policy.getDefaultTimeoutMicroseconds(), policy.getAllowTimeoutOverride(), policy.getMaxQueueSize());
     }
 
     private static DataType dataType(ModelConfigProto.DataType type, String kind, String tensor, String source) {

@@ -12,7 +12,10 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -26,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -48,6 +52,7 @@ import org.gantry.api.repository.ModelRepository;
 import org.gantry.api.repository.RepositoryModel;
 import org.gantry.api.server.ModelEventListener;
 import org.gantry.api.server.ModelMetadata;
+import org.gantry.api.server.ModelOverride;
 import org.gantry.api.server.ModelServer;
 import org.gantry.api.server.ModelState;
 import org.gantry.api.server.ModelStatistics;
@@ -95,6 +100,11 @@ public final class ModelManager implements ModelServer {
     private final long loadTimeoutNanos;
     private final long retryDelayNanos;
     private final long drainTimeoutNanos;
+    private final int maxQueueSize;
+    /** Models added from folders outside the repository (SageMaker's multi-model API), by name. */
+    private final Map<String, RepositoryModel> addedModels = new ConcurrentHashMap<>();
+    /** Configurations and files given with a load request, in force until the next plain load or unload. */
+    private final Map<String, RepositoryModel> overrides = new ConcurrentHashMap<>();
 
     @Activate
     public ModelManager(@Reference(name = "repository") ModelRepository repository,
@@ -107,6 +117,7 @@ public final class ModelManager implements ModelServer {
         this.loadTimeoutNanos = TimeUnit.SECONDS.toNanos(config.loadTimeoutSeconds());
         this.retryDelayNanos = TimeUnit.SECONDS.toNanos(config.failedLoadRetrySeconds());
         this.drainTimeoutNanos = TimeUnit.SECONDS.toNanos(config.drainTimeoutSeconds());
+        this.maxQueueSize = config.maxQueueSize();
         LOG.info("Gantry runtime started on model repository {}", repository.location());
     }
 
@@ -178,12 +189,28 @@ public final class ModelManager implements ModelServer {
 
     @Override
     public InferenceResponse infer(String modelName, String version, InferenceRequest request) {
+        InferenceResponse[] answer = new InferenceResponse[1];
+        execute(modelName, version, request, false, response -> answer[0] = response);
+        return answer[0];
+    }
+
+    @Override
+    public void inferStream(String modelName, String version, InferenceRequest request,
+            Consumer<InferenceResponse> responses) {
+        execute(modelName, version, request, true, responses);
+    }
+
+    private void execute(String modelName, String version, InferenceRequest request, boolean stream,
+            Consumer<InferenceResponse> responses) {
         long started = System.nanoTime();
-        ModelVersion target = resolveForServing(modelName, version);
+        long requestedTimeout = RequestScheduling.timeoutMicros(request);
+        long loadDeadline = requestedTimeout > 0 ? started + TimeUnit.MICROSECONDS.toNanos(requestedTimeout)
+                : ExecutionQueue.NO_DEADLINE;
+        ModelVersion target = resolveForServing(modelName, version, loadDeadline);
         LoadedModel model = target.acquire();
         for (int attempt = 1; model == null && attempt < MAX_ADMISSION_ATTEMPTS; attempt++) {
             // Evicted between its load and this request's admission: load it again rather than fail.
-            target = resolveForServing(modelName, version);
+            target = resolveForServing(modelName, version, loadDeadline);
             model = target.acquire();
         }
         if (model == null) {
@@ -191,34 +218,57 @@ public final class ModelManager implements ModelServer {
                     + " (memory is short); retry shortly", modelName, target.version(), MAX_ADMISSION_ATTEMPTS);
         }
         VersionStatistics statistics = target.statistics();
-        long admitted = System.nanoTime();
-        statistics.queue.add(admitted - started);
+        ModelConfig config = target.config();
         boolean succeeded = false;
+        boolean scheduled = false;
         try {
-            ModelConfig config = target.config();
+            target.queue().enter(RequestScheduling.ticket(config, request, started, maxQueueSize));
+            scheduled = true;
+            long admitted = System.nanoTime();
+            statistics.queue.add(admitted - started);
             InferenceRequest valid = RequestValidator.validate(config, request);
+            long batchSize = config.batched() && !valid.inputs().isEmpty() ? valid.inputs().get(0).dim(0) : 1;
             long inputsReady = System.nanoTime();
-            statistics.computeInput.add(inputsReady - admitted);
-            List<Tensor> produced;
-            try {
-                produced = runModel(target, model, valid);
-            } catch (GantryException e) {
-                if (e.kind() != ErrorKind.INSUFFICIENT_MEMORY || !evictForRetry(target.lease(), e)) {
-                    throw e;
+            String servedVersion = Long.toString(target.version());
+            long[] outputNanos = new long[1];
+            Consumer<List<Tensor>> answer = produced -> {
+                long outputStarted = System.nanoTime();
+                List<Tensor> outputs = RequestValidator.selectOutputs(config, request.outputs(), produced);
+                InferenceResponse response = new InferenceResponse(modelName, servedVersion, request.id(), Map.of(),
+                        outputs);
+                outputNanos[0] += System.nanoTime() - outputStarted;
+                responses.accept(response);
+            };
+            LoadedModel running = model;
+            if (stream) {
+                guarded(target, () -> {
+                    running.inferStream(valid, answer);
+                    return null;
+                });
+            } else {
+                List<Tensor> produced;
+                try {
+                    produced = guarded(target, () -> running.infer(valid));
+                } catch (GantryException e) {
+                    if (e.kind() != ErrorKind.INSUFFICIENT_MEMORY || !evictForRetry(target.lease(), e)) {
+                        throw e;
+                    }
+                    produced = guarded(target, () -> running.infer(valid)); // once, after other models made room
                 }
-                produced = runModel(target, model, valid); // once, after other models made room
+                answer.accept(produced);
             }
-            long inferred = System.nanoTime();
-            statistics.computeInfer.add(inferred - inputsReady);
+            long inferNanos = System.nanoTime() - inputsReady - outputNanos[0];
+            statistics.computeInput.add(inputsReady - admitted);
+            statistics.computeInfer.add(inferNanos);
+            statistics.computeOutput.add(outputNanos[0]);
+            statistics.execution(batchSize, inputsReady - admitted, inferNanos, outputNanos[0]);
             statistics.executions.increment();
-            statistics.inferences.add(config.batched() && !valid.inputs().isEmpty() ? valid.inputs().get(0).dim(0) : 1);
-            List<Tensor> outputs = RequestValidator.selectOutputs(config, request.outputs(), produced);
-            InferenceResponse response = new InferenceResponse(modelName, Long.toString(target.version()), request.id(),
-                    Map.of(), outputs);
-            statistics.computeOutput.add(System.nanoTime() - inferred);
+            statistics.inferences.add(batchSize);
             succeeded = true;
-            return response;
         } finally {
+            if (scheduled) {
+                target.queue().exit();
+            }
             target.release();
             long duration = System.nanoTime() - started;
             (succeeded ? statistics.success : statistics.fail).add(duration);
@@ -229,9 +279,10 @@ public final class ModelManager implements ModelServer {
         }
     }
 
-    private static List<Tensor> runModel(ModelVersion target, LoadedModel model, InferenceRequest request) {
+    /** Runs a backend call, turning engine faults into INTERNAL errors with the model named. */
+    private static <T> T guarded(ModelVersion target, Supplier<T> call) {
         try {
-            return model.infer(request);
+            return call.get();
         } catch (GantryException e) {
             throw e;
         } catch (RuntimeException | LinkageError e) {
@@ -239,6 +290,18 @@ public final class ModelManager implements ModelServer {
             throw GantryException.internal(String.format("model '%s' version %d failed to run: %s",
                     target.modelName(), target.version(), e), e);
         }
+    }
+
+    /** The folder a model given by a load override or added from elsewhere is read from, or null (for tests). */
+    Path addedOrOverriddenFolder(String modelName) {
+        RepositoryModel model = overrides.getOrDefault(modelName, addedModels.get(modelName));
+        return model == null ? null : model.directory();
+    }
+
+    /** Requests waiting for an execution slot of a model version (for tests and diagnostics). */
+    int queuedRequests(String modelName, long version) {
+        ModelVersion known = knownVersion(modelName, version);
+        return known == null ? 0 : known.queue().waiting();
     }
 
     @Override
@@ -323,6 +386,17 @@ public final class ModelManager implements ModelServer {
                 statuses.add(new ModelStatus(name, "", ModelState.UNAVAILABLE, e.getMessage()));
             }
         }
+        for (String name : new TreeSet<>(addedModels.keySet())) {
+            RepositoryModel model = addedModels.get(name);
+            if (model != null) {
+                for (long version : servedVersions(model)) {
+                    listed.add(name + "/" + version);
+                    ModelVersion known = knownVersion(name, version);
+                    statuses.add(known != null ? known.status()
+                            : new ModelStatus(name, Long.toString(version), ModelState.UNAVAILABLE, ""));
+                }
+            }
+        }
         // Versions still loaded although gone from the repository (or from the version policy).
         for (NavigableMap<Long, ModelVersion> versions : models.values()) {
             for (ModelVersion version : versions.values()) {
@@ -354,24 +428,117 @@ public final class ModelManager implements ModelServer {
             target.startLoad(v -> startLoading(v, model, false), 0); // all versions load in parallel
         }
         for (ModelVersion target : targets) {
-            loadUntilReady(target, model, 0, true);
+            loadUntilReady(target, model, 0, true, ExecutionQueue.NO_DEADLINE);
         }
     }
 
     @Override
+    public void load(String modelName, ModelOverride override) {
+        if (override == null || override.isEmpty()) {
+            unloadAll(modelName, "reloaded from the repository", true);
+            load(modelName);
+            return;
+        }
+        if (!override.files().isEmpty() && override.configJson() == null) {
+            throw GantryException.invalidArgument("files given for model '%s' need a 'config' parameter too, as"
+                    + " Triton's load API requires", modelName);
+        }
+        RepositoryModel base;
+        Path staged = null;
+        if (override.files().isEmpty()) {
+            base = readModel(modelName);
+        } else {
+            staged = ModelFiles.stage(modelName, override.files());
+            try {
+                base = repository.modelAt(modelName, staged);
+            } catch (GantryException e) {
+                ModelFiles.delete(staged);
+                throw e;
+            }
+        }
+        ModelConfig config = override.configJson() == null ? base.config()
+                : repository.parseConfigJson(modelName, override.configJson());
+        RepositoryModel replacement = new RepositoryModel(modelName, base.directory(), config, base.versions());
+        // The new configuration applies to every version: unload what runs under the old one first.
+        unloadAll(modelName, "reloaded with a new configuration", false);
+        RepositoryModel previous = overrides.put(modelName, replacement);
+        deleteStaged(previous);
+        load(modelName);
+    }
+
+    @Override
     public void unload(String modelName) {
-        NavigableMap<Long, ModelVersion> versions = models.get(modelName);
-        if (versions == null) {
+        if (models.get(modelName) == null) {
             readModel(modelName); // unknown models are 404; known but never loaded is a no-op, as Triton
             return;
         }
-        for (ModelVersion version : versions.values()) {
-            unloadVersion(version, "unloaded on request");
+        unloadAll(modelName, "unloaded on request", true);
+    }
+
+    /** Unloads every version of a model; {@code dropOverride} also forgets a configuration given at load. */
+    private void unloadAll(String modelName, String why, boolean dropOverride) {
+        NavigableMap<Long, ModelVersion> versions = models.get(modelName);
+        if (versions != null) {
+            for (ModelVersion version : versions.values()) {
+                unloadVersion(version, why);
+            }
+        }
+        if (dropOverride) {
+            deleteStaged(overrides.remove(modelName));
         }
     }
 
+    private void deleteStaged(RepositoryModel overridden) {
+        if (overridden != null && ModelFiles.isStaged(overridden.directory())) {
+            ModelFiles.delete(overridden.directory());
+        }
+    }
+
+    @Override
+    public void add(String modelName, Path directory) {
+        if (isModelReady(modelName, null) || addedModels.containsKey(modelName)) {
+            throw new GantryException(ErrorKind.CONFLICT, String.format("model '%s' is already loaded", modelName));
+        }
+        if (repository.model(modelName).isPresent()) {
+            throw new GantryException(ErrorKind.CONFLICT, String.format("model '%s' already exists in the repository %s;"
+                    + " choose another name", modelName, repository.location()));
+        }
+        RepositoryModel model = repository.modelAt(modelName, directory);
+        if (addedModels.putIfAbsent(modelName, model) != null) {
+            throw new GantryException(ErrorKind.CONFLICT, String.format("model '%s' is already loaded", modelName));
+        }
+        try {
+            load(modelName);
+        } catch (RuntimeException e) {
+            // Not loaded means not added: the caller may free memory and add it again.
+            forget(modelName);
+            throw e;
+        }
+    }
+
+    @Override
+    public void remove(String modelName) {
+        if (!addedModels.containsKey(modelName)) {
+            throw GantryException.notFound("model '%s' is not loaded", modelName);
+        }
+        forget(modelName);
+    }
+
+    private void forget(String modelName) {
+        unloadAll(modelName, "removed on request", true);
+        addedModels.remove(modelName);
+        models.remove(modelName);
+    }
+
+    @Override
+    public SortedMap<String, Path> addedModels() {
+        SortedMap<String, Path> added = new TreeMap<>();
+        addedModels.forEach((name, model) -> added.put(name, model.directory()));
+        return added;
+    }
+
     /** Finds the version a request is for and makes sure it is loaded. */
-    private ModelVersion resolveForServing(String modelName, String version) {
+    private ModelVersion resolveForServing(String modelName, String version, long deadlineNanos) {
         ModelVersion ready = readyVersion(modelName, version);
         if (ready != null) {
             return ready; // hot path: no repository access for a resident model
@@ -379,13 +546,15 @@ public final class ModelManager implements ModelServer {
         RepositoryModel model = readModel(modelName);
         long chosen = chooseVersion(model, version);
         ModelVersion target = versionsOf(modelName).computeIfAbsent(chosen, v -> new ModelVersion(modelName, v));
-        loadUntilReady(target, model, retryDelayNanos, false);
+        loadUntilReady(target, model, retryDelayNanos, false, deadlineNanos);
         return target;
     }
 
-    private void loadUntilReady(ModelVersion target, RepositoryModel model, long retryDelay, boolean explicit) {
+    private void loadUntilReady(ModelVersion target, RepositoryModel model, long retryDelay, boolean explicit,
+            long deadlineNanos) {
         for (int attempt = 0; attempt < MAX_ADMISSION_ATTEMPTS; attempt++) {
-            if (awaitLoad(target, target.startLoad(v -> startLoading(v, model, !explicit), retryDelay), explicit)) {
+            if (awaitLoad(target, target.startLoad(v -> startLoading(v, model, !explicit), retryDelay), explicit,
+                    deadlineNanos)) {
                 return;
             }
         }
@@ -606,10 +775,17 @@ public final class ModelManager implements ModelServer {
      *
      * @return true when the version is ready; false when it must be loaded again (memory pressure evicted it)
      */
-    private boolean awaitLoad(ModelVersion target, CompletableFuture<Void> load, boolean explicit) {
+    private boolean awaitLoad(ModelVersion target, CompletableFuture<Void> load, boolean explicit,
+            long deadlineNanos) {
+        long untilDeadline = deadlineNanos == ExecutionQueue.NO_DEADLINE ? Long.MAX_VALUE
+                : deadlineNanos - System.nanoTime();
         try {
-            load.get(loadTimeoutNanos, TimeUnit.NANOSECONDS);
+            load.get(Math.max(0, Math.min(loadTimeoutNanos, untilDeadline)), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
+            if (untilDeadline < loadTimeoutNanos) {
+                throw new GantryException(ErrorKind.TIMEOUT, String.format("the request timed out: its timeout passed"
+                        + " while model '%s' version %d was loading", target.modelName(), target.version()));
+            }
             throw new GantryException(ErrorKind.TIMEOUT, String.format(
                     "model '%s' version %d is still loading after %d s", target.modelName(), target.version(),
                     TimeUnit.NANOSECONDS.toSeconds(loadTimeoutNanos)));
@@ -678,6 +854,14 @@ public final class ModelManager implements ModelServer {
     }
 
     private RepositoryModel readModel(String modelName) {
+        RepositoryModel overridden = overrides.get(modelName);
+        if (overridden != null) {
+            return overridden;
+        }
+        RepositoryModel added = addedModels.get(modelName);
+        if (added != null) {
+            return added;
+        }
         return repository.model(modelName).orElseThrow(() -> GantryException.notFound(
                 "unknown model '%s': the repository %s has no such model", modelName, repository.location()));
     }

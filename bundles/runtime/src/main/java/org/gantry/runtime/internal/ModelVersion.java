@@ -23,6 +23,7 @@ final class ModelVersion {
     private final long version;
     /** Kept across unloads and reloads, as Triton keeps a version's statistics. */
     private final VersionStatistics statistics = new VersionStatistics();
+    private final ExecutionQueue queue;
 
     private ModelState state = ModelState.UNAVAILABLE;
     private String reason = "";
@@ -39,6 +40,11 @@ final class ModelVersion {
     ModelVersion(String modelName, long version) {
         this.modelName = modelName;
         this.version = version;
+        this.queue = new ExecutionQueue("model '" + modelName + "' version " + version);
+    }
+
+    ExecutionQueue queue() {
+        return queue;
     }
 
     String modelName() {
@@ -128,6 +134,7 @@ final class ModelVersion {
         config = completedConfig;
         loaded = model;
         lease = memory;
+        queue.resize(completedConfig.instanceCount());
         failure = null;
         state = ModelState.READY;
         reason = "";

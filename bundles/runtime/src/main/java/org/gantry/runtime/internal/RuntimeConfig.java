@@ -31,4 +31,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Drain timeout (s)",
             description = "How long an unload waits for in-flight requests to finish.", min = "0")
     int drainTimeoutSeconds() default 30;
+
+    @AttributeDefinition(name = "Queue bound",
+            description = "Requests that may wait for one model version's execution slots when its configuration"
+                    + " sets no max_queue_size; more are refused with 503 and Retry-After.", min = "1")
+    int maxQueueSize() default 1024;
 }

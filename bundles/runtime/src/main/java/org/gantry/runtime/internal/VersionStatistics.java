@@ -1,6 +1,10 @@
 package org.gantry.runtime.internal;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.gantry.api.memory.Lease;
@@ -31,9 +35,19 @@ final class VersionStatistics {
     final Timer computeInput = new Timer();
     final Timer computeInfer = new Timer();
     final Timer computeOutput = new Timer();
+    /** Executions by batch size: compute input, infer and output timers. */
+    private final ConcurrentMap<Long, Timer[]> batches = new ConcurrentHashMap<>();
     final LongAdder inferences = new LongAdder();
     final LongAdder executions = new LongAdder();
     volatile long lastInferenceMillis;
+
+    /** Records one execution of {@code batchSize} requests' worth of inputs. */
+    void execution(long batchSize, long inputNanos, long inferNanos, long outputNanos) {
+        Timer[] timers = batches.computeIfAbsent(batchSize, b -> new Timer[] { new Timer(), new Timer(), new Timer() });
+        timers[0].add(inputNanos);
+        timers[1].add(inferNanos);
+        timers[2].add(outputNanos);
+    }
 
     ModelStatistics snapshot(String model, long version, Lease lease) {
         List<ModelStatistics.MemoryUsage> memory = lease == null ? List.of()
@@ -41,6 +55,13 @@ final class VersionStatistics {
                         lease.bytes()));
         return new ModelStatistics(model, Long.toString(version), lastInferenceMillis, inferences.sum(),
                 executions.sum(), success.snapshot(), fail.snapshot(), queue.snapshot(), computeInput.snapshot(),
-                computeInfer.snapshot(), computeOutput.snapshot(), memory);
+                computeInfer.snapshot(), computeOutput.snapshot(), memory, batchSnapshot());
+    }
+
+    private List<ModelStatistics.BatchStatistics> batchSnapshot() {
+        List<ModelStatistics.BatchStatistics> result = new ArrayList<>();
+        new TreeMap<>(batches).forEach((size, timers) -> result.add(new ModelStatistics.BatchStatistics(size,
+                timers[0].snapshot(), timers[1].snapshot(), timers[2].snapshot())));
+        return result;
     }
 }

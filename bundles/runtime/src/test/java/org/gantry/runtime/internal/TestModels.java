@@ -31,6 +31,8 @@ import org.gantry.api.repository.ModelRepository;
 import org.gantry.api.repository.RepositoryModel;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
+import org.gantry.repository.internal.LocalModelRepository;
+import org.gantry.repository.internal.ModelConfigJson;
 
 /** A repository held in memory and a backend whose model multiplies FP32 input by its version. */
 final class TestModels {
@@ -104,6 +106,21 @@ final class TestModels {
         public Optional<RepositoryModel> model(String name) {
             return Optional.ofNullable(models.get(name));
         }
+
+        @Override
+        public RepositoryModel modelAt(String name, Path directory) {
+            return new LocalModelRepository(root).modelAt(name, directory);
+        }
+
+        @Override
+        public ModelConfig parseConfigJson(String modelName, String json) {
+            return ModelConfigJson.parse(json, modelName);
+        }
+
+        @Override
+        public String configJson(ModelConfig config) {
+            return ModelConfigJson.print(config);
+        }
     }
 
     static final class ScalingBackend implements Backend {
@@ -119,6 +136,10 @@ final class TestModels {
         final AtomicInteger open = new AtomicInteger();
         /** Models closed while a request was running on them: must stay 0. */
         final AtomicInteger closedUnderARequest = new AtomicInteger();
+        /** Held closed, makes every inference wait: a busy model. */
+        volatile CountDownLatch inferGate = new CountDownLatch(0);
+        /** The first input value of each execution, in the order executions started. */
+        final List<Float> executionOrder = java.util.Collections.synchronizedList(new ArrayList<>());
 
         @Override
         public String name() {
@@ -170,12 +191,32 @@ final class TestModels {
                     try {
                         Tensor input = request.inputs().get(0);
                         float[] values = floats(input);
+                        executionOrder.add(values.length > 0 ? values[0] : Float.NaN);
+                        inferGate.await();
                         for (int i = 0; i < values.length; i++) {
                             values[i] *= factor;
                         }
                         return List.of(fp32("OUTPUT__0", input.shape(), values));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw GantryException.unavailable("interrupted");
                     } finally {
                         inFlight.decrementAndGet();
+                    }
+                }
+
+                /** Parameter {@code responses}: that many responses, the k-th scaled by k as well. */
+                @Override
+                public void inferStream(InferenceRequest request, java.util.function.Consumer<List<Tensor>> sink) {
+                    int count = Integer.parseInt(context.config().parameter("responses").orElse("1"));
+                    List<Tensor> first = infer(request);
+                    float[] values = floats(first.get(0));
+                    for (int k = 1; k <= count; k++) {
+                        float[] scaled = values.clone();
+                        for (int i = 0; i < scaled.length; i++) {
+                            scaled[i] *= k;
+                        }
+                        sink.accept(List.of(fp32("OUTPUT__0", first.get(0).shape(), scaled)));
                     }
                 }
 
@@ -203,7 +244,16 @@ final class TestModels {
     }
 
     static RuntimeConfig config(int retrySeconds, boolean measureLoadOverhead) {
+        return config(retrySeconds, measureLoadOverhead, 1024);
+    }
+
+    static RuntimeConfig config(int retrySeconds, boolean measureLoadOverhead, int maxQueueSize) {
         return new RuntimeConfig() {
+            @Override
+            public int maxQueueSize() {
+                return maxQueueSize;
+            }
+
             @Override
             public Class<? extends Annotation> annotationType() {
                 return RuntimeConfig.class;

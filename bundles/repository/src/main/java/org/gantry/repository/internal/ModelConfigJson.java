@@ -1,0 +1,160 @@
+package org.gantry.repository.internal;
+
+import java.util.Map;
+
+import org.gantry.api.error.GantryException;
+import org.gantry.api.model.DynamicBatching;
+import org.gantry.api.model.InstanceGroup;
+import org.gantry.api.model.ModelConfig;
+import org.gantry.api.model.ModelWarmup;
+import org.gantry.api.model.QueuePolicy;
+import org.gantry.api.model.TensorConfig;
+import org.gantry.api.model.VersionPolicy;
+import org.gantry.repository.internal.proto.ModelConfigProto;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+
+/**
+ * Triton's JSON form of a model configuration: protobuf's JSON mapping of {@code ModelConfig} with the proto's
+ * field names, which is what Triton's load API accepts and its config endpoint returns.
+ */
+public final class ModelConfigJson {
+
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
+            .omittingInsignificantWhitespace();
+
+    private ModelConfigJson() {
+    }
+
+    /** Parses a configuration given for the model {@code modelName}; its {@code name} may be empty or must match. */
+    public static ModelConfig parse(String json, String modelName) {
+        ModelConfigProto.ModelConfig.Builder builder = ModelConfigProto.ModelConfig.newBuilder();
+        try {
+            PARSER.merge(json, builder);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            // JsonFormat reports malformed JSON as Gson's runtime exceptions.
+            throw GantryException.invalidArgument("the 'config' parameter is not a valid model configuration: %s",
+                    e.getMessage());
+        }
+        return ModelConfigParser.toModelConfig(builder.build(), modelName, "the 'config' parameter");
+    }
+
+    public static String print(ModelConfig config) {
+        try {
+            return PRINTER.print(toProto(config));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a model configuration could not be printed as JSON", e);
+        }
+    }
+
+    static ModelConfigProto.ModelConfig toProto(ModelConfig config) {
+        ModelConfigProto.ModelConfig.Builder proto = ModelConfigProto.ModelConfig.newBuilder()
+                .setName(config.name())
+                .setPlatform(config.platform())
+                .setBackend(config.backend())
+                .setMaxBatchSize(config.maxBatchSize())
+                .setVersionPolicy(versionPolicy(config.versionPolicy()));
+        for (TensorConfig input : config.inputs()) {
+            ModelConfigProto.ModelInput.Builder tensor = ModelConfigProto.ModelInput.newBuilder()
+                    .setName(input.name())
+                    .setDataType(dataType(input))
+                    .addAllDims(input.dims())
+                    .setOptional(input.optional());
+            if (!input.reshape().isEmpty()) {
+                tensor.setReshape(ModelConfigProto.ModelTensorReshape.newBuilder().addAllShape(input.reshape()));
+            }
+            proto.addInput(tensor);
+        }
+        for (TensorConfig output : config.outputs()) {
+            ModelConfigProto.ModelOutput.Builder tensor = ModelConfigProto.ModelOutput.newBuilder()
+                    .setName(output.name())
+                    .setDataType(dataType(output))
+                    .addAllDims(output.dims());
+            if (!output.reshape().isEmpty()) {
+                tensor.setReshape(ModelConfigProto.ModelTensorReshape.newBuilder().addAllShape(output.reshape()));
+            }
+            proto.addOutput(tensor);
+        }
+        for (InstanceGroup group : config.instanceGroups()) {
+            proto.addInstanceGroup(ModelConfigProto.ModelInstanceGroup.newBuilder()
+                    .setName(group.name())
+                    .setCount(group.count())
+                    .setKind(ModelConfigProto.ModelInstanceGroup.Kind.valueOf("KIND_" + group.kind().name()))
+                    .addAllGpus(group.gpus()));
+        }
+        for (Map.Entry<String, String> parameter : config.parameters().entrySet()) {
+            proto.putParameters(parameter.getKey(),
+                    ModelConfigProto.ModelParameter.newBuilder().setStringValue(parameter.getValue()).build());
+        }
+        for (ModelWarmup warmup : config.warmup()) {
+            proto.addModelWarmup(warmup(warmup));
+        }
+        if (config.dynamicBatching() != null) {
+            proto.setDynamicBatching(dynamicBatching(config.dynamicBatching()));
+        }
+        return proto.build();
+    }
+
+    private static ModelConfigProto.DataType dataType(TensorConfig tensor) {
+        return ModelConfigProto.DataType.valueOf(tensor.dataType().configName());
+    }
+
+    private static ModelConfigProto.ModelVersionPolicy versionPolicy(VersionPolicy policy) {
+        ModelConfigProto.ModelVersionPolicy.Builder proto = ModelConfigProto.ModelVersionPolicy.newBuilder();
+        if (policy instanceof VersionPolicy.Latest latest) {
+            proto.setLatest(ModelConfigProto.ModelVersionPolicy.Latest.newBuilder()
+                    .setNumVersions(latest.numVersions()));
+        } else if (policy instanceof VersionPolicy.All) {
+            proto.setAll(ModelConfigProto.ModelVersionPolicy.All.getDefaultInstance());
+        } else if (policy instanceof VersionPolicy.Specific specific) {
+            proto.setSpecific(ModelConfigProto.ModelVersionPolicy.Specific.newBuilder()
+                    .addAllVersions(specific.versions()));
+        }
+        return proto.build();
+    }
+
+    private static ModelConfigProto.ModelWarmup warmup(ModelWarmup warmup) {
+        ModelConfigProto.ModelWarmup.Builder proto = ModelConfigProto.ModelWarmup.newBuilder()
+                .setName(warmup.name())
+                .setBatchSize(warmup.batchSize())
+                .setCount(warmup.count());
+        warmup.inputs().forEach((name, input) -> {
+            ModelConfigProto.ModelWarmup.Input.Builder data = ModelConfigProto.ModelWarmup.Input.newBuilder()
+                    .setDataType(ModelConfigProto.DataType.valueOf(input.dataType().configName()))
+                    .addAllDims(input.dims());
+            switch (input.source()) {
+                case ZERO -> data.setZeroData(true);
+                case RANDOM -> data.setRandomData(true);
+                case FILE -> data.setInputDataFile(input.inputFile());
+            }
+            proto.putInputs(name, data.build());
+        });
+        return proto.build();
+    }
+
+    private static ModelConfigProto.ModelDynamicBatching dynamicBatching(DynamicBatching batching) {
+        ModelConfigProto.ModelDynamicBatching.Builder proto = ModelConfigProto.ModelDynamicBatching.newBuilder()
+                .addAllPreferredBatchSize(batching.preferredBatchSizes())
+                .setMaxQueueDelayMicroseconds(batching.maxQueueDelayMicros())
+                .setPreserveOrdering(batching.preserveOrdering())
+                .setPriorityLevels(batching.priorityLevels())
+                .setDefaultPriorityLevel(batching.defaultPriorityLevel())
+                .setDefaultQueuePolicy(queuePolicy(batching.defaultQueuePolicy()));
+        batching.priorityQueuePolicies().forEach((level, policy) -> proto.putPriorityQueuePolicy(level,
+                queuePolicy(policy)));
+        return proto.build();
+    }
+
+    private static ModelConfigProto.ModelQueuePolicy queuePolicy(QueuePolicy policy) {
+        return ModelConfigProto.ModelQueuePolicy.newBuilder()
+                .setTimeoutAction(policy.timeoutAction() == QueuePolicy.TimeoutAction.DELAY
+                        ? ModelConfigProto.ModelQueuePolicy.TimeoutAction.DELAY
+                        : ModelConfigProto.ModelQueuePolicy.TimeoutAction.REJECT)
+                .setDefaultTimeoutMicroseconds(policy.defaultTimeoutMicros())
+                .setAllowTimeoutOverride(policy.allowTimeoutOverride())
+                .setMaxQueueSize(policy.maxQueueSize())
+                .build();
+    }
+}

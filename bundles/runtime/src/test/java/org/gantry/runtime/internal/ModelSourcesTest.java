@@ -1,0 +1,145 @@
+package org.gantry.runtime.internal;
+
+import static org.gantry.runtime.internal.TestModels.floats;
+import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.runtime.internal.TestModels.scaleConfig;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.gantry.api.error.ErrorKind;
+import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.server.ModelOverride;
+import org.gantry.api.server.ModelState;
+import org.gantry.memory.internal.MemoryManagerImpl;
+import org.gantry.runtime.internal.TestModels.MemoryRepository;
+import org.gantry.runtime.internal.TestModels.ScalingBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Models from elsewhere than the repository: load overrides (config and files) and models added from a folder. */
+class ModelSourcesTest {
+
+    private static final String SCALE_CONFIG_JSON = """
+            {"name": "%s", "platform": "test_platform",
+             "input": [{"name": "INPUT__0", "data_type": "TYPE_FP32", "dims": [-1]}],
+             "output": [{"name": "OUTPUT__0", "data_type": "TYPE_FP32", "dims": [-1]}],
+             "parameters": {"factor": {"string_value": "%s"}}}""";
+
+    private MemoryRepository repository;
+    private final ScalingBackend backend = new ScalingBackend();
+    private ModelManager manager;
+
+    @BeforeEach
+    void start(@TempDir Path models) {
+        repository = new MemoryRepository(models);
+        manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null), TestModels.config(0));
+        manager.addBackend(backend);
+    }
+
+    @AfterEach
+    void stop() {
+        manager.deactivate();
+    }
+
+    private float[] infer(String model, float value) {
+        return floats(manager.infer(model, null, InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1 },
+                value)))).outputs().get(0));
+    }
+
+    @Test
+    void aConfigOverrideReloadsTheModelUntilAPlainLoad() {
+        repository.add(scaleConfig("scale", 0, null), 1L);
+        assertArrayEquals(new float[] { 2 }, infer("scale", 2));
+
+        manager.load("scale", new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "10"), null));
+
+        assertArrayEquals(new float[] { 20 }, infer("scale", 2));
+        assertEquals("10", manager.config("scale", null).parameters().get("factor"));
+        manager.load("scale", null);
+        assertArrayEquals(new float[] { 2 }, infer("scale", 2));
+    }
+
+    @Test
+    void filesGivenWithALoadServeANewModelAndAreDeletedOnUnload() {
+        byte[] weights = "weights".getBytes(StandardCharsets.UTF_8);
+        manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "3"),
+                Map.of("1/model.bin", weights)));
+
+        assertArrayEquals(new float[] { 6 }, infer("fresh", 2));
+        Path staged = manager.addedOrOverriddenFolder("fresh");
+        assertTrue(Files.isRegularFile(staged.resolve("1/model.bin")));
+        assertTrue(manager.index().stream().anyMatch(s -> s.name().equals("fresh") && s.state() == ModelState.READY));
+
+        manager.unload("fresh");
+
+        assertFalse(Files.exists(staged));
+        GantryException gone = assertThrows(GantryException.class, () -> infer("fresh", 2));
+        assertEquals(ErrorKind.NOT_FOUND, gone.kind());
+    }
+
+    @Test
+    void overridesThatWouldWriteOutsideTheModelFolderAreRefused() {
+        for (String path : List.of("../escape/model.bin", "/etc/passwd", "1/../../x", "", "a\\b")) {
+            GantryException e = assertThrows(GantryException.class, () -> manager.load("evil",
+                    new ModelOverride(SCALE_CONFIG_JSON.formatted("evil", "1"), Map.of(path, new byte[1]))));
+            assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind(), path);
+        }
+        GantryException noConfig = assertThrows(GantryException.class,
+                () -> manager.load("evil", new ModelOverride(null, Map.of("1/model.bin", new byte[1]))));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, noConfig.kind());
+        GantryException badJson = assertThrows(GantryException.class,
+                () -> manager.load("evil", new ModelOverride("{\"max_batch_size\": \"many\"}", Map.of("1/m", new byte[1]))));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, badJson.kind());
+        assertTrue(badJson.getMessage().contains("config"), badJson.getMessage());
+    }
+
+    @Test
+    void aModelAddedFromAFolderServesUnderItsNewNameUntilRemoved(@TempDir Path elsewhere) throws Exception {
+        Path model = elsewhere.resolve("model").resolve("any-folder-name");
+        Files.createDirectories(model.resolve("1"));
+        Files.write(model.resolve("1/model.bin"), new byte[10]);
+        Files.writeString(model.resolve("config.pbtxt"), """
+                name: "any-folder-name"
+                platform: "test_platform"
+                input { name: "INPUT__0" data_type: TYPE_FP32 dims: [ -1 ] }
+                output { name: "OUTPUT__0" data_type: TYPE_FP32 dims: [ -1 ] }
+                parameters { key: "factor" value: { string_value: "5" } }
+                """);
+
+        manager.add("customer-7", elsewhere.resolve("model"));
+
+        assertArrayEquals(new float[] { 10 }, infer("customer-7", 2));
+        assertEquals(Map.of("customer-7", model), manager.addedModels());
+        GantryException again = assertThrows(GantryException.class, () -> manager.add("customer-7", model));
+        assertEquals(ErrorKind.CONFLICT, again.kind());
+
+        manager.remove("customer-7");
+
+        assertTrue(manager.addedModels().isEmpty());
+        assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> infer("customer-7", 2)).kind());
+        assertEquals(ErrorKind.NOT_FOUND,
+                assertThrows(GantryException.class, () -> manager.remove("customer-7")).kind());
+    }
+
+    @Test
+    void addingRefusesRepositoryNamesAndFoldersWithoutAModel(@TempDir Path empty) {
+        repository.add(scaleConfig("scale", 0, null), 1L);
+        assertEquals(ErrorKind.CONFLICT,
+                assertThrows(GantryException.class, () -> manager.add("scale", empty)).kind());
+        assertEquals(ErrorKind.INVALID_ARGUMENT,
+                assertThrows(GantryException.class, () -> manager.add("nothing", empty)).kind());
+        assertTrue(manager.addedModels().isEmpty());
+    }
+}

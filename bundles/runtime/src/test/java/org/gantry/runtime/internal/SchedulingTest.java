@@ -1,0 +1,233 @@
+package org.gantry.runtime.internal;
+
+import static org.gantry.runtime.internal.TestModels.floats;
+import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.runtime.internal.TestModels.scaleConfig;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.gantry.api.error.ErrorKind;
+import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.inference.InferenceResponse;
+import org.gantry.api.model.DynamicBatching;
+import org.gantry.api.model.ModelConfig;
+import org.gantry.api.model.QueuePolicy;
+import org.gantry.api.server.ModelStatistics;
+import org.gantry.memory.internal.MemoryManagerImpl;
+import org.gantry.runtime.internal.TestModels.MemoryRepository;
+import org.gantry.runtime.internal.TestModels.ScalingBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Request parameters {@code priority} and {@code timeout}, queue bounds, batch statistics and streaming. */
+class SchedulingTest {
+
+    private static final int SERVER_QUEUE_BOUND = 2;
+
+    private MemoryRepository repository;
+    private final ScalingBackend backend = new ScalingBackend();
+    private ModelManager manager;
+    private final ExecutorService callers = Executors.newCachedThreadPool();
+
+    @BeforeEach
+    void start(@TempDir Path models) {
+        repository = new MemoryRepository(models);
+        manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null),
+                TestModels.config(0, false, SERVER_QUEUE_BOUND));
+        manager.addBackend(backend);
+    }
+
+    @AfterEach
+    void stop() {
+        backend.inferGate.countDown();
+        callers.shutdownNow();
+        manager.deactivate();
+    }
+
+    private static InferenceRequest request(Map<String, Object> parameters, float... values) {
+        return new InferenceRequest(null, parameters, List.of(fp32("INPUT__0", new long[] { values.length }, values)),
+                null);
+    }
+
+    private static ModelConfig withBatching(ModelConfig config, DynamicBatching batching) {
+        return new ModelConfig(config.name(), config.platform(), config.backend(), config.maxBatchSize(),
+                config.inputs(), config.outputs(), config.versionPolicy(), config.instanceGroups(),
+                config.parameters(), config.warmup(), batching);
+    }
+
+    /** Loads the model, then holds its only execution slot with a request that waits at the gate. */
+    private Future<InferenceResponse> occupy(String model) throws Exception {
+        manager.load(model);
+        backend.inferGate = new CountDownLatch(1);
+        Future<InferenceResponse> busy = callers.submit(() -> manager.infer(model, null, request(Map.of(), 0)));
+        awaitTrue(() -> backend.executionOrder.size() == 1);
+        return busy;
+    }
+
+    private Future<InferenceResponse> queue(String model, Map<String, Object> parameters, float value, int expected)
+            throws Exception {
+        Future<InferenceResponse> queued = callers.submit(() -> manager.infer(model, null, request(parameters, value)));
+        awaitTrue(() -> manager.queuedRequests(model, 1) == expected);
+        return queued;
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "condition not reached in 10 s");
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aFullQueueRefusesWithARetryHint() throws Exception {
+        repository.add(scaleConfig("busy", 0, null), 1L);
+        Future<InferenceResponse> running = occupy("busy");
+        Future<InferenceResponse> first = queue("busy", Map.of(), 1, 1);
+        Future<InferenceResponse> second = queue("busy", Map.of(), 2, 2);
+
+        GantryException full = assertThrows(GantryException.class,
+                () -> manager.infer("busy", null, request(Map.of(), 3)));
+
+        assertEquals(ErrorKind.UNAVAILABLE, full.kind());
+        assertTrue(full.retryAfterSeconds().isPresent());
+        assertTrue(full.getMessage().contains("queue"), full.getMessage());
+        backend.inferGate.countDown();
+        assertArrayEquals(new float[] { 1 }, floats(first.get().outputs().get(0)));
+        assertArrayEquals(new float[] { 2 }, floats(second.get().outputs().get(0)));
+        running.get();
+    }
+
+    @Test
+    void aRequestTimeoutExpiringInTheQueueIsATimeoutAndCountsAsQueueTime() throws Exception {
+        repository.add(scaleConfig("busy", 0, null), 1L);
+        Future<InferenceResponse> running = occupy("busy");
+
+        GantryException timedOut = assertThrows(GantryException.class,
+                () -> manager.infer("busy", null, request(Map.of("timeout", 20_000), 1)));
+
+        assertEquals(ErrorKind.TIMEOUT, timedOut.kind());
+        assertTrue(timedOut.getMessage().contains("20000 µs"), timedOut.getMessage());
+        backend.inferGate.countDown();
+        running.get();
+        ModelStatistics stats = manager.statistics("busy", "1").get(0);
+        assertEquals(1, stats.fail().count());
+        assertEquals(1, stats.success().count());
+        assertTrue(stats.fail().nanos() >= TimeUnit.MICROSECONDS.toNanos(20_000));
+    }
+
+    @Test
+    void higherPriorityRequestsAreServedFirst() throws Exception {
+        repository.add(withBatching(scaleConfig("ranked", 0, null),
+                new DynamicBatching(List.of(), 0, false, 2, 2, null, Map.of())), 1L);
+        Future<InferenceResponse> running = occupy("ranked");
+        // Arrival order: low, default (= 2, low), high.
+        Future<InferenceResponse> low = queue("ranked", Map.of("priority", 2), 20, 1);
+        Future<InferenceResponse> byDefault = queue("ranked", Map.of(), 21, 2);
+        Future<InferenceResponse> high = queue("ranked", Map.of("priority", 1), 10, 3);
+
+        backend.inferGate.countDown();
+        running.get();
+        low.get();
+        byDefault.get();
+        high.get();
+
+        assertEquals(List.of(0f, 10f, 20f, 21f), backend.executionOrder);
+        GantryException outOfRange = assertThrows(GantryException.class,
+                () -> manager.infer("ranked", null, request(Map.of("priority", 3), 1)));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, outOfRange.kind());
+    }
+
+    @Test
+    void theDelayActionMovesATimedOutRequestBehindTheOthers() throws Exception {
+        QueuePolicy delay = new QueuePolicy(QueuePolicy.TimeoutAction.DELAY, 0, true, 10);
+        repository.add(withBatching(scaleConfig("patient", 0, null),
+                new DynamicBatching(List.of(), 0, false, 0, 0, delay, Map.of())), 1L);
+        Future<InferenceResponse> running = occupy("patient");
+        Future<InferenceResponse> expiring = queue("patient", Map.of("timeout", 1_000), 1, 1);
+        Thread.sleep(20); // its timeout passes while it waits
+        Future<InferenceResponse> later = queue("patient", Map.of(), 2, 2);
+
+        backend.inferGate.countDown();
+        running.get();
+
+        assertArrayEquals(new float[] { 1 }, floats(expiring.get().outputs().get(0)));
+        later.get();
+        assertEquals(List.of(0f, 2f, 1f), backend.executionOrder);
+    }
+
+    @Test
+    void aModelPolicyBoundsItsQueueBelowTheServerBound() throws Exception {
+        QueuePolicy one = new QueuePolicy(QueuePolicy.TimeoutAction.REJECT, 0, true, 1);
+        repository.add(withBatching(scaleConfig("narrow", 0, null),
+                new DynamicBatching(List.of(), 0, false, 0, 0, one, Map.of())), 1L);
+        Future<InferenceResponse> running = occupy("narrow");
+        Future<InferenceResponse> waiting = queue("narrow", Map.of(), 1, 1);
+
+        GantryException full = assertThrows(GantryException.class,
+                () -> manager.infer("narrow", null, request(Map.of(), 2)));
+
+        assertEquals(ErrorKind.UNAVAILABLE, full.kind());
+        backend.inferGate.countDown();
+        waiting.get();
+        running.get();
+    }
+
+    @Test
+    void badSchedulingParametersAreTheCallersError() {
+        repository.add(scaleConfig("plain", 0, null), 1L);
+        for (Object bad : List.of(-1, 1.5, "soon")) {
+            GantryException e = assertThrows(GantryException.class,
+                    () -> manager.infer("plain", null, request(Map.of("timeout", bad), 1)));
+            assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind(), e.getMessage());
+        }
+    }
+
+    @Test
+    void batchStatisticsCountExecutionsPerBatchSize() {
+        repository.add(scaleConfig("batched", 8, null), 1L);
+        for (int rows : new int[] { 2, 2, 3 }) {
+            float[] values = new float[rows];
+            manager.infer("batched", null, new InferenceRequest(null, null,
+                    List.of(fp32("INPUT__0", new long[] { rows, 1 }, values)), null));
+        }
+
+        ModelStatistics stats = manager.statistics("batched", "1").get(0);
+
+        assertEquals(7, stats.inferenceCount());
+        assertEquals(3, stats.executionCount());
+        assertEquals(List.of(2L, 3L), stats.batchStats().stream().map(ModelStatistics.BatchStatistics::batchSize)
+                .toList());
+        assertEquals(2, stats.batchStats().get(0).computeInfer().count());
+        assertEquals(1, stats.batchStats().get(1).computeInfer().count());
+    }
+
+    @Test
+    void aStreamingModelDeliversEachResponseInOrder() {
+        repository.add(scaleConfig("chatty", 0, null, Map.of("responses", "3", "factor", "1")), 1L);
+        List<InferenceResponse> responses = new ArrayList<>();
+
+        manager.inferStream("chatty", null, request(Map.of(), 2), responses::add);
+
+        assertEquals(3, responses.size());
+        for (int k = 1; k <= 3; k++) {
+            assertArrayEquals(new float[] { 2 * k }, floats(responses.get(k - 1).outputs().get(0)));
+            assertEquals("1", responses.get(k - 1).modelVersion());
+        }
+    }
+}
