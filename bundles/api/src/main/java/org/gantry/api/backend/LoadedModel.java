@@ -1,7 +1,6 @@
 package org.gantry.api.backend;
 
 import java.util.List;
-import java.util.function.Consumer;
 
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.tensor.Tensor;
@@ -29,12 +28,12 @@ public interface LoadedModel extends AutoCloseable {
 
     /**
      * Runs the model for a request that may have several responses (a decoupled model, e.g. a generation loop
-     * emitting one token at a time): each call of {@code responses} delivers one response's outputs, in order,
+     * emitting one token at a time): each response goes to {@code responses} as soon as it exists, in order,
      * before this method returns. Models with one response per request keep the default, which delivers
-     * {@link #infer}'s outputs once.
+     * {@link #infer}'s outputs as the only and final response.
      */
-    default void inferStream(InferenceRequest request, Consumer<List<Tensor>> responses) {
-        responses.accept(infer(request));
+    default void inferStream(InferenceRequest request, ResponseSink responses) {
+        responses.send(infer(request), true);
     }
 
     /** Bytes this model holds on its device as the engine reports them, or -1 if unknown. */

@@ -18,6 +18,9 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface ModelServer {
 
+    /** Response parameter marking a streamed request's last response, as Triton names it. */
+    String FINAL_RESPONSE = "triton_final_response";
+
     /** Server name and version, as reported in server metadata. */
     String name();
 
@@ -34,7 +37,8 @@ public interface ModelServer {
 
     /**
      * Runs an inference whose model may answer with several responses, handing each to {@code responses} as it
-     * is produced (Triton's generate streaming); returns after the last. Models with one answer give one response.
+     * is produced (Triton's generate streaming); returns after the last. Each response carries the parameter
+     * {@value #FINAL_RESPONSE}, true on the last one. Models with one answer give one response.
      */
     void inferStream(String modelName, String version, InferenceRequest request,
             Consumer<InferenceResponse> responses);

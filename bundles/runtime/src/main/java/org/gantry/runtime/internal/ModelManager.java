@@ -37,6 +37,7 @@ import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
+import org.gantry.api.backend.ResponseSink;
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
@@ -231,11 +232,16 @@ public final class ModelManager implements ModelServer {
             long inputsReady = System.nanoTime();
             String servedVersion = Long.toString(target.version());
             long[] outputNanos = new long[1];
-            Consumer<List<Tensor>> answer = produced -> {
+            boolean[] finished = new boolean[1];
+            ResponseSink answer = (produced, last) -> {
+                if (finished[0]) {
+                    throw new IllegalStateException("a response was sent after the final one");
+                }
+                finished[0] = last;
                 long outputStarted = System.nanoTime();
                 List<Tensor> outputs = RequestValidator.selectOutputs(config, request.outputs(), produced);
-                InferenceResponse response = new InferenceResponse(modelName, servedVersion, request.id(), Map.of(),
-                        outputs);
+                InferenceResponse response = new InferenceResponse(modelName, servedVersion, request.id(),
+                        stream ? Map.of(FINAL_RESPONSE, last) : Map.of(), outputs);
                 outputNanos[0] += System.nanoTime() - outputStarted;
                 responses.accept(response);
             };
@@ -245,6 +251,10 @@ public final class ModelManager implements ModelServer {
                     running.inferStream(valid, answer);
                     return null;
                 });
+                if (!finished[0]) { // the model did not know its last response was the last: close the stream
+                    responses.accept(new InferenceResponse(modelName, servedVersion, request.id(),
+                            Map.of(FINAL_RESPONSE, true), List.of()));
+                }
             } else {
                 List<Tensor> produced;
                 try {
@@ -255,7 +265,7 @@ public final class ModelManager implements ModelServer {
                     }
                     produced = guarded(target, () -> running.infer(valid)); // once, after other models made room
                 }
-                answer.accept(produced);
+                answer.send(produced, true);
             }
             long inferNanos = System.nanoTime() - inputsReady - outputNanos[0];
             statistics.computeInput.add(inputsReady - admitted);

@@ -25,6 +25,7 @@ import org.gantry.api.inference.InferenceResponse;
 import org.gantry.api.model.DynamicBatching;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.QueuePolicy;
+import org.gantry.api.server.ModelServer;
 import org.gantry.api.server.ModelStatistics;
 import org.gantry.memory.internal.MemoryManagerImpl;
 import org.gantry.runtime.internal.TestModels.MemoryRepository;
@@ -218,8 +219,9 @@ class SchedulingTest {
     }
 
     @Test
-    void aStreamingModelDeliversEachResponseInOrder() {
-        repository.add(scaleConfig("chatty", 0, null, Map.of("responses", "3", "factor", "1")), 1L);
+    void aStreamingModelDeliversEachResponseInOrderWithTheLastMarked() {
+        repository.add(scaleConfig("chatty", 0, null, Map.of("responses", "3", "factor", "1", "knows_end", "true")),
+                1L);
         List<InferenceResponse> responses = new ArrayList<>();
 
         manager.inferStream("chatty", null, request(Map.of(), 2), responses::add);
@@ -228,6 +230,21 @@ class SchedulingTest {
         for (int k = 1; k <= 3; k++) {
             assertArrayEquals(new float[] { 2 * k }, floats(responses.get(k - 1).outputs().get(0)));
             assertEquals("1", responses.get(k - 1).modelVersion());
+            assertEquals(k == 3, responses.get(k - 1).parameters().get(ModelServer.FINAL_RESPONSE));
         }
+    }
+
+    @Test
+    void aStreamThatEndsUnmarkedIsClosedWithAnEmptyFinalResponse() {
+        repository.add(scaleConfig("chatty", 0, null, Map.of("responses", "2", "factor", "1")), 1L);
+        List<InferenceResponse> responses = new ArrayList<>();
+
+        manager.inferStream("chatty", null, request(Map.of(), 2), responses::add);
+
+        assertEquals(List.of(false, false, true), responses.stream()
+                .map(r -> r.parameters().get(ModelServer.FINAL_RESPONSE)).toList());
+        assertTrue(responses.get(2).outputs().isEmpty());
+        InferenceResponse plain = manager.infer("chatty", null, request(Map.of(), 2));
+        assertTrue(plain.parameters().isEmpty());
     }
 }

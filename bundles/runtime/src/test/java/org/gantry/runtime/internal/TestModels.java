@@ -205,10 +205,14 @@ final class TestModels {
                     }
                 }
 
-                /** Parameter {@code responses}: that many responses, the k-th scaled by k as well. */
+                /**
+                 * Parameter {@code responses}: that many responses, the k-th scaled by k as well; the last is marked
+                 * as such only with parameter {@code knows_end}.
+                 */
                 @Override
-                public void inferStream(InferenceRequest request, java.util.function.Consumer<List<Tensor>> sink) {
+                public void inferStream(InferenceRequest request, org.gantry.api.backend.ResponseSink sink) {
                     int count = Integer.parseInt(context.config().parameter("responses").orElse("1"));
+                    boolean knowsEnd = Boolean.parseBoolean(context.config().parameter("knows_end").orElse("false"));
                     List<Tensor> first = infer(request);
                     float[] values = floats(first.get(0));
                     for (int k = 1; k <= count; k++) {
@@ -216,7 +220,7 @@ final class TestModels {
                         for (int i = 0; i < scaled.length; i++) {
                             scaled[i] *= k;
                         }
-                        sink.accept(List.of(fp32("OUTPUT__0", first.get(0).shape(), scaled)));
+                        sink.send(List.of(fp32("OUTPUT__0", first.get(0).shape(), scaled)), knowsEnd && k == count);
                     }
                 }
 
