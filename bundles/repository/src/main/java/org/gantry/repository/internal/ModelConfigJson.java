@@ -1,5 +1,6 @@
 package org.gantry.repository.internal;
 
+import java.math.BigInteger;
 import java.util.Map;
 
 import org.gantry.api.error.GantryException;
@@ -12,6 +13,12 @@ import org.gantry.api.model.TensorConfig;
 import org.gantry.api.model.VersionPolicy;
 import org.gantry.repository.internal.proto.ModelConfigProto;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 
@@ -41,11 +48,59 @@ public final class ModelConfigJson {
         return ModelConfigParser.toModelConfig(builder.build(), modelName, "the 'config' parameter");
     }
 
+    /**
+     * Prints a configuration as Triton does: protobuf's JSON mapping, but 64-bit integers (such as {@code dims})
+     * as JSON numbers rather than the strings protobuf writes, so clients read {@code "dims":[-1,3]}.
+     */
     public static String print(ModelConfig config) {
+        ModelConfigProto.ModelConfig proto = toProto(config);
         try {
-            return PRINTER.print(toProto(config));
+            JsonElement json = JsonParser.parseString(PRINTER.print(proto));
+            numbersFor64BitIntegers(json, proto.getDescriptorForType());
+            return json.toString();
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("a model configuration could not be printed as JSON", e);
+        }
+    }
+
+    private static void numbersFor64BitIntegers(JsonElement json, Descriptors.Descriptor type) {
+        if (!json.isJsonObject()) {
+            return;
+        }
+        JsonObject object = json.getAsJsonObject();
+        for (Descriptors.FieldDescriptor field : type.getFields()) {
+            JsonElement value = object.get(field.getName());
+            if (value == null) {
+                continue;
+            }
+            if (field.isMapField()) {
+                Descriptors.FieldDescriptor mapValue = field.getMessageType().findFieldByName("value");
+                for (Map.Entry<String, JsonElement> entry : value.getAsJsonObject().entrySet()) {
+                    fix(entry, mapValue, value.getAsJsonObject());
+                }
+            } else if (value.isJsonArray()) {
+                JsonArray array = value.getAsJsonArray();
+                for (int i = 0; i < array.size(); i++) {
+                    JsonElement element = array.get(i);
+                    if (field.getJavaType() == Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+                        numbersFor64BitIntegers(element, field.getMessageType());
+                    } else if (field.getJavaType() == Descriptors.FieldDescriptor.JavaType.LONG) {
+                        array.set(i, new JsonPrimitive(new BigInteger(element.getAsString())));
+                    }
+                }
+            } else {
+                fix(Map.entry(field.getName(), value), field, object);
+            }
+        }
+    }
+
+    /** Converts one entry of {@code container} in place, descending into messages. */
+    private static void fix(Map.Entry<String, JsonElement> entry, Descriptors.FieldDescriptor field,
+            JsonObject container) {
+        if (field.getJavaType() == Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+            numbersFor64BitIntegers(entry.getValue(), field.getMessageType());
+        } else if (field.getJavaType() == Descriptors.FieldDescriptor.JavaType.LONG) {
+            container.add(entry.getKey(), new JsonPrimitive(new BigInteger(entry.getValue().getAsString())));
         }
     }
 

@@ -39,6 +39,9 @@ class ModelConfigJsonTest {
 
         assertTrue(json.contains("\"max_batch_size\":8"), json);
         assertTrue(json.contains("\"data_type\":\"TYPE_BF16\""), json);
+        assertTrue(json.contains("\"dims\":[4]") && json.contains("\"dims\":[-1]"), json);
+        assertTrue(json.contains("\"versions\":[1,3]") && json.contains("\"max_queue_delay_microseconds\":100"), json);
+        assertTrue(json.contains("\"priority_queue_policy\":{\"1\":{"), json);
         assertEquals(config, ModelConfigJson.parse(json, "ranked"));
         QueuePolicy byDefault = config.dynamicBatching().queuePolicy(2);
         assertEquals(QueuePolicy.TimeoutAction.DELAY, byDefault.timeoutAction());

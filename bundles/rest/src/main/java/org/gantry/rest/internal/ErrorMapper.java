@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -29,18 +30,21 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
     @Override
     public Response toResponse(Throwable failure) {
         if (failure instanceof GantryException gantry) {
-            return error(gantry.kind().httpStatus(), gantry.getMessage());
+            Response.ResponseBuilder response = error(gantry.kind().httpStatus(), gantry.getMessage());
+            gantry.retryAfterSeconds().ifPresent(seconds -> response.header(HttpHeaders.RETRY_AFTER, seconds));
+            return response.build();
         }
         if (failure instanceof WebApplicationException web) {
             Response original = web.getResponse();
-            return error(original.getStatus(), web.getMessage());
+            return error(original.getStatus(), web.getMessage()).build();
         }
         LOG.error("Unexpected failure while serving a request", failure);
-        return error(500, "internal error: " + failure);
+        return error(500, "internal error: " + failure).build();
     }
 
-    static Response error(int status, String message) {
+    /** The protocol's error shape, {@code {"error": "..."}}, with a status; headers may still be added. */
+    static Response.ResponseBuilder error(int status, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(Map.of("error", message == null ? "" : message)).build();
+                .entity(Map.of("error", message == null ? "" : message));
     }
 }

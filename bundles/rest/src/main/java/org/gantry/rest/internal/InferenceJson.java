@@ -6,11 +6,16 @@ import java.io.OutputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
@@ -33,6 +38,9 @@ import com.fasterxml.jackson.databind.util.TokenBuffer;
  */
 final class InferenceJson {
 
+    static final String BINARY_DATA_SIZE = "binary_data_size";
+    static final String BINARY_DATA = "binary_data";
+    static final String BINARY_DATA_OUTPUT = "binary_data_output";
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     /** Buffers start small and grow with the data actually sent, so an absurd shape costs no memory. */
     private static final int INITIAL_BUFFER = 4096;
@@ -44,14 +52,27 @@ final class InferenceJson {
     private InferenceJson() {
     }
 
+    /** Reads a request whose body is JSON only, with no limit on tensor sizes beyond the protocol's. */
     static InferenceRequest readRequest(InputStream body) {
-        try (JsonParser parser = JSON.createParser(body)) {
+        return readRequest(body, -1, Long.MAX_VALUE);
+    }
+
+    /**
+     * Reads a request: a JSON header and, with Triton's binary tensor extension, the raw data of inputs that give
+     * a {@code binary_data_size}, in the header's order.
+     *
+     * @param headerLength the {@code Inference-Header-Content-Length}, or -1 when the whole body is JSON
+     * @param maxElements  the most elements one input tensor may have
+     */
+    static InferenceRequest readRequest(InputStream body, long headerLength, long maxElements) {
+        InputStream header = headerLength < 0 ? body : new BoundedInputStream(body, headerLength);
+        try (JsonParser parser = JSON.createParser(header)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw GantryException.invalidArgument("the request body must be a JSON object");
             }
             String id = null;
             Map<String, Object> parameters = Map.of();
-            List<Tensor> inputs = null;
+            List<InputEntry> inputs = null;
             List<RequestedOutput> outputs = List.of();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
@@ -64,7 +85,7 @@ final class InferenceJson {
                         id = parser.getText();
                     }
                     case "parameters" -> parameters = readParameters(parser, "request");
-                    case "inputs" -> inputs = readArray(parser, "inputs", InferenceJson::readInput);
+                    case "inputs" -> inputs = readArray(parser, "inputs", p -> readInput(p, maxElements));
                     case "outputs" -> outputs = readArray(parser, "outputs", InferenceJson::readRequestedOutput);
                     default -> parser.skipChildren();
                 }
@@ -75,7 +96,19 @@ final class InferenceJson {
             if (inputs == null) {
                 throw GantryException.invalidArgument("the request has no 'inputs'");
             }
-            return new InferenceRequest(id, parameters, inputs, outputs);
+            if (headerLength >= 0 && header.read() != -1) {
+                throw GantryException.invalidArgument("the JSON header is shorter than its Inference-Header-Content-Length"
+                        + " of %d bytes", headerLength);
+            }
+            List<Tensor> tensors = new ArrayList<>(inputs.size());
+            for (InputEntry input : inputs) {
+                tensors.add(input.tensor() != null ? input.tensor() : readBinary(body, input, headerLength));
+            }
+            if (headerLength >= 0 && body.read() != -1) {
+                throw GantryException.invalidArgument("the body has more binary data than the inputs' binary_data_size"
+                        + " announce");
+            }
+            return new InferenceRequest(id, parameters, tensors, outputs);
         } catch (JsonProcessingException e) {
             throw malformed(e);
         } catch (IOException e) {
@@ -148,19 +181,25 @@ final class InferenceJson {
         return new RequestedOutput(name, parameters);
     }
 
-    private static Tensor readInput(JsonParser parser) throws IOException {
+    /** An input as its JSON entry gives it: with its data, or with the size of its data in the binary section. */
+    private record InputEntry(String name, DataType dataType, long[] shape, Tensor tensor, long binarySize) {
+    }
+
+    private static InputEntry readInput(JsonParser parser, long maxElements) throws IOException {
         String name = null;
         DataType dataType = null;
         long[] shape = null;
         TokenBuffer bufferedData = null;
         Tensor tensor = null;
+        Map<String, Object> parameters = Map.of();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             parser.nextToken();
             switch (field) {
                 case "name" -> name = requireString(parser, "input 'name'");
                 case "datatype" -> dataType = DataType.fromProtocolName(requireString(parser, "input 'datatype'"));
-                case "shape" -> shape = readShape(parser, name);
+                case "shape" -> shape = readShape(parser, name, maxElements);
+                case "parameters" -> parameters = readParameters(parser, "input");
                 case "data" -> {
                     if (name != null && dataType != null && shape != null) {
                         tensor = readData(parser, name, dataType, shape);
@@ -182,19 +221,81 @@ final class InferenceJson {
         if (shape == null) {
             throw GantryException.invalidArgument("%s has no 'shape'", label);
         }
-        if (tensor != null) {
-            return tensor;
+        Object binarySize = parameters.get(BINARY_DATA_SIZE);
+        if (binarySize != null) {
+            if (tensor != null || bufferedData != null) {
+                throw GantryException.invalidArgument("%s has both 'data' and a binary_data_size", label);
+            }
+            return new InputEntry(name, dataType, shape, null, binaryDataSize(binarySize, label));
         }
-        if (bufferedData == null) {
+        if (tensor == null && bufferedData == null) {
             throw GantryException.invalidArgument("%s has no 'data'", label);
         }
-        try (JsonParser replay = bufferedData.asParser()) {
-            replay.nextToken();
-            return readData(replay, name, dataType, shape);
+        if (tensor == null) {
+            try (JsonParser replay = bufferedData.asParser()) {
+                replay.nextToken();
+                tensor = readData(replay, name, dataType, shape);
+            }
         }
+        return new InputEntry(name, dataType, shape, tensor, -1);
     }
 
-    private static long[] readShape(JsonParser parser, String name) throws IOException {
+    private static long binaryDataSize(Object value, String label) {
+        if (value instanceof Number number && !(number instanceof Double) && !(number instanceof Float)
+                && !(number instanceof java.math.BigDecimal) && number.longValue() >= 0
+                && number.longValue() <= Tensor.MAX_BYTES) {
+            return number.longValue();
+        }
+        throw GantryException.invalidArgument("binary_data_size of %s must be an integer from 0 to %d, not '%s'", label,
+                Tensor.MAX_BYTES, value);
+    }
+
+    private static Tensor readBinary(InputStream body, InputEntry input, long headerLength) throws IOException {
+        if (headerLength < 0) {
+            throw GantryException.invalidArgument("input '%s' has a binary_data_size but the request has no"
+                    + " Inference-Header-Content-Length header", input.name());
+        }
+        if (input.dataType().isFixedSize()) {
+            long expected = Tensor.byteSize(input.name(), input.dataType(), input.shape());
+            if (expected != input.binarySize()) {
+                throw GantryException.invalidArgument("input '%s': binary_data_size is %d but %s %s needs %d bytes",
+                        input.name(), input.binarySize(), input.dataType(), java.util.Arrays.toString(input.shape()),
+                        expected);
+            }
+        }
+        byte[] data = body.readNBytes((int) input.binarySize());
+        if (data.length != input.binarySize()) {
+            throw GantryException.invalidArgument("input '%s': the body ends after %d of its %d binary bytes",
+                    input.name(), data.length, input.binarySize());
+        }
+        return tensorFromRaw(input.name(), input.dataType(), input.shape(), data);
+    }
+
+    /** A tensor over raw little-endian bytes (BYTES elements framed by 4-byte lengths, which Tensor checks). */
+    static Tensor tensorFromRaw(String name, DataType dataType, long[] shape, byte[] data) {
+        return Tensor.of(name, dataType, shape, ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** Elements of BYTES data in the binary framing (4-byte little-endian length, then the bytes). */
+    static long countBytesElements(String name, ByteBuffer data) {
+        ByteBuffer view = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        long count = 0;
+        while (view.hasRemaining()) {
+            if (view.remaining() < 4) {
+                throw GantryException.invalidArgument("input '%s': BYTES data ends inside an element's length", name);
+            }
+            int length = view.getInt();
+            if (length < 0 || length > view.remaining()) {
+                throw GantryException.invalidArgument("input '%s': BYTES element %d claims %d bytes, %d remain", name,
+                        count, Integer.toUnsignedLong(length), view.remaining());
+            }
+            view.position(view.position() + length);
+            count++;
+        }
+        return count;
+    }
+
+    private static long[] readShape(JsonParser parser, String name, long maxElements) throws IOException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             throw GantryException.invalidArgument("'shape' of input '%s' must be an array of integers", name);
         }
@@ -208,8 +309,17 @@ final class InferenceJson {
             dims.add(parser.getLongValue());
         }
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-        Tensor.elementCount(name, shape); // rejects negative dims and overflow before any data is read
+        checkElements(name, shape, maxElements); // before any data is read
         return shape;
+    }
+
+    /** Rejects negative dims, overflow and tensors above the server's element limit. */
+    static void checkElements(String name, long[] shape, long maxElements) {
+        long elements = Tensor.elementCount(name, shape);
+        if (elements > maxElements) {
+            throw GantryException.invalidArgument("input '%s' has %d elements; this server accepts at most %d per"
+                    + " tensor", name, elements, maxElements);
+        }
     }
 
     private static Tensor readData(JsonParser parser, String name, DataType dataType, long[] shape) throws IOException {
@@ -351,7 +461,50 @@ final class InferenceJson {
         return parser.getText();
     }
 
+    /**
+     * The outputs to send as binary data: those whose requested-output parameter {@code binary_data} is true, or
+     * every output when the request parameter {@code binary_data_output} is true (unless an output says false).
+     */
+    static Set<String> binaryOutputs(InferenceRequest request, List<Tensor> outputs) {
+        boolean byDefault = flag(request.parameters(), BINARY_DATA_OUTPUT, "request");
+        Map<String, Boolean> perOutput = new HashMap<>();
+        for (RequestedOutput requested : request.outputs()) {
+            if (requested.parameters().containsKey(BINARY_DATA)) {
+                perOutput.put(requested.name(),
+                        flag(requested.parameters(), BINARY_DATA, "output '" + requested.name() + "'"));
+            }
+        }
+        Set<String> binary = new HashSet<>();
+        for (Tensor output : outputs) {
+            if (perOutput.getOrDefault(output.name(), byDefault)) {
+                binary.add(output.name());
+            }
+        }
+        return binary;
+    }
+
+    private static boolean flag(Map<String, Object> parameters, String name, String owner) {
+        Object value = parameters.get(name);
+        if (value == null) {
+            return false;
+        }
+        if (value instanceof Boolean flag) {
+            return flag;
+        }
+        throw GantryException.invalidArgument("parameter '%s' of the %s must be a boolean, not '%s'", name, owner, value);
+    }
+
+    /** Writes a response as JSON, with every output's data inline. */
     static void writeResponse(InferenceResponse response, OutputStream out) throws IOException {
+        writeResponse(response, out, Set.of());
+    }
+
+    /**
+     * Writes a response's JSON; outputs named in {@code binaryOutputs} carry a {@code binary_data_size} instead of
+     * data, and their raw bytes must follow the JSON in output order ({@link #writeBinaryData}).
+     */
+    static void writeResponse(InferenceResponse response, OutputStream out, Set<String> binaryOutputs)
+            throws IOException {
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
             json.writeStringField("model_name", response.modelName());
@@ -371,9 +524,57 @@ final class InferenceJson {
             }
             json.writeArrayFieldStart("outputs");
             for (Tensor output : response.outputs()) {
-                writeTensor(json, output);
+                writeTensor(json, output, binaryOutputs.contains(output.name()));
             }
             json.writeEndArray();
+            json.writeEndObject();
+        }
+    }
+
+    /** The raw data of the binary outputs, in response order, as Triton's binary extension sends them. */
+    static void writeBinaryData(InferenceResponse response, Set<String> binaryOutputs, OutputStream out)
+            throws IOException {
+        WritableByteChannel channel = Channels.newChannel(out);
+        for (Tensor output : response.outputs()) {
+            if (binaryOutputs.contains(output.name())) {
+                ByteBuffer data = output.data();
+                while (data.hasRemaining()) {
+                    channel.write(data);
+                }
+            }
+        }
+        out.flush();
+    }
+
+    /**
+     * Writes a response in the shape of Triton's generate extension: the model's outputs as top-level fields, a
+     * single element as a JSON value and several as an array.
+     */
+    static void writeGenerateResponse(InferenceResponse response, OutputStream out) throws IOException {
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("model_name", response.modelName());
+            if (response.modelVersion() != null) {
+                json.writeStringField("model_version", response.modelVersion());
+            }
+            if (response.id() != null) {
+                json.writeStringField("id", response.id());
+            }
+            for (Map.Entry<String, Object> parameter : response.parameters().entrySet()) {
+                json.writeFieldName(parameter.getKey());
+                writeScalar(json, parameter.getValue());
+            }
+            for (Tensor output : response.outputs()) {
+                json.writeFieldName(output.name());
+                boolean single = output.elementCount() == 1;
+                if (!single) {
+                    json.writeStartArray();
+                }
+                writeElements(json, output);
+                if (!single) {
+                    json.writeEndArray();
+                }
+            }
             json.writeEndObject();
         }
     }
@@ -388,7 +589,7 @@ final class InferenceJson {
         }
     }
 
-    private static void writeTensor(JsonGenerator json, Tensor tensor) throws IOException {
+    private static void writeTensor(JsonGenerator json, Tensor tensor, boolean binary) throws IOException {
         json.writeStartObject();
         json.writeStringField("name", tensor.name());
         json.writeStringField("datatype", tensor.dataType().name());
@@ -397,19 +598,30 @@ final class InferenceJson {
             json.writeNumber(tensor.dim(i));
         }
         json.writeEndArray();
+        if (binary) {
+            json.writeObjectFieldStart("parameters");
+            json.writeNumberField(BINARY_DATA_SIZE, tensor.byteSize());
+            json.writeEndObject();
+            json.writeEndObject();
+            return;
+        }
         json.writeArrayFieldStart("data");
-        ByteBuffer data = tensor.data();
+        writeElements(json, tensor);
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void writeElements(JsonGenerator json, Tensor tensor) throws IOException {
         if (tensor.dataType() == DataType.BYTES) {
             for (ByteBuffer element : tensor.bytesElements()) {
                 json.writeString(StandardCharsets.UTF_8.decode(element).toString());
             }
         } else {
+            ByteBuffer data = tensor.data();
             while (data.hasRemaining()) {
                 writeElement(json, tensor.dataType(), data);
             }
         }
-        json.writeEndArray();
-        json.writeEndObject();
     }
 
     private static void writeElement(JsonGenerator json, DataType dataType, ByteBuffer data) throws IOException {

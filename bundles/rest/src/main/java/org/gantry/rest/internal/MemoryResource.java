@@ -11,7 +11,6 @@ import org.gantry.api.server.ModelServer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsExtensionSelect;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
 
@@ -30,8 +29,7 @@ import jakarta.ws.rs.core.MediaType;
 @Component(service = MemoryResource.class)
 @JakartarsResource
 @JakartarsName("gantry.memory")
-@JakartarsExtensionSelect({ "(osgi.jakartars.name=" + JacksonExtension.NAME + ")",
-        "(osgi.jakartars.name=" + ErrorMapper.NAME + ")" })
+@GantryExtensions
 @Path("/v2/memory")
 @Produces(MediaType.APPLICATION_JSON)
 public class MemoryResource {

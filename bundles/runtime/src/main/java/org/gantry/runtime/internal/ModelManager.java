@@ -445,7 +445,9 @@ public final class ModelManager implements ModelServer {
     @Override
     public void load(String modelName, ModelOverride override) {
         if (override == null || override.isEmpty()) {
-            unloadAll(modelName, "reloaded from the repository", true);
+            if (overrides.containsKey(modelName)) { // back to the repository's configuration: reload everything
+                unloadAll(modelName, "reloaded from the repository", true);
+            }
             load(modelName);
             return;
         }
