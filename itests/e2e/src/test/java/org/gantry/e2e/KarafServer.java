@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -35,12 +37,24 @@ final class KarafServer implements AutoCloseable {
     }
 
     static KarafServer start(Path distribution, Path work, Path models) throws IOException {
+        return start(distribution, work, models, Map.of(), Map.of());
+    }
+
+    /**
+     * @param environment extra environment variables of the server process
+     * @param etcFiles    configuration files to write into {@code etc/} before the start, by file name
+     */
+    static KarafServer start(Path distribution, Path work, Path models, Map<String, String> environment,
+            Map<String, String> etcFiles) throws IOException {
         if (!Files.isExecutable(distribution.resolve("bin/karaf"))) {
             throw new IllegalStateException("no distribution at " + distribution + ": build it first (mvn install)");
         }
         Path home = work.resolve("gantry");
         deleteTree(home);
         copyTree(distribution, home);
+        for (Map.Entry<String, String> file : etcFiles.entrySet()) {
+            Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
+        }
         int port = freePort();
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
                 .directory(home.toFile())
@@ -48,6 +62,7 @@ final class KarafServer implements AutoCloseable {
                 .redirectOutput(work.resolve("karaf-console.log").toFile());
         builder.environment().put("GANTRY_HTTP_PORT", Integer.toString(port));
         builder.environment().put("GANTRY_MODEL_REPOSITORY", models.toAbsolutePath().toString());
+        builder.environment().putAll(environment);
         KarafServer server = new KarafServer(home, port, builder.start());
         server.awaitReady(Duration.ofMinutes(3));
         return server;
@@ -57,20 +72,23 @@ final class KarafServer implements AutoCloseable {
         return home;
     }
 
-    /** Sends a request; {@code body} null means GET. */
+    /** Sends a request with a JSON body; {@code body} null means none. */
     Reply call(String method, String path, String body) {
+        return exchange(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8),
+                body == null ? Map.of() : Map.of("Content-Type", "application/json"));
+    }
+
+    /** Sends a request with any body and headers; {@code body} null means none. */
+    Reply exchange(String method, String path, byte[] body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofMinutes(2));
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        }
+                .timeout(Duration.ofMinutes(2))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(response.statusCode(), response.body(),
-                    response.headers().firstValue("Content-Type").orElse(""));
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Reply(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8),
+                    response.headers().firstValue("Content-Type").orElse(""), response.headers(), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -79,7 +97,11 @@ final class KarafServer implements AutoCloseable {
         }
     }
 
-    record Reply(int status, String body, String contentType) {
+    /** A response: status, body as text and as bytes, headers. */
+    record Reply(int status, String body, String contentType, HttpHeaders headers, byte[] bytes) {
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
     }
 
     /** Runs {@code echo command | bin/client -b} in the distribution folder and returns what it printed. */

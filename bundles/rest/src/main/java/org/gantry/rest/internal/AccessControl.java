@@ -80,8 +80,9 @@ public class AccessControl implements ContainerRequestFilter {
         Access access = classify(request.getMethod(), request.getUriInfo().getPath());
         String refusal = refusal(access, request.getHeaderString(HttpHeaders.AUTHORIZATION));
         if (refusal != null) {
+            // The body stays unread, so the connection cannot carry another request: say so to the client.
             request.abortWith(ErrorMapper.error(401, refusal).header(HttpHeaders.WWW_AUTHENTICATE,
-                    "Bearer realm=\"gantry\"").build());
+                    "Bearer realm=\"gantry\"").header("Connection", "close").build());
         }
     }
 

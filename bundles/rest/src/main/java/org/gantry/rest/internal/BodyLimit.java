@@ -35,7 +35,7 @@ public class BodyLimit implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         if (request.getLength() > maxBytes) {
             request.abortWith(ErrorMapper.error(413, String.format("the request body has %d bytes; this server"
-                    + " accepts at most %d", request.getLength(), maxBytes)).build());
+                    + " accepts at most %d", request.getLength(), maxBytes)).header("Connection", "close").build());
             return;
         }
         if (request.hasEntity()) {

@@ -30,6 +30,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 
 /**
@@ -45,8 +47,11 @@ final class InferenceJson {
     /** Buffers start small and grow with the data actually sent, so an absurd shape costs no memory. */
     private static final int INITIAL_BUFFER = 4096;
 
+    /** Closing a parser or generator must not close the HTTP streams: binary data may follow the JSON. */
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
+            .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
             .build();
 
     private InferenceJson() {

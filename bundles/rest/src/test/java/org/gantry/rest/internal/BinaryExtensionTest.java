@@ -54,12 +54,38 @@ class BinaryExtensionTest {
         return out.toByteArray();
     }
 
+    /** A body that, like a servlet's, cannot be read once closed. */
     private static InputStream body(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] part : parts) {
             out.writeBytes(part);
         }
-        return new ByteArrayInputStream(out.toByteArray());
+        return new java.io.FilterInputStream(new ByteArrayInputStream(out.toByteArray())) {
+            private boolean closed;
+
+            @Override
+            public int read() throws IOException {
+                checkOpen();
+                return super.read();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                checkOpen();
+                return super.read(buffer, offset, length);
+            }
+
+            private void checkOpen() throws IOException {
+                if (closed) {
+                    throw new IOException("Stream closed");
+                }
+            }
+
+            @Override
+            public void close() {
+                closed = true;
+            }
+        };
     }
 
     @Test
