@@ -28,6 +28,8 @@ import jakarta.ws.rs.core.StreamingOutput;
 final class InferenceHttp {
 
     static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+    /** Responses whose tensors hold at most this many bytes are sent in one piece. */
+    private static final long BUFFERED_RESPONSE_BYTES = 256 * 1024;
 
     private InferenceHttp() {
     }
@@ -115,8 +117,19 @@ final class InferenceHttp {
     static Response respond(InferenceRequest request, InferenceResponse response) {
         Set<String> binary = InferenceJson.binaryOutputs(request, response.outputs());
         if (binary.isEmpty()) {
-            StreamingOutput json = out -> InferenceJson.writeResponse(response, out);
-            return Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build();
+            long outputBytes = response.outputs().stream().mapToLong(Tensor::byteSize).sum();
+            if (outputBytes > BUFFERED_RESPONSE_BYTES) { // large: stream it rather than hold its text in memory
+                StreamingOutput json = out -> InferenceJson.writeResponse(response, out);
+                return Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build();
+            }
+            // Small: one write with a Content-Length is cheaper for server and client than a chunked stream.
+            ByteArrayOutputStream json = new ByteArrayOutputStream(256 + (int) outputBytes * 4);
+            try {
+                InferenceJson.writeResponse(response, json);
+            } catch (IOException e) {
+                throw new IllegalStateException("writing to memory failed", e);
+            }
+            return Response.ok(json.toByteArray(), MediaType.APPLICATION_JSON_TYPE).build();
         }
         ByteArrayOutputStream header = new ByteArrayOutputStream();
         long binaryBytes = 0;

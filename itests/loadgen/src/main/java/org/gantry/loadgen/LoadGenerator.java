@@ -1,0 +1,290 @@
+package org.gantry.loadgen;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Drives one model of a running Gantry over loopback with closed-loop clients (each sends its next request when
+ * the last answer arrived) and reports, per payload format and concurrency: requests per second, client latency
+ * percentiles, and the server's overhead: the median client latency minus the mean time the server's statistics
+ * record for the request (queue, compute input, compute infer, compute output), as Triton's perf_analyzer does.
+ *
+ * <pre>
+ * java org.gantry.loadgen.LoadGenerator --url http://127.0.0.1:8080 --model simple_linear \
+ *     [--seconds 10] [--warmup-seconds 3] [--concurrency 1,16] [--token T] [--json-out results.json]
+ * </pre>
+ */
+public final class LoadGenerator {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String url;
+    private final String model;
+    private final String token;
+    private final CloseableHttpClient http;
+
+    private LoadGenerator(String url, String model, String token, int maxConnections) {
+        this.url = url;
+        this.model = model;
+        this.token = token;
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnTotal(maxConnections).setMaxConnPerRoute(maxConnections).build())
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .build();
+    }
+
+    /** One payload format: the body and its headers. */
+    private record Payload(String name, byte[] body, Map<String, String> headers) {
+    }
+
+    /** One scenario's results. */
+    record Result(String format, int concurrency, long requests, long errors, double seconds, double[] latencyMicros,
+            double serverMicros, double computeInferMicros) {
+
+        double percentile(double p) {
+            int index = (int) Math.min(latencyMicros.length - 1, Math.ceil(p / 100 * latencyMicros.length) - 1);
+            return latencyMicros[Math.max(0, index)];
+        }
+
+        double overheadMicros() {
+            return percentile(50) - serverMicros;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = parse(args);
+        String url = options.getOrDefault("url", "http://127.0.0.1:8080");
+        String model = options.getOrDefault("model", "simple_linear");
+        int seconds = Integer.parseInt(options.getOrDefault("seconds", "10"));
+        int warmup = Integer.parseInt(options.getOrDefault("warmup-seconds", "3"));
+        int[] concurrencies = Arrays.stream(options.getOrDefault("concurrency", "1,16").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        LoadGenerator generator = new LoadGenerator(url, model, options.get("token"),
+                Arrays.stream(concurrencies).max().orElse(1));
+        List<Result> results = new ArrayList<>();
+        for (Payload payload : generator.payloads()) {
+            generator.run(payload, 1, warmup); // loads the model and warms the JIT on both sides
+            for (int concurrency : concurrencies) {
+                results.add(generator.run(payload, concurrency, seconds));
+            }
+        }
+        System.out.println(table(url, model, results));
+        if (options.containsKey("json-out")) {
+            Files.writeString(Path.of(options.get("json-out")), JSON.writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(results.stream().map(LoadGenerator::json).toList()));
+        }
+        generator.http.close();
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("options are --name value pairs, not: " + args[i]);
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        return options;
+    }
+
+    /** A JSON request and a binary one (binary inputs, binary outputs) built from the model's metadata. */
+    private List<Payload> payloads() throws IOException {
+        JsonNode metadata = JSON.readTree(call(new HttpGet(url + "/v2/models/" + model)));
+        ObjectNode json = JSON.createObjectNode();
+        ArrayNode jsonInputs = json.putArray("inputs");
+        ObjectNode header = JSON.createObjectNode();
+        ArrayNode binaryInputs = header.putArray("inputs");
+        header.putObject("parameters").put("binary_data_output", true);
+        ByteBuffer binaryData = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        for (JsonNode input : metadata.get("inputs")) {
+            String datatype = input.get("datatype").asText();
+            ArrayNode shape = JSON.createArrayNode();
+            long elements = 1;
+            for (JsonNode dim : input.get("shape")) {
+                long size = dim.asLong() < 0 ? 1 : dim.asLong();
+                shape.add(size);
+                elements *= size;
+            }
+            ObjectNode jsonInput = jsonInputs.addObject().put("name", input.get("name").asText())
+                    .put("datatype", datatype);
+            jsonInput.set("shape", shape);
+            ArrayNode data = jsonInput.putArray("data");
+            int start = binaryData.position();
+            for (long i = 0; i < elements; i++) {
+                switch (datatype) {
+                    case "FP32" -> {
+                        data.add(0.5f + i);
+                        binaryData.putFloat(0.5f + i);
+                    }
+                    case "INT64" -> {
+                        data.add(1 + i);
+                        binaryData.putLong(1 + i);
+                    }
+                    case "INT32" -> {
+                        data.add((int) (1 + i));
+                        binaryData.putInt((int) (1 + i));
+                    }
+                    default -> throw new IllegalArgumentException("no generator for datatype " + datatype);
+                }
+            }
+            ObjectNode binaryInput = binaryInputs.addObject().put("name", input.get("name").asText())
+                    .put("datatype", datatype);
+            binaryInput.set("shape", shape);
+            binaryInput.putObject("parameters").put("binary_data_size", binaryData.position() - start);
+        }
+        byte[] headerBytes = JSON.writeValueAsBytes(header);
+        byte[] binaryBody = new byte[headerBytes.length + binaryData.position()];
+        System.arraycopy(headerBytes, 0, binaryBody, 0, headerBytes.length);
+        binaryData.flip().get(binaryBody, headerBytes.length, binaryBody.length - headerBytes.length);
+        return List.of(new Payload("json", JSON.writeValueAsBytes(json), Map.of("Content-Type", "application/json")),
+                new Payload("binary", binaryBody, Map.of("Content-Type", "application/octet-stream",
+                        "Inference-Header-Content-Length", Integer.toString(headerBytes.length))));
+    }
+
+    private Result run(Payload payload, int concurrency, int seconds) throws Exception {
+        JsonNode before = statistics();
+        long[][] latencies = new long[concurrency][];
+        int[] counts = new int[concurrency];
+        AtomicLong errors = new AtomicLong();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> clients = new ArrayList<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        for (int c = 0; c < concurrency; c++) {
+            int client = c;
+            latencies[c] = new long[1 << 16];
+            Thread thread = new Thread(() -> {
+                try {
+                    start.await();
+                    while (System.nanoTime() < end) {
+                        HttpPost post = new HttpPost(url + "/v2/models/" + model + "/infer");
+                        payload.headers().forEach(post::setHeader);
+                        post.setEntity(new ByteArrayEntity(payload.body(), ContentType.APPLICATION_OCTET_STREAM));
+                        long sent = System.nanoTime();
+                        boolean ok = http.execute(post, response -> {
+                            EntityUtils.consume(response.getEntity());
+                            return response.getCode() == 200;
+                        });
+                        long took = System.nanoTime() - sent;
+                        if (!ok) {
+                            errors.incrementAndGet();
+                        }
+                        if (counts[client] == latencies[client].length) {
+                            latencies[client] = Arrays.copyOf(latencies[client], counts[client] * 2);
+                        }
+                        latencies[client][counts[client]++] = took;
+                    }
+                } catch (IOException | InterruptedException e) {
+                    errors.incrementAndGet();
+                }
+            }, "client-" + c);
+            clients.add(thread);
+            thread.start();
+        }
+        long began = System.nanoTime();
+        start.countDown();
+        for (Thread client : clients) {
+            client.join();
+        }
+        double elapsed = (System.nanoTime() - began) / 1e9;
+        JsonNode after = statistics();
+        int total = Arrays.stream(counts).sum();
+        double[] micros = new double[total];
+        int k = 0;
+        for (int c = 0; c < concurrency; c++) {
+            for (int i = 0; i < counts[c]; i++) {
+                micros[k++] = latencies[c][i] / 1000.0;
+            }
+        }
+        Arrays.sort(micros);
+        double served = delta(before, after, "success", "count");
+        double serverNanos = served == 0 ? 0 : (delta(before, after, "queue", "ns") + delta(before, after,
+                "compute_input", "ns") + delta(before, after, "compute_infer", "ns")
+                + delta(before, after, "compute_output", "ns")) / served;
+        double inferNanos = served == 0 ? 0 : delta(before, after, "compute_infer", "ns") / served;
+        return new Result(payload.name(), concurrency, total, errors.get(), elapsed, micros, serverNanos / 1000,
+                inferNanos / 1000);
+    }
+
+    private JsonNode statistics() throws IOException {
+        return JSON.readTree(call(new HttpGet(url + "/v2/models/" + model + "/stats"))).get("model_stats").get(0)
+                .get("inference_stats");
+    }
+
+    private static double delta(JsonNode before, JsonNode after, String stat, String field) {
+        return after.get(stat).get(field).asDouble() - before.get(stat).get(field).asDouble();
+    }
+
+    private byte[] call(ClassicHttpRequest request) throws IOException {
+        if (token != null) {
+            request.setHeader("Authorization", "Bearer " + token);
+        }
+        return http.execute(request, response -> {
+            byte[] body = EntityUtils.toByteArray(response.getEntity());
+            if (response.getCode() != 200) {
+                throw new IOException(request.getRequestUri() + " answered " + response.getCode() + ": "
+                        + new String(body, StandardCharsets.UTF_8));
+            }
+            return body;
+        });
+    }
+
+    private static String table(String url, String model, List<Result> results) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "Model %s at %s, closed-loop clients over loopback%n%n", model, url));
+        out.append("| payload | clients | requests/s | p50 µs | p90 µs | p99 µs | server µs (mean) | infer µs (mean)"
+                + " | overhead µs (p50 − server) | errors |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Result r : results) {
+            out.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %d |%n",
+                    r.format(), r.concurrency(), r.requests() / r.seconds(), r.percentile(50), r.percentile(90),
+                    r.percentile(99), r.serverMicros(), r.computeInferMicros(), r.overheadMicros(), r.errors()));
+        }
+        return out.toString();
+    }
+
+    private static Map<String, Object> json(Result r) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("payload", r.format());
+        json.put("clients", r.concurrency());
+        json.put("requests", r.requests());
+        json.put("errors", r.errors());
+        json.put("requests_per_second", r.requests() / r.seconds());
+        json.put("p50_us", r.percentile(50));
+        json.put("p90_us", r.percentile(90));
+        json.put("p99_us", r.percentile(99));
+        json.put("server_mean_us", r.serverMicros());
+        json.put("infer_mean_us", r.computeInferMicros());
+        json.put("overhead_p50_us", r.overheadMicros());
+        return json;
+    }
+}
