@@ -1,6 +1,5 @@
 package org.gantry.rest.internal;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -31,14 +30,7 @@ final class GenerateJson {
     }
 
     static InferenceRequest readRequest(InputStream body, ModelMetadata metadata, long maxElements) {
-        JsonNode request;
-        try {
-            request = MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw InferenceJson.malformed(e);
-        } catch (IOException e) {
-            throw GantryException.invalidArgument("could not read the request body: %s", e.getMessage());
-        }
+        JsonNode request = InferenceJson.readTree(body);
         if (request == null || !request.isObject()) {
             throw GantryException.invalidArgument("a generate request must be a JSON object of the model's inputs");
         }

@@ -32,6 +32,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 
 /**
@@ -53,6 +55,8 @@ final class InferenceJson {
             .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
             .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
             .build();
+
+    private static final ObjectMapper TREES = new ObjectMapper(JSON);
 
     private InferenceJson() {
     }
@@ -114,6 +118,18 @@ final class InferenceJson {
                         + " announce");
             }
             return new InferenceRequest(id, parameters, tensors, outputs);
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        } catch (IOException e) {
+            throw GantryException.invalidArgument("could not read the request body: %s", e.getMessage());
+        }
+    }
+
+    /** A whole JSON body as a tree, or null when the body is empty. */
+    static JsonNode readTree(InputStream body) {
+        try {
+            JsonNode node = TREES.readTree(body);
+            return node == null || node.isMissingNode() ? null : node;
         } catch (JsonProcessingException e) {
             throw malformed(e);
         } catch (IOException e) {
@@ -512,13 +528,7 @@ final class InferenceJson {
             throws IOException {
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
-            json.writeStringField("model_name", response.modelName());
-            if (response.modelVersion() != null) {
-                json.writeStringField("model_version", response.modelVersion());
-            }
-            if (response.id() != null) {
-                json.writeStringField("id", response.id());
-            }
+            writeIdentity(json, response);
             if (!response.parameters().isEmpty()) {
                 json.writeObjectFieldStart("parameters");
                 for (Map.Entry<String, Object> parameter : response.parameters().entrySet()) {
@@ -533,6 +543,17 @@ final class InferenceJson {
             }
             json.writeEndArray();
             json.writeEndObject();
+        }
+    }
+
+    /** The fields naming the answer: model, version and the caller's request id. */
+    private static void writeIdentity(JsonGenerator json, InferenceResponse response) throws IOException {
+        json.writeStringField("model_name", response.modelName());
+        if (response.modelVersion() != null) {
+            json.writeStringField("model_version", response.modelVersion());
+        }
+        if (response.id() != null) {
+            json.writeStringField("id", response.id());
         }
     }
 
@@ -558,13 +579,7 @@ final class InferenceJson {
     static void writeGenerateResponse(InferenceResponse response, OutputStream out) throws IOException {
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
-            json.writeStringField("model_name", response.modelName());
-            if (response.modelVersion() != null) {
-                json.writeStringField("model_version", response.modelVersion());
-            }
-            if (response.id() != null) {
-                json.writeStringField("id", response.id());
-            }
+            writeIdentity(json, response);
             for (Map.Entry<String, Object> parameter : response.parameters().entrySet()) {
                 json.writeFieldName(parameter.getKey());
                 writeScalar(json, parameter.getValue());

@@ -1,6 +1,5 @@
 package org.gantry.rest.internal;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.Base64;
 import java.util.Iterator;
@@ -26,7 +25,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -334,20 +332,14 @@ public class KServeResource {
     }
 
     private static JsonNode readOptionalJson(InputStream body) {
-        try {
-            JsonNode node = MAPPER.readTree(body);
-            if (node == null || node.isMissingNode()) {
-                return MAPPER.createObjectNode();
-            }
-            if (!node.isObject()) {
-                throw GantryException.invalidArgument("the request body must be a JSON object");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw InferenceJson.malformed(e);
-        } catch (IOException e) {
-            throw GantryException.invalidArgument("could not read the request body: %s", e.getMessage());
+        JsonNode node = InferenceJson.readTree(body);
+        if (node == null) {
+            return MAPPER.createObjectNode();
         }
+        if (!node.isObject()) {
+            throw GantryException.invalidArgument("the request body must be a JSON object");
+        }
+        return node;
     }
 
     private static Map<String, Object> metadataJson(ModelMetadata metadata) {

@@ -1,6 +1,5 @@
 package org.gantry.rest.internal;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Paths;
@@ -19,9 +18,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -57,7 +54,6 @@ public class SageMakerResource {
     static final String BINARY_JSON = "application/vnd.sagemaker-triton.binary+json";
     private static final String HEADER_SIZE = "json-header-size";
     private static final int DEFAULT_PAGE_SIZE = 100;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final ModelServer server;
     private final long maxTensorElements;
@@ -209,17 +205,11 @@ public class SageMakerResource {
     }
 
     private static JsonNode readJson(InputStream body) {
-        try {
-            JsonNode node = MAPPER.readTree(body);
-            if (node == null || !node.isObject()) {
-                throw GantryException.invalidArgument("the request body must be a JSON object");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw InferenceJson.malformed(e);
-        } catch (IOException e) {
-            throw GantryException.invalidArgument("could not read the request body: %s", e.getMessage());
+        JsonNode node = InferenceJson.readTree(body);
+        if (node == null || !node.isObject()) {
+            throw GantryException.invalidArgument("the request body must be a JSON object");
         }
+        return node;
     }
 
     private static String requiredText(JsonNode request, String field) {
