@@ -63,8 +63,18 @@ public final class LoadGenerator {
                 .build();
     }
 
-    /** One payload format: the body and its headers. */
+    /** One payload format: the body and its headers; a null body means the health probe (GET). */
     private record Payload(String name, byte[] body, Map<String, String> headers) {
+
+        ClassicHttpRequest request(String url, String model) {
+            if (body == null) {
+                return new HttpGet(url + "/v2/health/live");
+            }
+            HttpPost post = new HttpPost(url + "/v2/models/" + model + "/infer");
+            headers.forEach(post::setHeader);
+            post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_OCTET_STREAM));
+            return post;
+        }
     }
 
     /** One scenario's results. */
@@ -92,6 +102,10 @@ public final class LoadGenerator {
         LoadGenerator generator = new LoadGenerator(url, model, options.get("token"),
                 Arrays.stream(concurrencies).max().orElse(1));
         List<Result> results = new ArrayList<>();
+        // Baseline of the same run: a trivial GET through the same HTTP stack, client included, no model.
+        Payload probe = new Payload("GET /v2/health/live", null, Map.of());
+        generator.run(probe, 1, warmup);
+        results.add(generator.run(probe, 1, seconds));
         for (Payload payload : generator.payloads()) {
             generator.run(payload, 1, warmup); // loads the model and warms the JIT on both sides
             for (int concurrency : concurrencies) {
@@ -186,11 +200,12 @@ public final class LoadGenerator {
                 try {
                     start.await();
                     while (System.nanoTime() < end) {
-                        HttpPost post = new HttpPost(url + "/v2/models/" + model + "/infer");
-                        payload.headers().forEach(post::setHeader);
-                        post.setEntity(new ByteArrayEntity(payload.body(), ContentType.APPLICATION_OCTET_STREAM));
+                        ClassicHttpRequest request = payload.request(url, model);
+                        if (token != null) {
+                            request.setHeader("Authorization", "Bearer " + token);
+                        }
                         long sent = System.nanoTime();
-                        boolean ok = http.execute(post, response -> {
+                        boolean ok = http.execute(request, response -> {
                             EntityUtils.consume(response.getEntity());
                             return response.getCode() == 200;
                         });
