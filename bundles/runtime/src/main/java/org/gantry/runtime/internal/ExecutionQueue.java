@@ -1,20 +1,29 @@
 package org.gantry.runtime.internal;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.TreeSet;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.tensor.Tensor;
 
 /**
  * The execution slots of one model version (one per configured instance) and the requests waiting for them,
- * served by priority level (1 first) and then in arrival order. A request that would exceed its level's queue
- * bound is refused at once; one whose timeout passes while it waits is refused, or, with the DELAY action, moved
- * behind every request that has not timed out.
+ * served by priority level (1 first) and then in arrival order. With dynamic batching, the request that takes a
+ * free slot runs a batch: the first waiting request and those after it whose inputs can be stacked with its own,
+ * up to the maximum batch size, waiting up to the queue delay for a preferred size to fill. There is no scheduler
+ * thread: callers take turns running batches for each other.
+ *
+ * <p>A request that would exceed its level's queue bound is refused at once; one whose timeout passes before its
+ * batch starts is refused, or, with the DELAY action, moved behind every request that has not timed out.
  */
 final class ExecutionQueue {
 
@@ -27,7 +36,7 @@ final class ExecutionQueue {
      * Where a request queues.
      *
      * @param level          priority level, 1 being served first
-     * @param deadlineNanos  {@link System#nanoTime()} by which it must have a slot, or {@link #NO_DEADLINE}
+     * @param deadlineNanos  {@link System#nanoTime()} by which its batch must have started, or {@link #NO_DEADLINE}
      * @param delayOnTimeout whether a passed deadline only moves the request to the back
      * @param maxQueued      requests of this level that may wait at once
      * @param timeoutMicros  the timeout behind the deadline, for messages
@@ -35,26 +44,76 @@ final class ExecutionQueue {
     record Ticket(int level, long deadlineNanos, boolean delayOnTimeout, int maxQueued, long timeoutMicros) {
     }
 
-    private static final class Waiter {
-        final int level;
-        int position;
-        final long sequence;
-        final Condition turn;
-        boolean granted;
+    /**
+     * How requests are merged: none ({@link #NONE}), or Triton's dynamic batching.
+     *
+     * @param maxBatchSize        most rows in one execution
+     * @param preferredBatchSizes row counts worth waiting for; empty means the maximum
+     * @param maxDelayNanos       how long the oldest request of a batch may wait for others
+     * @param preserveOrdering    whether requests return in arrival order
+     */
+    record Batching(int maxBatchSize, List<Integer> preferredBatchSizes, long maxDelayNanos, boolean preserveOrdering) {
+        static final Batching NONE = new Batching(1, List.of(), 0, false);
 
-        Waiter(int level, long sequence, Condition turn) {
+        boolean merges() {
+            return maxBatchSize > 1;
+        }
+
+        boolean worthDispatching(long rows) {
+            return rows >= maxBatchSize || preferredBatchSizes.contains((int) rows);
+        }
+    }
+
+    /** Runs one batch (requests of one shape, stacked by the runner) and returns each request's outputs in order. */
+    interface Runner {
+        List<List<Tensor>> run(List<InferenceRequest> batch);
+    }
+
+    /** What a request gets: its outputs and when its batch started. */
+    record Outcome(List<Tensor> outputs, long startedNanos) {
+    }
+
+    private enum State {
+        WAITING, RUNNING, DONE
+    }
+
+    private static final class Entry {
+        final InferenceRequest request;
+        final long rows;
+        /** Requests with equal keys can be stacked; null means never with another. */
+        final Object shapeKey;
+        final int level;
+        final long sequence;
+        final long arrivedNanos;
+        final Runner runner;
+        int position;
+        State state = State.WAITING;
+        List<Tensor> outputs;
+        RuntimeException failure;
+        long startedNanos;
+
+        Entry(InferenceRequest request, long rows, Object shapeKey, int level, long sequence, Runner runner) {
+            this.request = request;
+            this.rows = rows;
+            this.shapeKey = shapeKey;
             this.level = level;
             this.position = level;
             this.sequence = sequence;
-            this.turn = turn;
+            this.arrivedNanos = System.nanoTime();
+            this.runner = runner;
         }
     }
 
     private final String label;
     private final ReentrantLock lock = new ReentrantLock();
-    private final PriorityQueue<Waiter> waiting = new PriorityQueue<>(
-            Comparator.<Waiter>comparingInt(w -> w.position).thenComparingLong(w -> w.sequence));
+    /** Signalled on every change: a finished batch, a free slot, a new arrival. */
+    private final Condition changed = lock.newCondition();
+    private final PriorityQueue<Entry> waiting = new PriorityQueue<>(
+            Comparator.<Entry>comparingInt(e -> e.position).thenComparingLong(e -> e.sequence));
     private final Map<Integer, Integer> waitingPerLevel = new HashMap<>();
+    /** Requests not yet returned, for preserve_ordering. */
+    private final TreeSet<Long> unreturned = new TreeSet<>();
+    private Batching batching = Batching.NONE;
     private int slots = 1;
     private int busy;
     private long sequence;
@@ -63,87 +122,92 @@ final class ExecutionQueue {
         this.label = label;
     }
 
-    /** Sets the number of execution slots (the model's instance count); waiting requests take new ones at once. */
-    void resize(int newSlots) {
+    /** Sets the number of execution slots (the model's instance count) and how requests are batched. */
+    void configure(int newSlots, Batching newBatching) {
         lock.lock();
         try {
             slots = Math.max(1, newSlots);
-            while (busy < slots && !waiting.isEmpty()) {
-                grant(waiting.poll());
-            }
+            batching = newBatching;
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Takes an execution slot, waiting for one if all are busy. Every successful call must be followed by
-     * {@link #exit()}.
+     * Queues a request and returns its outputs once a batch holding it has run (on this thread or another).
      *
+     * @param rows     the request's batch size (1 without a batch dimension)
+     * @param shapeKey requests with equal keys may be stacked; null for a request that must run alone
      * @throws GantryException UNAVAILABLE (with a retry hint) when the level's queue is full, TIMEOUT when the
-     *         deadline passes first
+     *         deadline passes before the request's batch starts, or whatever running its batch threw
      */
-    void enter(Ticket ticket) {
+    Outcome submit(InferenceRequest request, long rows, Object shapeKey, Ticket ticket, Runner runner) {
+        Entry entry = null;
         lock.lock();
         try {
-            if (busy < slots && waiting.isEmpty()) {
-                busy++;
-                return;
-            }
             int queued = waitingPerLevel.getOrDefault(ticket.level(), 0);
-            if (queued >= ticket.maxQueued()) {
+            if (queued >= ticket.maxQueued() && (busy >= slots || !waiting.isEmpty())) {
                 throw new GantryException(ErrorKind.UNAVAILABLE, String.format("the queue of %s is full (%d requests"
                         + " waiting at priority level %d); retry shortly", label, queued, ticket.level()), null, 1);
             }
-            Waiter waiter = new Waiter(ticket.level(), sequence++, lock.newCondition());
-            waiting.add(waiter);
-            waitingPerLevel.merge(ticket.level(), 1, Integer::sum);
+            entry = new Entry(request, rows, batching.merges() ? shapeKey : null, ticket.level(), sequence++, runner);
+            waiting.add(entry);
+            waitingPerLevel.merge(entry.level, 1, Integer::sum);
+            unreturned.add(entry.sequence);
+            changed.signalAll();
             long deadline = ticket.deadlineNanos();
-            try {
-                while (!waiter.granted) {
-                    if (deadline == NO_DEADLINE) {
-                        waiter.turn.await();
-                        continue;
+            while (entry.state != State.DONE) {
+                if (entry.state == State.WAITING && busy < slots) {
+                    busy++;
+                    lock.unlock();
+                    try {
+                        runBatch();
+                    } finally {
+                        lock.lock();
                     }
-                    long left = deadline - System.nanoTime();
-                    if (left > 0) {
-                        waiter.turn.awaitNanos(left);
-                    } else if (ticket.delayOnTimeout()) {
-                        waiting.remove(waiter);
-                        waiter.position = DELAYED;
-                        waiting.add(waiter);
-                        deadline = NO_DEADLINE;
-                    } else {
-                        waiting.remove(waiter);
-                        throw new GantryException(ErrorKind.TIMEOUT, String.format("the request timed out: its"
-                                + " timeout of %d µs passed while it waited in the queue of %s",
-                                ticket.timeoutMicros(), label));
-                    }
+                    continue;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (waiter.granted) {
-                    exitLocked();
+                if (entry.state != State.WAITING || deadline == NO_DEADLINE) {
+                    changed.await();
+                    continue;
+                }
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    changed.awaitNanos(left);
+                } else if (ticket.delayOnTimeout()) {
+                    waiting.remove(entry);
+                    entry.position = DELAYED;
+                    waiting.add(entry);
+                    deadline = NO_DEADLINE;
                 } else {
-                    waiting.remove(waiter);
+                    dequeue(entry);
+                    throw new GantryException(ErrorKind.TIMEOUT, String.format("the request timed out: its timeout"
+                            + " of %d µs passed while it waited in the queue of %s", ticket.timeoutMicros(), label));
                 }
-                throw GantryException.unavailable("interrupted while waiting in the queue of %s", label);
-            } finally {
-                waitingPerLevel.merge(ticket.level(), -1, Integer::sum);
             }
+            if (batching.preserveOrdering()) {
+                while (unreturned.first() != entry.sequence) {
+                    changed.await();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (entry != null && entry.state == State.WAITING) {
+                dequeue(entry);
+            }
+            throw GantryException.unavailable("interrupted while waiting in the queue of %s", label);
         } finally {
+            if (entry != null && entry.state == State.DONE) {
+                unreturned.remove(entry.sequence);
+                changed.signalAll();
+            }
             lock.unlock();
         }
-    }
-
-    /** Gives the slot back, to the first waiting request if there is one. */
-    void exit() {
-        lock.lock();
-        try {
-            exitLocked();
-        } finally {
-            lock.unlock();
+        if (entry.failure != null) {
+            throw entry.failure;
         }
+        return new Outcome(entry.outputs, entry.startedNanos);
     }
 
     /** Requests waiting for a slot. */
@@ -156,16 +220,91 @@ final class ExecutionQueue {
         }
     }
 
-    private void exitLocked() {
-        busy--;
-        if (busy < slots && !waiting.isEmpty()) {
-            grant(waiting.poll());
+    /** Removes a request that leaves without running (timed out or interrupted). Called under the lock. */
+    private void dequeue(Entry entry) {
+        waiting.remove(entry);
+        waitingPerLevel.merge(entry.level, -1, Integer::sum);
+        unreturned.remove(entry.sequence);
+        changed.signalAll();
+    }
+
+    /** Runs one batch in a slot this thread holds, then gives the slot back. */
+    private void runBatch() {
+        List<Entry> batch = List.of();
+        lock.lock();
+        try {
+            batch = takeBatch();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the caller's own wait notices it
+        } finally {
+            if (batch.isEmpty()) {
+                busy--;
+                changed.signalAll();
+            }
+            lock.unlock();
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<List<Tensor>> results = null;
+        RuntimeException failure = null;
+        try {
+            // Stacked requests share their shape and model, so the first one's runner serves them all.
+            results = batch.get(0).runner.run(batch.stream().map(e -> e.request).toList());
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        lock.lock();
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                Entry entry = batch.get(i);
+                entry.outputs = results == null ? null : results.get(i);
+                entry.failure = failure;
+                entry.state = State.DONE;
+            }
+            busy--;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
-    private void grant(Waiter waiter) {
-        busy++;
-        waiter.granted = true;
-        waiter.turn.signal();
+    /**
+     * Takes the first waiting request and, with batching, the ones that stack with it, waiting up to the queue
+     * delay for a worthwhile batch. Called under the lock; returns an empty list when nothing waits.
+     */
+    private List<Entry> takeBatch() throws InterruptedException {
+        while (true) {
+            Entry head = waiting.peek();
+            if (head == null) {
+                return List.of();
+            }
+            List<Entry> batch = new ArrayList<>(List.of(head));
+            long rows = head.rows;
+            if (head.shapeKey != null) {
+                List<Entry> candidates = new ArrayList<>(waiting);
+                candidates.sort(waiting.comparator());
+                for (Entry candidate : candidates) {
+                    if (candidate != head && head.shapeKey.equals(candidate.shapeKey)
+                            && rows + candidate.rows <= batching.maxBatchSize()) {
+                        batch.add(candidate);
+                        rows += candidate.rows;
+                    }
+                }
+                long waitLeft = head.arrivedNanos + batching.maxDelayNanos() - System.nanoTime();
+                if (!batching.worthDispatching(rows) && waitLeft > 0) {
+                    changed.awaitNanos(waitLeft); // more requests may arrive; then look again
+                    continue;
+                }
+            }
+            long started = System.nanoTime();
+            for (Entry entry : batch) {
+                waiting.remove(entry);
+                waitingPerLevel.merge(entry.level, -1, Integer::sum);
+                entry.state = State.RUNNING;
+                entry.startedNanos = started;
+            }
+            return batch;
+        }
     }
 }

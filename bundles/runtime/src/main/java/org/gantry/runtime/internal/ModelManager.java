@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -221,64 +222,46 @@ public final class ModelManager implements ModelServer {
         VersionStatistics statistics = target.statistics();
         ModelConfig config = target.config();
         boolean succeeded = false;
-        boolean scheduled = false;
         try {
-            target.queue().enter(RequestScheduling.ticket(config, request, started, maxQueueSize));
-            scheduled = true;
-            long admitted = System.nanoTime();
-            statistics.queue.add(admitted - started);
+            long validating = System.nanoTime();
             InferenceRequest valid = RequestValidator.validate(config, request);
-            long batchSize = config.batched() && !valid.inputs().isEmpty() ? valid.inputs().get(0).dim(0) : 1;
-            long inputsReady = System.nanoTime();
+            long validation = System.nanoTime() - validating;
+            long rows = config.batched() && !valid.inputs().isEmpty() ? valid.inputs().get(0).dim(0) : 1;
+            ExecutionQueue.Ticket ticket = RequestScheduling.ticket(config, request, started, maxQueueSize);
             String servedVersion = Long.toString(target.version());
-            long[] outputNanos = new long[1];
-            boolean[] finished = new boolean[1];
-            ResponseSink answer = (produced, last) -> {
-                if (finished[0]) {
-                    throw new IllegalStateException("a response was sent after the final one");
-                }
-                finished[0] = last;
-                long outputStarted = System.nanoTime();
-                List<Tensor> outputs = RequestValidator.selectOutputs(config, request.outputs(), produced);
-                InferenceResponse response = new InferenceResponse(modelName, servedVersion, request.id(),
-                        stream ? Map.of(FINAL_RESPONSE, last) : Map.of(), outputs);
-                outputNanos[0] += System.nanoTime() - outputStarted;
-                responses.accept(response);
-            };
             LoadedModel running = model;
+            ModelVersion serving = target;
+            ExecutionQueue.Outcome outcome;
             if (stream) {
-                guarded(target, () -> {
-                    running.inferStream(valid, answer);
-                    return null;
+                // A stream runs alone, delivering each response as the model produces it.
+                outcome = target.queue().submit(valid, rows, null, ticket, batch -> {
+                    long began = System.nanoTime();
+                    long[] outputNanos = new long[1];
+                    streamResponses(serving, running, config, request, batch.get(0), servedVersion, responses,
+                            outputNanos);
+                    long inferNanos = System.nanoTime() - began - outputNanos[0];
+                    statistics.execution(rows, validation, inferNanos, outputNanos[0]);
+                    statistics.computeInfer.add(inferNanos);
+                    statistics.computeOutput.add(outputNanos[0]);
+                    return List.of(List.of());
                 });
-                if (!finished[0]) { // the model did not know its last response was the last: close the stream
-                    responses.accept(new InferenceResponse(modelName, servedVersion, request.id(),
-                            Map.of(FINAL_RESPONSE, true), List.of()));
-                }
             } else {
-                List<Tensor> produced;
-                try {
-                    produced = guarded(target, () -> running.infer(valid));
-                } catch (GantryException e) {
-                    if (e.kind() != ErrorKind.INSUFFICIENT_MEMORY || !evictForRetry(target.lease(), e)) {
-                        throw e;
-                    }
-                    produced = guarded(target, () -> running.infer(valid)); // once, after other models made room
-                }
-                answer.send(produced, true);
+                outcome = target.queue().submit(valid, rows, Batches.shapeKey(valid), ticket,
+                        batch -> runBatch(serving, running, batch, validation));
             }
-            long inferNanos = System.nanoTime() - inputsReady - outputNanos[0];
-            statistics.computeInput.add(inputsReady - admitted);
-            statistics.computeInfer.add(inferNanos);
-            statistics.computeOutput.add(outputNanos[0]);
-            statistics.execution(batchSize, inputsReady - admitted, inferNanos, outputNanos[0]);
-            statistics.executions.increment();
-            statistics.inferences.add(batchSize);
+            statistics.queue.add(outcome.startedNanos() - started);
+            statistics.computeInput.add(validation);
+            statistics.inferences.add(rows);
+            if (!stream) {
+                long outputStarted = System.nanoTime();
+                List<Tensor> outputs = RequestValidator.selectOutputs(config, request.outputs(), outcome.outputs());
+                InferenceResponse response = new InferenceResponse(modelName, servedVersion, request.id(), Map.of(),
+                        outputs);
+                statistics.computeOutput.add(System.nanoTime() - outputStarted);
+                responses.accept(response);
+            }
             succeeded = true;
         } finally {
-            if (scheduled) {
-                target.queue().exit();
-            }
             target.release();
             long duration = System.nanoTime() - started;
             (succeeded ? statistics.success : statistics.fail).add(duration);
@@ -286,6 +269,67 @@ public final class ModelManager implements ModelServer {
             long servedVersion = target.version();
             boolean success = succeeded;
             notifyListeners(l -> l.inferenceCompleted(modelName, servedVersion, duration, success));
+        }
+    }
+
+    /**
+     * Runs one batch: the requests stacked into one execution (or the single request as it is), then the outputs
+     * split back per request. Runs on whichever caller thread holds the execution slot.
+     */
+    private List<List<Tensor>> runBatch(ModelVersion target, LoadedModel model, List<InferenceRequest> batch,
+            long validationNanos) {
+        VersionStatistics statistics = target.statistics();
+        long began = System.nanoTime();
+        InferenceRequest merged = batch.size() == 1 ? batch.get(0) : Batches.stack(batch);
+        long stacked = System.nanoTime();
+        List<Tensor> produced;
+        try {
+            produced = guarded(target, () -> model.infer(merged));
+        } catch (GantryException e) {
+            if (e.kind() != ErrorKind.INSUFFICIENT_MEMORY || !evictForRetry(target.lease(), e)) {
+                throw e;
+            }
+            produced = guarded(target, () -> model.infer(merged)); // once, after other models made room
+        }
+        long inferred = System.nanoTime();
+        long[] rows = new long[batch.size()];
+        ModelConfig config = target.config();
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = config != null && config.batched() ? batch.get(i).inputs().get(0).dim(0) : 1;
+        }
+        List<List<Tensor>> perRequest = batch.size() == 1 ? List.of(produced) : Batches.split(produced, rows);
+        long split = System.nanoTime();
+        statistics.execution(Arrays.stream(rows).sum(), validationNanos + stacked - began, inferred - stacked,
+                split - inferred);
+        for (int i = 0; i < batch.size(); i++) {
+            statistics.computeInfer.add(inferred - stacked); // each request waited for the whole execution
+        }
+        return perRequest;
+    }
+
+    private void streamResponses(ModelVersion target, LoadedModel model, ModelConfig config,
+            InferenceRequest request, InferenceRequest valid, String servedVersion,
+            Consumer<InferenceResponse> responses, long[] outputNanos) {
+        boolean[] finished = new boolean[1];
+        ResponseSink sink = (produced, last) -> {
+            if (finished[0]) {
+                throw new IllegalStateException("a response was sent after the final one");
+            }
+            finished[0] = last;
+            long outputStarted = System.nanoTime();
+            List<Tensor> outputs = RequestValidator.selectOutputs(config, request.outputs(), produced);
+            InferenceResponse response = new InferenceResponse(target.modelName(), servedVersion, request.id(),
+                    Map.of(FINAL_RESPONSE, last), outputs);
+            outputNanos[0] += System.nanoTime() - outputStarted;
+            responses.accept(response);
+        };
+        guarded(target, () -> {
+            model.inferStream(valid, sink);
+            return null;
+        });
+        if (!finished[0]) { // the model did not know its last response was the last: close the stream
+            responses.accept(new InferenceResponse(target.modelName(), servedVersion, request.id(),
+                    Map.of(FINAL_RESPONSE, true), List.of()));
         }
     }
 

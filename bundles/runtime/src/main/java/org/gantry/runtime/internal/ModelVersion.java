@@ -8,6 +8,7 @@ import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.memory.Lease;
+import org.gantry.api.model.DynamicBatching;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.server.ModelState;
 import org.gantry.api.server.ModelStatus;
@@ -134,10 +135,20 @@ final class ModelVersion {
         config = completedConfig;
         loaded = model;
         lease = memory;
-        queue.resize(completedConfig.instanceCount());
+        queue.configure(completedConfig.instanceCount(), batching(completedConfig));
         failure = null;
         state = ModelState.READY;
         reason = "";
+    }
+
+    /** Triton's dynamic batching, for models with a batch dimension that ask for it. */
+    private static ExecutionQueue.Batching batching(ModelConfig config) {
+        DynamicBatching batching = config.dynamicBatching();
+        if (batching == null || !config.batched()) {
+            return ExecutionQueue.Batching.NONE;
+        }
+        return new ExecutionQueue.Batching(config.maxBatchSize(), batching.preferredBatchSizes(),
+                TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()), batching.preserveOrdering());
     }
 
     synchronized void failed(GantryException cause) {

@@ -41,12 +41,13 @@ final class VersionStatistics {
     final LongAdder executions = new LongAdder();
     volatile long lastInferenceMillis;
 
-    /** Records one execution of {@code batchSize} requests' worth of inputs. */
+    /** Records one execution of the model on {@code batchSize} rows (one or several requests stacked). */
     void execution(long batchSize, long inputNanos, long inferNanos, long outputNanos) {
         Timer[] timers = batches.computeIfAbsent(batchSize, b -> new Timer[] { new Timer(), new Timer(), new Timer() });
         timers[0].add(inputNanos);
         timers[1].add(inferNanos);
         timers[2].add(outputNanos);
+        executions.increment();
     }
 
     ModelStatistics snapshot(String model, long version, Lease lease) {

@@ -138,6 +138,10 @@ final class TestModels {
         final AtomicInteger closedUnderARequest = new AtomicInteger();
         /** Held closed, makes every inference wait: a busy model. */
         volatile CountDownLatch inferGate = new CountDownLatch(0);
+        /** Gates per first input value: an execution starting with that value waits for its gate. */
+        final Map<Float, CountDownLatch> gatesByFirstValue = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Executions finished. */
+        final AtomicInteger finishedExecutions = new AtomicInteger();
         /** The first input value of each execution, in the order executions started. */
         final List<Float> executionOrder = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -191,11 +195,17 @@ final class TestModels {
                     try {
                         Tensor input = request.inputs().get(0);
                         float[] values = floats(input);
-                        executionOrder.add(values.length > 0 ? values[0] : Float.NaN);
+                        float first = values.length > 0 ? values[0] : Float.NaN;
+                        executionOrder.add(first);
                         inferGate.await();
+                        CountDownLatch own = gatesByFirstValue.get(first);
+                        if (own != null) {
+                            own.await();
+                        }
                         for (int i = 0; i < values.length; i++) {
                             values[i] *= factor;
                         }
+                        finishedExecutions.incrementAndGet();
                         return List.of(fp32("OUTPUT__0", input.shape(), values));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();

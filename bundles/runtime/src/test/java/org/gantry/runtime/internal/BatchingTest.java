@@ -1,0 +1,179 @@
+package org.gantry.runtime.internal;
+
+import static org.gantry.runtime.internal.TestModels.floats;
+import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.runtime.internal.TestModels.scaleConfig;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.inference.InferenceResponse;
+import org.gantry.api.model.DynamicBatching;
+import org.gantry.api.model.InstanceGroup;
+import org.gantry.api.model.ModelConfig;
+import org.gantry.api.server.ModelStatistics;
+import org.gantry.memory.internal.MemoryManagerImpl;
+import org.gantry.runtime.internal.TestModels.MemoryRepository;
+import org.gantry.runtime.internal.TestModels.ScalingBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Triton's dynamic batching: stacking, splitting, shapes that cannot stack, ordering, and instances. */
+class BatchingTest {
+
+    private MemoryRepository repository;
+    private final ScalingBackend backend = new ScalingBackend();
+    private ModelManager manager;
+    private final ExecutorService callers = Executors.newCachedThreadPool();
+
+    @BeforeEach
+    void start(@TempDir Path models) {
+        repository = new MemoryRepository(models);
+        manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null), TestModels.config(0));
+        manager.addBackend(backend);
+    }
+
+    @AfterEach
+    void stop() {
+        backend.inferGate.countDown();
+        backend.gatesByFirstValue.values().forEach(CountDownLatch::countDown);
+        callers.shutdownNow();
+        manager.deactivate();
+    }
+
+    /** A batched scaling model (factor 2) with dynamic batching and the given instance count. */
+    private void addModel(String name, int instances, boolean preserveOrdering, List<Integer> preferred) {
+        ModelConfig base = scaleConfig(name, 8, null, Map.of("factor", "2"));
+        repository.add(new ModelConfig(name, base.platform(), base.backend(), base.maxBatchSize(), base.inputs(),
+                base.outputs(), base.versionPolicy(), List.of(new InstanceGroup("", instances, InstanceGroup.Kind.CPU,
+                        List.of())), base.parameters(), base.warmup(),
+                new DynamicBatching(preferred, 0, preserveOrdering, 0, 0, null, Map.of())), 1L);
+    }
+
+    /** A request of {@code rows} rows of {@code width} values each, starting at {@code first}. */
+    private static InferenceRequest rows(float first, int rows, int width) {
+        float[] values = new float[rows * width];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = first + i;
+        }
+        return InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { rows, width }, values)));
+    }
+
+    private Future<InferenceResponse> send(String model, InferenceRequest request) {
+        return callers.submit(() -> manager.infer(model, null, request));
+    }
+
+    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "condition not reached in 10 s");
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void queuedRequestsRunAsOneBatchAndEachGetsItsOwnRows() throws Exception {
+        addModel("batched", 1, false, List.of());
+        manager.load("batched");
+        backend.inferGate = new CountDownLatch(1);
+        Future<InferenceResponse> blocker = send("batched", rows(100, 1, 2));
+        awaitTrue(() -> backend.executionOrder.size() == 1);
+        List<InferenceRequest> requests = List.of(rows(0, 1, 2), rows(10, 2, 2), rows(20, 1, 2), rows(30, 3, 2));
+        List<Future<InferenceResponse>> answers = new ArrayList<>();
+        for (InferenceRequest request : requests) {
+            answers.add(send("batched", request));
+        }
+        awaitTrue(() -> manager.queuedRequests("batched", 1) == requests.size());
+
+        backend.inferGate.countDown();
+
+        blocker.get();
+        for (int r = 0; r < requests.size(); r++) {
+            float[] expected = floats(requests.get(r).inputs().get(0));
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] *= 2;
+            }
+            InferenceResponse answer = answers.get(r).get();
+            assertArrayEquals(expected, floats(answer.outputs().get(0)), "request " + r);
+            assertArrayEquals(requests.get(r).inputs().get(0).shape(), answer.outputs().get(0).shape());
+        }
+        assertEquals(2, backend.executionOrder.size(), "the blocker, then one batch of 7 rows");
+        ModelStatistics stats = manager.statistics("batched", "1").get(0);
+        assertEquals(2, stats.executionCount());
+        assertEquals(8, stats.inferenceCount());
+        assertEquals(List.of(1L, 7L), stats.batchStats().stream().map(ModelStatistics.BatchStatistics::batchSize)
+                .toList());
+    }
+
+    @Test
+    void requestsWhoseShapesDifferRunInSeparateBatchesAndNoBatchExceedsTheMaximum() throws Exception {
+        addModel("batched", 1, false, List.of());
+        manager.load("batched");
+        backend.inferGate = new CountDownLatch(1);
+        Future<InferenceResponse> blocker = send("batched", rows(100, 1, 2));
+        awaitTrue(() -> backend.executionOrder.size() == 1);
+        List<Future<InferenceResponse>> narrow = List.of(send("batched", rows(0, 5, 2)));
+        awaitTrue(() -> manager.queuedRequests("batched", 1) == 1);
+        Future<InferenceResponse> wide = send("batched", rows(50, 1, 3));
+        awaitTrue(() -> manager.queuedRequests("batched", 1) == 2);
+        Future<InferenceResponse> tooMany = send("batched", rows(60, 4, 2)); // 5 + 4 rows > 8
+        awaitTrue(() -> manager.queuedRequests("batched", 1) == 3);
+
+        backend.inferGate.countDown();
+
+        blocker.get();
+        assertArrayEquals(new float[] { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18 }, floats(narrow.get(0).get().outputs().get(0)));
+        assertArrayEquals(new float[] { 100, 102, 104 }, floats(wide.get().outputs().get(0)));
+        assertEquals(8, floats(tooMany.get().outputs().get(0)).length);
+        assertEquals(4, backend.executionOrder.size(), "blocker, then 3 batches: shapes and sizes keep them apart");
+    }
+
+    @Test
+    void preserveOrderingHoldsALaterAnswerUntilEarlierOnesLeave() throws Exception {
+        addModel("ordered", 2, true, List.of());
+        manager.load("ordered");
+        CountDownLatch slow = new CountDownLatch(1);
+        backend.gatesByFirstValue.put(1f, slow);
+        Future<InferenceResponse> first = send("ordered", rows(1, 1, 1));
+        awaitTrue(() -> backend.executionOrder.contains(1f));
+        Future<InferenceResponse> second = send("ordered", rows(2, 1, 1));
+        awaitTrue(() -> backend.finishedExecutions.get() == 1); // the second ran on the other instance
+
+        assertFalse(second.isDone(), "an answer overtook an earlier request");
+        slow.countDown();
+        assertArrayEquals(new float[] { 2 }, floats(first.get().outputs().get(0)));
+        assertArrayEquals(new float[] { 4 }, floats(second.get().outputs().get(0)));
+    }
+
+    @Test
+    void withoutPreserveOrderingTwoInstancesAnswerIndependently() throws Exception {
+        addModel("parallel", 2, false, List.of());
+        manager.load("parallel");
+        CountDownLatch slow = new CountDownLatch(1);
+        backend.gatesByFirstValue.put(1f, slow);
+        Future<InferenceResponse> first = send("parallel", rows(1, 1, 1));
+        awaitTrue(() -> backend.executionOrder.contains(1f));
+
+        InferenceResponse second = send("parallel", rows(2, 1, 1)).get(10, TimeUnit.SECONDS);
+
+        assertArrayEquals(new float[] { 4 }, floats(second.outputs().get(0)));
+        assertFalse(first.isDone());
+        slow.countDown();
+        first.get();
+    }
+}
