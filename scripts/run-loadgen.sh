@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # Starts a fresh copy of the built distribution on the example models and drives it with the load generator
 # (itests/loadgen): requests/s, latency percentiles and server overhead, JSON and binary, at 1 and 16 clients.
-# Usage: scripts/run-loadgen.sh [--model simple_linear] [--seconds 10] [--concurrency 1,16] [--json-out FILE]
+# Usage: scripts/run-loadgen.sh [--repository DIR] [--model simple_linear[,other]] [--seconds 10]
+#                               [--concurrency 1,16] [--formats json,binary] [--json-out FILE]
+# The dynamic batching benchmark (issue 10), on the repository made by scripts/make-benchmark-models.py:
+#   scripts/run-loadgen.sh --repository itests/loadgen/models --model tiny_encoder,tiny_encoder_batched \
+#       --formats binary --concurrency 1,4,16
 # Build first: mvn -B install -DskipTests
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+repository="$root/examples/models"
+if [ "${1:-}" = "--repository" ]; then
+  repository="$(cd "$2" && pwd)"
+  shift 2
+fi
 work="$(mktemp -d)"
 cp -r "$root/distribution/target/assembly" "$work/gantry"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-GANTRY_HTTP_PORT="$port" GANTRY_MODEL_REPOSITORY="$root/examples/models" \
+GANTRY_HTTP_PORT="$port" GANTRY_MODEL_REPOSITORY="$repository" \
   "$work/gantry/bin/karaf" server > "$work/karaf-console.log" 2>&1 &
 server=$!
 trap '"$work/gantry/bin/stop" >/dev/null 2>&1 || kill "$server"; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT

@@ -38,8 +38,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * record for the request (queue, compute input, compute infer, compute output), as Triton's perf_analyzer does.
  *
  * <pre>
- * java org.gantry.loadgen.LoadGenerator --url http://127.0.0.1:8080 --model simple_linear \
- *     [--seconds 10] [--warmup-seconds 3] [--concurrency 1,16] [--token T] [--json-out results.json]
+ * java org.gantry.loadgen.LoadGenerator --url http://127.0.0.1:8080 --model simple_linear[,other...] \
+ *     [--seconds 10] [--warmup-seconds 3] [--concurrency 1,16] [--formats json,binary] [--token T]
+ *     [--json-out results.json]
  * </pre>
  */
 public final class LoadGenerator {
@@ -78,8 +79,13 @@ public final class LoadGenerator {
     }
 
     /** One scenario's results. */
-    record Result(String format, int concurrency, long requests, long errors, double seconds, double[] latencyMicros,
-            double serverMicros, double computeInferMicros) {
+    record Result(String model, String format, int concurrency, long requests, long errors, double seconds,
+            double[] latencyMicros, double serverMicros, double computeInferMicros) {
+
+        Result of(String modelName) {
+            return new Result(modelName, format, concurrency, requests, errors, seconds, latencyMicros, serverMicros,
+                    computeInferMicros);
+        }
 
         double percentile(double p) {
             int index = (int) Math.min(latencyMicros.length - 1, Math.ceil(p / 100 * latencyMicros.length) - 1);
@@ -94,30 +100,38 @@ public final class LoadGenerator {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = parse(args);
         String url = options.getOrDefault("url", "http://127.0.0.1:8080");
-        String model = options.getOrDefault("model", "simple_linear");
+        List<String> models = List.of(options.getOrDefault("model", "simple_linear").split(","));
+        List<String> formats = List.of(options.getOrDefault("formats", "json,binary").split(","));
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "10"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup-seconds", "3"));
         int[] concurrencies = Arrays.stream(options.getOrDefault("concurrency", "1,16").split(","))
                 .mapToInt(Integer::parseInt).toArray();
-        LoadGenerator generator = new LoadGenerator(url, model, options.get("token"),
-                Arrays.stream(concurrencies).max().orElse(1));
+        int maxClients = Arrays.stream(concurrencies).max().orElse(1);
         List<Result> results = new ArrayList<>();
-        // Baseline of the same run: a trivial GET through the same HTTP stack, client included, no model.
-        Payload probe = new Payload("GET /v2/health/live", null, Map.of());
-        generator.run(probe, 1, warmup);
-        results.add(generator.run(probe, 1, seconds));
-        for (Payload payload : generator.payloads()) {
-            generator.run(payload, 1, warmup); // loads the model and warms the JIT on both sides
-            for (int concurrency : concurrencies) {
-                results.add(generator.run(payload, concurrency, seconds));
+        for (String model : models) {
+            LoadGenerator generator = new LoadGenerator(url, model, options.get("token"), maxClients);
+            if (model.equals(models.get(0))) {
+                // Baseline of the same run: a trivial GET through the same HTTP stack, client included, no model.
+                Payload probe = new Payload("GET /v2/health/live", null, Map.of());
+                generator.run(probe, 1, warmup);
+                results.add(generator.run(probe, 1, seconds).of(""));
             }
+            for (Payload payload : generator.payloads()) {
+                if (!formats.contains(payload.name())) {
+                    continue;
+                }
+                generator.run(payload, 1, warmup); // loads the model and warms the JIT on both sides
+                for (int concurrency : concurrencies) {
+                    results.add(generator.run(payload, concurrency, seconds).of(model));
+                }
+            }
+            generator.http.close();
         }
-        System.out.println(table(url, model, results));
+        System.out.println(table(url, results));
         if (options.containsKey("json-out")) {
             Files.writeString(Path.of(options.get("json-out")), JSON.writerWithDefaultPrettyPrinter()
                     .writeValueAsString(results.stream().map(LoadGenerator::json).toList()));
         }
-        generator.http.close();
     }
 
     private static Map<String, String> parse(String[] args) {
@@ -246,7 +260,7 @@ public final class LoadGenerator {
                 "compute_input", "ns") + delta(before, after, "compute_infer", "ns")
                 + delta(before, after, "compute_output", "ns")) / served;
         double inferNanos = served == 0 ? 0 : delta(before, after, "compute_infer", "ns") / served;
-        return new Result(payload.name(), concurrency, total, errors.get(), elapsed, micros, serverNanos / 1000,
+        return new Result(model, payload.name(), concurrency, total, errors.get(), elapsed, micros, serverNanos / 1000,
                 inferNanos / 1000);
     }
 
@@ -273,15 +287,15 @@ public final class LoadGenerator {
         });
     }
 
-    private static String table(String url, String model, List<Result> results) {
+    private static String table(String url, List<Result> results) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "Model %s at %s, closed-loop clients over loopback%n%n", model, url));
-        out.append("| payload | clients | requests/s | p50 µs | p90 µs | p99 µs | server µs (mean) | infer µs (mean)"
+        out.append(String.format(Locale.ROOT, "%s, closed-loop clients over loopback%n%n", url));
+        out.append("| model | payload | clients | requests/s | p50 µs | p90 µs | p99 µs | server µs (mean) | infer µs (mean)"
                 + " | overhead µs (p50 − server) | errors |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
-            out.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %d |%n",
-                    r.format(), r.concurrency(), r.requests() / r.seconds(), r.percentile(50), r.percentile(90),
+            out.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %d |%n",
+                    r.model(), r.format(), r.concurrency(), r.requests() / r.seconds(), r.percentile(50), r.percentile(90),
                     r.percentile(99), r.serverMicros(), r.computeInferMicros(), r.overheadMicros(), r.errors()));
         }
         return out.toString();
@@ -289,6 +303,7 @@ public final class LoadGenerator {
 
     private static Map<String, Object> json(Result r) {
         Map<String, Object> json = new LinkedHashMap<>();
+        json.put("model", r.model());
         json.put("payload", r.format());
         json.put("clients", r.concurrency());
         json.put("requests", r.requests());
