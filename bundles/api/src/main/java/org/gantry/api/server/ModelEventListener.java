@@ -18,6 +18,10 @@ public interface ModelEventListener {
     default void modelLoaded(String model, long version, long durationNanos, boolean coldStart) {
     }
 
+    /** A model version ran its configured warm-up requests, which took {@code durationNanos}, before it was ready. */
+    default void modelWarmedUp(String model, long version, long durationNanos) {
+    }
+
     /** A model version's load failed. */
     default void modelLoadFailed(String model, long version) {
     }

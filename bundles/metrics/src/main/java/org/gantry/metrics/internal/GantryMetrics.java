@@ -33,6 +33,7 @@ public final class GantryMetrics implements ModelEventListener {
     private final Counter loads;
     private final Counter loadFailures;
     private final Histogram loadDuration;
+    private final Histogram warmupDuration;
     private final Counter coldStarts;
     private final Counter evictions;
     private final Counter inferences;
@@ -47,6 +48,9 @@ public final class GantryMetrics implements ModelEventListener {
         loadDuration = Histogram.builder().name("gantry_model_load_duration_seconds").unit(Unit.SECONDS)
                 .help("Time to load a model version").classicExponentialUpperBounds(0.001, 2, 16)
                 .labelNames("model").register(registry);
+        warmupDuration = Histogram.builder().name("gantry_model_warmup_duration_seconds").unit(Unit.SECONDS)
+                .help("Time a model version's model_warmup requests took before it was ready")
+                .classicExponentialUpperBounds(0.001, 2, 16).labelNames("model").register(registry);
         coldStarts = Counter.builder().name("gantry_model_cold_starts")
                 .help("Loads a request had to wait for (the model was not resident)").labelNames("model")
                 .register(registry);
@@ -78,6 +82,11 @@ public final class GantryMetrics implements ModelEventListener {
         GaugeWithCallback.builder().name(name).help(help).labelNames("device")
                 .callback(c -> memory.report().devices().forEach(d -> c.call(value.applyAsDouble(d), d.name())))
                 .register(registry);
+    }
+
+    @Override
+    public void modelWarmedUp(String model, long version, long durationNanos) {
+        warmupDuration.labelValues(model).observe(durationNanos / NANOS_PER_SECOND);
     }
 
     @Override

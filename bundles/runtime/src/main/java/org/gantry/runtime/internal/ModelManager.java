@@ -664,6 +664,13 @@ public final class ModelManager implements ModelServer {
             long nativeBefore = measure ? memory.hostBytesInUse() : -1;
             loaded = loadOnDevice(backend, new LoadContext(completed, target.version(), model.directory(),
                     lease.device()), lease, artifact.bytes(), measure);
+            // Warm-up runs before READY, so no request can race it; its working memory counts in the measurement.
+            long warmupNanos = WarmupRunner.run(completed, model.directory(), loaded);
+            if (!completed.warmup().isEmpty()) {
+                LOG.info("Warmed up model '{}' version {} with {} warm-up request(s) in {} ms", target.modelName(),
+                        target.version(), completed.warmup().size(), TimeUnit.NANOSECONDS.toMillis(warmupNanos));
+                notifyListeners(l -> l.modelWarmedUp(target.modelName(), target.version(), warmupNanos));
+            }
             long nativeGrowth = measure && nativeBefore >= 0 ? memory.hostBytesInUse() - nativeBefore : 0;
             long measured = Math.max(loaded.footprintBytes(), Math.max(nativeGrowth, learned.orElse(0)));
             lease.commit(measured > 0 ? measured : estimate, artifactKey);
