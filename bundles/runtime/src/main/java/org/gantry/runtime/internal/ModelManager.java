@@ -103,6 +103,7 @@ public final class ModelManager implements ModelServer {
     private final long retryDelayNanos;
     private final long drainTimeoutNanos;
     private final int maxQueueSize;
+    private final KeepWarm keepWarm = new KeepWarm(this::reloadEvicted);
     /** Models added from folders outside the repository (SageMaker's multi-model API), by name. */
     private final Map<String, RepositoryModel> addedModels = new ConcurrentHashMap<>();
     /** Configurations and files given with a load request, in force until the next plain load or unload. */
@@ -125,6 +126,7 @@ public final class ModelManager implements ModelServer {
 
     @Deactivate
     void deactivate() {
+        keepWarm.close();
         loaders.shutdownNow();
         for (NavigableMap<Long, ModelVersion> versions : models.values()) {
             for (ModelVersion version : versions.values()) {
@@ -352,6 +354,30 @@ public final class ModelManager implements ModelServer {
         return model == null ? null : model.directory();
     }
 
+    /**
+     * Keep-warm: loads again the versions of a model that memory pressure evicted (as a request would, warm-up
+     * included). Returns false when the model is gone, so that keep-warm forgets it.
+     */
+    private boolean reloadEvicted(String modelName) {
+        NavigableMap<Long, ModelVersion> versions = models.get(modelName);
+        RepositoryModel model;
+        try {
+            model = readModel(modelName);
+        } catch (GantryException gone) {
+            return false;
+        }
+        if (versions != null) {
+            for (ModelVersion version : versions.values()) {
+                if (version.wasEvicted() && version.state() == ModelState.UNAVAILABLE) {
+                    LOG.info("Keep-warm: loading model '{}' version {} again after its eviction", modelName,
+                            version.version());
+                    version.startLoad(v -> startLoading(v, model, false), retryDelayNanos);
+                }
+            }
+        }
+        return true;
+    }
+
     /** Requests waiting for an execution slot of a model version (for tests and diagnostics). */
     int queuedRequests(String modelName, long version) {
         ModelVersion known = knownVersion(modelName, version);
@@ -539,8 +565,9 @@ public final class ModelManager implements ModelServer {
                 unloadVersion(version, why);
             }
         }
-        if (dropOverride) {
+        if (dropOverride) { // an unload on request: the operator wants it gone, keep-warm included
             deleteStaged(overrides.remove(modelName));
+            keepWarm.forget(modelName);
         }
     }
 
@@ -650,6 +677,7 @@ public final class ModelManager implements ModelServer {
             }
             LoadContext context = new LoadContext(model.config(), target.version(), model.directory(), Device.CPU);
             ModelConfig completed = backend.complete(context);
+            KeepWarm.validate(completed);
             Artifact artifact = Artifact.of(context.versionDirectory());
             String artifactKey = target.modelName() + "/" + target.version() + "/" + artifact.bytes() + "/"
                     + artifact.lastModified();
@@ -681,6 +709,7 @@ public final class ModelManager implements ModelServer {
                 return;
             }
             target.loaded(backend, completed, loaded, lease);
+            keepWarm.follow(target.modelName(), completed);
             long duration = System.nanoTime() - started;
             notifyListeners(l -> l.modelLoaded(target.modelName(), target.version(), duration, coldStart));
             LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms ({} bytes on {})", target.modelName(),
@@ -791,6 +820,9 @@ public final class ModelManager implements ModelServer {
 
     /** The memory manager's way to unload a model: only when idle, never under a request. */
     private boolean evictIfIdle(ModelVersion target, String reason) {
+        if (KeepWarm.withinMinimumResidency(target)) {
+            return false; // its keep-warm policy says traffic is expected: let the memory manager choose another
+        }
         LoadedModel toClose = target.beginEvictionIfIdle();
         if (toClose == null) {
             return false;

@@ -36,6 +36,7 @@ final class ModelVersion {
     private ModelConfig config;
     private Lease lease;
     private boolean evicted;
+    private long readySinceMillis;
     private int inFlight;
 
     ModelVersion(String modelName, long version) {
@@ -135,6 +136,7 @@ final class ModelVersion {
         config = completedConfig;
         loaded = model;
         lease = memory;
+        readySinceMillis = System.currentTimeMillis();
         queue.configure(completedConfig.instanceCount(), batching(completedConfig));
         failure = null;
         state = ModelState.READY;
@@ -186,6 +188,11 @@ final class ModelVersion {
         inFlight++;
         lease.touch();
         return loaded;
+    }
+
+    /** When the version last became ready (epoch milliseconds), 0 if never. */
+    synchronized long readySinceMillis() {
+        return readySinceMillis;
     }
 
     /** The memory lease while loaded, or null. */

@@ -1,0 +1,100 @@
+package org.gantry.runtime.internal;
+
+import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.runtime.internal.TestModels.scaleConfig;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.gantry.api.error.ErrorKind;
+import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.memory.internal.MemoryManagerImpl;
+import org.gantry.runtime.internal.TestModels.MemoryRepository;
+import org.gantry.runtime.internal.TestModels.ScalingBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Keep-warm parameters: a minimum residency that vetoes eviction, and reloading after an eviction. */
+class KeepWarmTest {
+
+    /** Room for one model of {@link #FOOTPRINT} bytes at a time. */
+    private static final long BUDGET = 1_000;
+    private static final long FOOTPRINT = 600;
+
+    private MemoryRepository repository;
+    private final ScalingBackend backend = new ScalingBackend();
+    private ModelManager manager;
+
+    @BeforeEach
+    void start(@TempDir Path models) {
+        repository = new MemoryRepository(models);
+        manager = new ModelManager(repository, MemoryManagerImpl.forHost(BUDGET, null), TestModels.config(0));
+        manager.addBackend(backend);
+    }
+
+    @AfterEach
+    void stop() {
+        manager.deactivate();
+    }
+
+    private void addModel(String name, Map<String, String> keepWarm) {
+        Map<String, String> parameters = new HashMap<>(keepWarm);
+        parameters.put("footprint", Long.toString(FOOTPRINT));
+        parameters.put("factor", "1");
+        repository.add(scaleConfig(name, 0, null, parameters), 1L);
+    }
+
+    private void infer(String model) {
+        manager.infer(model, null, InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1 }, 1))));
+    }
+
+    @Test
+    void aRecentlyUsedModelWithAMinimumResidencyIsNotEvicted() {
+        addModel("resident", Map.of(KeepWarm.MIN_RESIDENCY, "600"));
+        addModel("plain", Map.of());
+        addModel("newcomer", Map.of());
+        infer("resident");
+
+        GantryException refused = assertThrows(GantryException.class, () -> infer("newcomer"));
+
+        assertEquals(ErrorKind.UNAVAILABLE, refused.kind(), refused.getMessage());
+        assertTrue(manager.isModelReady("resident", null));
+        manager.unload("resident");
+        infer("plain");
+        infer("newcomer"); // without a residency, the plain model makes room
+        assertTrue(!manager.isModelReady("plain", null) && manager.isModelReady("newcomer", null));
+    }
+
+    @Test
+    void anEvictedModelWithAnIntervalIsLoadedAgain() throws Exception {
+        addModel("expected", Map.of(KeepWarm.INTERVAL, "1"));
+        addModel("intruder", Map.of());
+        infer("expected");
+        infer("intruder"); // evicts the expected model
+        assertTrue(!manager.isModelReady("expected", null));
+        manager.unload("intruder"); // the memory comes free
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!manager.isModelReady("expected", null)) {
+            assertTrue(System.nanoTime() < deadline, "keep-warm did not load the model again");
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void invalidKeepWarmParametersFailTheLoad() {
+        addModel("confused", Map.of(KeepWarm.INTERVAL, "soon"));
+        GantryException failure = assertThrows(GantryException.class, () -> manager.load("confused"));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, failure.kind());
+        assertTrue(failure.getMessage().contains(KeepWarm.INTERVAL), failure.getMessage());
+    }
+}
