@@ -1,6 +1,7 @@
 package org.gantry.runtime.internal;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -64,9 +65,12 @@ final class ExecutionQueue {
         }
     }
 
-    /** Runs one batch (requests of one shape, stacked by the runner) and returns each request's outputs in order. */
+    /**
+     * Runs one batch (requests of one shape, stacked by the runner) on one instance of the model and returns each
+     * request's outputs in order.
+     */
     interface Runner {
-        List<List<Tensor>> run(List<InferenceRequest> batch);
+        List<List<Tensor>> run(List<InferenceRequest> batch, int instance);
     }
 
     /** What a request gets: its outputs and when its batch started. */
@@ -116,6 +120,8 @@ final class ExecutionQueue {
     private Batching batching = Batching.NONE;
     private int slots = 1;
     private int busy;
+    /** Which slots (instances) are taken. */
+    private final BitSet taken = new BitSet();
     private long sequence;
 
     ExecutionQueue(String label) {
@@ -160,9 +166,11 @@ final class ExecutionQueue {
             while (entry.state != State.DONE) {
                 if (entry.state == State.WAITING && busy < slots) {
                     busy++;
+                    int instance = taken.nextClearBit(0);
+                    taken.set(instance);
                     lock.unlock();
                     try {
-                        runBatch();
+                        runBatch(instance);
                     } finally {
                         lock.lock();
                     }
@@ -229,7 +237,7 @@ final class ExecutionQueue {
     }
 
     /** Runs one batch in a slot this thread holds, then gives the slot back. */
-    private void runBatch() {
+    private void runBatch(int instance) {
         List<Entry> batch = List.of();
         lock.lock();
         try {
@@ -239,6 +247,7 @@ final class ExecutionQueue {
         } finally {
             if (batch.isEmpty()) {
                 busy--;
+                taken.clear(instance);
                 changed.signalAll();
             }
             lock.unlock();
@@ -250,7 +259,7 @@ final class ExecutionQueue {
         RuntimeException failure = null;
         try {
             // Stacked requests share their shape and model, so the first one's runner serves them all.
-            results = batch.get(0).runner.run(batch.stream().map(e -> e.request).toList());
+            results = batch.get(0).runner.run(batch.stream().map(e -> e.request).toList(), instance);
         } catch (RuntimeException e) {
             failure = e;
         }
@@ -263,6 +272,7 @@ final class ExecutionQueue {
                 entry.state = State.DONE;
             }
             busy--;
+            taken.clear(instance);
             changed.signalAll();
         } finally {
             lock.unlock();

@@ -211,7 +211,7 @@ public final class ModelManager implements ModelServer {
         long loadDeadline = requestedTimeout > 0 ? started + TimeUnit.MICROSECONDS.toNanos(requestedTimeout)
                 : ExecutionQueue.NO_DEADLINE;
         ModelVersion target = resolveForServing(modelName, version, loadDeadline);
-        LoadedModel model = target.acquire();
+        ModelInstances model = target.acquire();
         for (int attempt = 1; model == null && attempt < MAX_ADMISSION_ATTEMPTS; attempt++) {
             // Evicted between its load and this request's admission: load it again rather than fail.
             target = resolveForServing(modelName, version, loadDeadline);
@@ -231,16 +231,16 @@ public final class ModelManager implements ModelServer {
             long rows = config.batched() && !valid.inputs().isEmpty() ? valid.inputs().get(0).dim(0) : 1;
             ExecutionQueue.Ticket ticket = RequestScheduling.ticket(config, request, started, maxQueueSize);
             String servedVersion = Long.toString(target.version());
-            LoadedModel running = model;
+            ModelInstances running = model;
             ModelVersion serving = target;
             ExecutionQueue.Outcome outcome;
             if (stream) {
                 // A stream runs alone, delivering each response as the model produces it.
-                outcome = target.queue().submit(valid, rows, null, ticket, batch -> {
+                outcome = target.queue().submit(valid, rows, null, ticket, (batch, instance) -> {
                     long began = System.nanoTime();
                     long[] outputNanos = new long[1];
-                    streamResponses(serving, running, config, request, batch.get(0), servedVersion, responses,
-                            outputNanos);
+                    streamResponses(serving, running.model(instance), config, request, batch.get(0), servedVersion,
+                            responses, outputNanos);
                     long inferNanos = System.nanoTime() - began - outputNanos[0];
                     statistics.execution(rows, validation, inferNanos, outputNanos[0]);
                     statistics.computeInfer.add(inferNanos);
@@ -249,7 +249,7 @@ public final class ModelManager implements ModelServer {
                 });
             } else {
                 outcome = target.queue().submit(valid, rows, Batches.shapeKey(valid), ticket,
-                        batch -> runBatch(serving, running, batch, validation));
+                        (batch, instance) -> runBatch(serving, running.model(instance), batch, validation));
             }
             statistics.queue.add(outcome.startedNanos() - started);
             statistics.computeInput.add(validation);
@@ -431,7 +431,7 @@ public final class ModelManager implements ModelServer {
         if (modelName == null) {
             List<ModelStatistics> all = new ArrayList<>();
             models.forEach((name, versions) -> versions.values()
-                    .forEach(v -> all.add(v.statistics().snapshot(name, v.version(), v.lease()))));
+                    .forEach(v -> all.add(v.statistics().snapshot(name, v.version(), v.leases()))));
             return all;
         }
         RepositoryModel model = readModel(modelName);
@@ -440,8 +440,8 @@ public final class ModelManager implements ModelServer {
         List<ModelStatistics> result = new ArrayList<>();
         for (long v : wanted) {
             ModelVersion known = knownVersion(modelName, v);
-            result.add(known != null ? known.statistics().snapshot(modelName, v, known.lease())
-                    : new VersionStatistics().snapshot(modelName, v, null));
+            result.add(known != null ? known.statistics().snapshot(modelName, v, known.leases())
+                    : new VersionStatistics().snapshot(modelName, v, List.of()));
         }
         return result;
     }
@@ -667,8 +667,8 @@ public final class ModelManager implements ModelServer {
 
     private void loadVersion(ModelVersion target, RepositoryModel model, boolean coldStart) {
         long started = System.nanoTime();
-        Lease lease = null;
-        LoadedModel loaded = null;
+        List<Lease> leases = new ArrayList<>();
+        List<LoadedModel> instances = new ArrayList<>();
         try {
             Backend backend = backendFor(model.config());
             if (backend == null) {
@@ -683,51 +683,70 @@ public final class ModelManager implements ModelServer {
                     + artifact.lastModified();
             OptionalLong learned = memory.learnedFootprint(artifactKey);
             long estimate = learned.orElse((long) Math.ceil(artifact.bytes() * backend.footprintPerArtifactByte()));
-            boolean pinned = isPinned(completed);
-            // The lease is taken before loading, so parallel loads cannot overshoot the budget together.
-            lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(), placement(completed, backend),
-                    estimate, pinned, reason -> evictIfIdle(target, reason)));
-            // A first load of an artifact on the host is measured: what the allocator gained while it ran.
-            boolean measure = measureLoadOverhead && learned.isEmpty() && lease.device().kind() == Device.Kind.CPU;
-            long nativeBefore = measure ? memory.hostBytesInUse() : -1;
-            loaded = loadOnDevice(backend, new LoadContext(completed, target.version(), model.directory(),
-                    lease.device()), lease, artifact.bytes(), measure);
-            // Warm-up runs before READY, so no request can race it; its working memory counts in the measurement.
-            long warmupNanos = WarmupRunner.run(completed, model.directory(), loaded);
-            if (!completed.warmup().isEmpty()) {
-                LOG.info("Warmed up model '{}' version {} with {} warm-up request(s) in {} ms", target.modelName(),
-                        target.version(), completed.warmup().size(), TimeUnit.NANOSECONDS.toMillis(warmupNanos));
-                notifyListeners(l -> l.modelWarmedUp(target.modelName(), target.version(), warmupNanos));
+            for (int instance = 0; instance < completed.instanceCount(); instance++) {
+                // Later instances lease what the first one was measured to need.
+                long expected = instance == 0 ? estimate : leases.get(0).bytes();
+                boolean measure = instance == 0 && measureLoadOverhead && learned.isEmpty();
+                loadInstance(target, backend, completed, model.directory(), artifact, artifactKey, expected, measure,
+                        leases, instances);
             }
-            long nativeGrowth = measure && nativeBefore >= 0 ? memory.hostBytesInUse() - nativeBefore : 0;
-            long measured = Math.max(loaded.footprintBytes(), Math.max(nativeGrowth, learned.orElse(0)));
-            lease.commit(measured > 0 ? measured : estimate, artifactKey);
             if (!backends.contains(backend)) {
-                loaded.close(); // the backend left while we were loading
-                lease.close();
+                release(instances, leases); // the backend left while we were loading
                 target.unavailable("backend '" + backend.name() + "' was stopped while the model was loading");
                 return;
             }
-            target.loaded(backend, completed, loaded, lease);
+            target.loaded(backend, completed, new ModelInstances(instances, leases));
             keepWarm.follow(target.modelName(), completed);
             long duration = System.nanoTime() - started;
             notifyListeners(l -> l.modelLoaded(target.modelName(), target.version(), duration, coldStart));
-            LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms ({} bytes on {})", target.modelName(),
-                    target.version(), backend.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
-                    lease.bytes(), lease.device());
+            LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms ({} instance(s), {} bytes each on {})",
+                    target.modelName(), target.version(), backend.name(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), instances.size(),
+                    leases.get(0).bytes(), leases.stream().map(Lease::device).distinct().toList());
         } catch (GantryException e) {
             LOG.warn("Loading model '{}' version {} failed: {}", target.modelName(), target.version(), e.getMessage());
-            release(loaded, lease);
+            release(instances, leases);
             target.failed(e);
             notifyListeners(l -> l.modelLoadFailed(target.modelName(), target.version()));
         } catch (RuntimeException | LinkageError e) {
             LOG.error("Loading model '{}' version {} failed", target.modelName(), target.version(), e);
-            release(loaded, lease);
+            release(instances, leases);
             target.failed(GantryException.internal("loading failed: " + e, e));
             notifyListeners(l -> l.modelLoadFailed(target.modelName(), target.version()));
         } finally {
             target.loadEnded();
         }
+    }
+
+    /**
+     * Loads one instance under a lease of its own and runs the warm-up on it; adds both to the lists as soon as
+     * they exist, so that a failure releases them.
+     *
+     * @param measure whether to measure the native memory this load takes on the host (a first load, alone)
+     */
+    private void loadInstance(ModelVersion target, Backend backend, ModelConfig completed, Path directory,
+            Artifact artifact, String artifactKey, long expectedBytes, boolean measure, List<Lease> leases,
+            List<LoadedModel> instances) {
+        // The lease is taken before loading, so parallel loads cannot overshoot the budget together.
+        Lease lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(),
+                placement(completed, backend), expectedBytes, isPinned(completed), reason -> evictIfIdle(target, reason)));
+        leases.add(lease);
+        boolean measured = measure && lease.device().kind() == Device.Kind.CPU;
+        long nativeBefore = measured ? memory.hostBytesInUse() : -1;
+        LoadedModel loaded = loadOnDevice(backend, new LoadContext(completed, target.version(), directory,
+                lease.device()), lease, artifact.bytes(), measured);
+        instances.add(loaded);
+        // Warm-up runs before READY, so no request can race it; its working memory counts in the measurement.
+        long warmupNanos = WarmupRunner.run(completed, directory, loaded);
+        if (!completed.warmup().isEmpty()) {
+            LOG.info("Warmed up model '{}' version {} with {} warm-up request(s) in {} ms", target.modelName(),
+                    target.version(), completed.warmup().size(), TimeUnit.NANOSECONDS.toMillis(warmupNanos));
+            notifyListeners(l -> l.modelWarmedUp(target.modelName(), target.version(), warmupNanos));
+        }
+        long nativeGrowth = measured && nativeBefore >= 0 ? memory.hostBytesInUse() - nativeBefore : 0;
+        long footprint = Math.max(loaded.footprintBytes(), Math.max(nativeGrowth, memory.learnedFootprint(artifactKey)
+                .orElse(0)));
+        lease.commit(footprint > 0 ? footprint : expectedBytes, artifactKey);
     }
 
     /**
@@ -799,13 +818,15 @@ public final class ModelManager implements ModelServer {
         return List.of(Device.CPU);
     }
 
-    private static void release(LoadedModel loaded, Lease lease) {
-        if (loaded != null) {
-            loaded.close();
+    private static void release(List<LoadedModel> instances, List<Lease> leases) {
+        for (LoadedModel instance : instances) {
+            try {
+                instance.close();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("Closing a partly loaded model failed", e);
+            }
         }
-        if (lease != null) {
-            lease.close();
-        }
+        leases.forEach(Lease::close);
     }
 
     /** After an engine ran out of memory: evicts other models on the device; true if any memory came free. */
@@ -823,19 +844,13 @@ public final class ModelManager implements ModelServer {
         if (KeepWarm.withinMinimumResidency(target)) {
             return false; // its keep-warm policy says traffic is expected: let the memory manager choose another
         }
-        LoadedModel toClose = target.beginEvictionIfIdle();
+        ModelInstances toClose = target.beginEvictionIfIdle();
         if (toClose == null) {
             return false;
         }
-        try {
-            toClose.close();
-        } catch (RuntimeException | LinkageError e) {
-            LOG.warn("Closing model '{}' version {} failed", target.modelName(), target.version(), e);
-        }
-        Lease lease = target.unloaded(reason, true);
-        if (lease != null) {
-            lease.close();
-        }
+        toClose.closeModels("model '" + target.modelName() + "' version " + target.version());
+        target.unloaded(reason, true);
+        toClose.releaseLeases();
         notifyListeners(l -> l.modelUnloaded(target.modelName(), target.version(), true));
         return true;
     }
@@ -856,10 +871,7 @@ public final class ModelManager implements ModelServer {
         NavigableMap<Long, ModelVersion> versions = models.get(modelName);
         if (versions != null) {
             for (ModelVersion version : versions.values()) {
-                Lease lease = version.lease();
-                if (lease != null) {
-                    lease.pin(effective);
-                }
+                version.leases().forEach(lease -> lease.pin(effective));
             }
         }
     }
@@ -908,17 +920,11 @@ public final class ModelManager implements ModelServer {
 
     private void unloadVersion(ModelVersion version, String why) {
         try {
-            LoadedModel toClose = version.beginUnload(drainTimeoutNanos);
+            ModelInstances toClose = version.beginUnload(drainTimeoutNanos);
             if (toClose != null) {
-                try {
-                    toClose.close();
-                } catch (RuntimeException | LinkageError e) {
-                    LOG.warn("Closing model '{}' version {} failed", version.modelName(), version.version(), e);
-                }
-                Lease lease = version.unloaded(why, false);
-                if (lease != null) {
-                    lease.close(); // only now: the engine has freed the memory
-                }
+                toClose.closeModels("model '" + version.modelName() + "' version " + version.version());
+                version.unloaded(why, false);
+                toClose.releaseLeases(); // only now: the engine has freed the memory
                 notifyListeners(l -> l.modelUnloaded(version.modelName(), version.version(), false));
                 LOG.info("Unloaded model '{}' version {}: {}", version.modelName(), version.version(), why);
             }

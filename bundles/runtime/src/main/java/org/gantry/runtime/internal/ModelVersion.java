@@ -1,11 +1,11 @@
 package org.gantry.runtime.internal;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.gantry.api.backend.Backend;
-import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.memory.Lease;
 import org.gantry.api.model.DynamicBatching;
@@ -31,10 +31,9 @@ final class ModelVersion {
     private GantryException failure;
     private long failedAtNanos;
     private CompletableFuture<Void> loading;
-    private LoadedModel loaded;
+    private ModelInstances loaded;
     private Backend backend;
     private ModelConfig config;
-    private Lease lease;
     private boolean evicted;
     private long readySinceMillis;
     private int inFlight;
@@ -131,13 +130,12 @@ final class ModelVersion {
         }
     }
 
-    synchronized void loaded(Backend usedBackend, ModelConfig completedConfig, LoadedModel model, Lease memory) {
+    synchronized void loaded(Backend usedBackend, ModelConfig completedConfig, ModelInstances instances) {
         backend = usedBackend;
         config = completedConfig;
-        loaded = model;
-        lease = memory;
+        loaded = instances;
         readySinceMillis = System.currentTimeMillis();
-        queue.configure(completedConfig.instanceCount(), batching(completedConfig));
+        queue.configure(instances.count(), batching(completedConfig));
         failure = null;
         state = ModelState.READY;
         reason = "";
@@ -181,12 +179,12 @@ final class ModelVersion {
     }
 
     /** Takes a reference for one request, or returns null if the version is not ready. */
-    synchronized LoadedModel acquire() {
+    synchronized ModelInstances acquire() {
         if (state != ModelState.READY) {
             return null;
         }
         inFlight++;
-        lease.touch();
+        loaded.touch();
         return loaded;
     }
 
@@ -195,23 +193,26 @@ final class ModelVersion {
         return readySinceMillis;
     }
 
-    /** The memory lease while loaded, or null. */
+    /** The first instance's memory lease while loaded, or null. */
     synchronized Lease lease() {
-        return lease;
+        return loaded == null ? null : loaded.primaryLease();
+    }
+
+    /** Every instance's memory lease while loaded; empty when not loaded. */
+    synchronized List<Lease> leases() {
+        return loaded == null ? List.of() : loaded.leases();
     }
 
     /**
      * For eviction: stops admitting requests and returns the model to close, but only if it is ready and no
      * request is in flight; otherwise returns null and changes nothing.
      */
-    synchronized LoadedModel beginEvictionIfIdle() {
+    synchronized ModelInstances beginEvictionIfIdle() {
         if (state != ModelState.READY || inFlight > 0) {
             return null;
         }
         state = ModelState.UNLOADING;
-        LoadedModel toClose = loaded;
-        loaded = null;
-        return toClose;
+        return loaded;
     }
 
     synchronized void release() {
@@ -226,7 +227,7 @@ final class ModelVersion {
      * model to close (or null if nothing was loaded). The caller closes it outside the monitor and then calls
      * {@link #unloaded}.
      */
-    synchronized LoadedModel beginUnload(long drainTimeoutNanos) throws InterruptedException {
+    synchronized ModelInstances beginUnload(long drainTimeoutNanos) throws InterruptedException {
         while (state == ModelState.LOADING) {
             wait(100);
         }
@@ -242,26 +243,23 @@ final class ModelVersion {
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
-        LoadedModel toClose = loaded;
-        loaded = null;
-        return toClose;
+        return loaded;
     }
 
     /**
-     * Marks the version unloaded and hands back its lease, for the caller to release outside this monitor.
+     * Marks the version unloaded, after the caller closed its instances; the caller then releases their leases
+     * outside this monitor.
      *
      * @param byEviction whether the memory manager unloaded it (requests waiting for it then load it again)
      */
-    synchronized Lease unloaded(String why, boolean byEviction) {
+    synchronized void unloaded(String why, boolean byEviction) {
         evicted = byEviction;
-        Lease released = lease;
-        lease = null;
+        loaded = null;
         backend = null;
         config = null;
         state = ModelState.UNAVAILABLE;
         reason = why;
         notifyAll();
-        return released;
     }
 
     /** Wakes threads waiting in {@link #beginUnload} for a load to end. */

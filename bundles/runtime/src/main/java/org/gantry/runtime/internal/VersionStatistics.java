@@ -50,10 +50,10 @@ final class VersionStatistics {
         executions.increment();
     }
 
-    ModelStatistics snapshot(String model, long version, Lease lease) {
-        List<ModelStatistics.MemoryUsage> memory = lease == null ? List.of()
-                : List.of(new ModelStatistics.MemoryUsage(lease.device().kind().name(), lease.device().index(),
-                        lease.bytes()));
+    /** @param leases the leases of the version's instances, one memory_usage entry each */
+    ModelStatistics snapshot(String model, long version, List<Lease> leases) {
+        List<ModelStatistics.MemoryUsage> memory = leases.stream().map(lease -> new ModelStatistics.MemoryUsage(
+                lease.device().kind().name(), lease.device().index(), lease.bytes())).toList();
         return new ModelStatistics(model, Long.toString(version), lastInferenceMillis, inferences.sum(),
                 executions.sum(), success.snapshot(), fail.snapshot(), queue.snapshot(), computeInput.snapshot(),
                 computeInfer.snapshot(), computeOutput.snapshot(), memory, batchSnapshot());

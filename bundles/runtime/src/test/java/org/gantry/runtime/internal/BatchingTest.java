@@ -161,6 +161,21 @@ class BatchingTest {
     }
 
     @Test
+    void eachInstanceIsLoadedWithALeaseOfItsOwnAndAllAreFreedOnUnload() throws Exception {
+        addModel("twice", 2, false, List.of());
+
+        manager.load("twice");
+
+        assertEquals(2, backend.loads.get());
+        ModelStatistics stats = manager.statistics("twice", "1").get(0);
+        assertEquals(2, stats.memoryUsage().size(), "one memory_usage entry per instance: " + stats.memoryUsage());
+        manager.unload("twice");
+        assertEquals(2, backend.closes.get());
+        assertEquals(0, backend.open.get());
+        assertTrue(manager.statistics("twice", "1").get(0).memoryUsage().isEmpty());
+    }
+
+    @Test
     void withoutPreserveOrderingTwoInstancesAnswerIndependently() throws Exception {
         addModel("parallel", 2, false, List.of());
         manager.load("parallel");
