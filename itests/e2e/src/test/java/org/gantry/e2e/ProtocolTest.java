@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -144,8 +143,7 @@ class ProtocolTest {
             assertTrue(ok, context);
         } else if (expected.isObject()) {
             assertTrue(actual.isObject(), context);
-            for (Iterator<Map.Entry<String, JsonNode>> fields = expected.fields(); fields.hasNext();) {
-                Map.Entry<String, JsonNode> field = fields.next();
+            for (Map.Entry<String, JsonNode> field : expected.properties()) {
                 assertMatches(field.getValue(), actual.get(field.getKey()), label, where + "." + field.getKey());
             }
         } else if (expected.isArray()) {

@@ -2,7 +2,6 @@ package org.gantry.rest.internal;
 
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -36,9 +35,7 @@ final class GenerateJson {
         }
         ObjectNode inference = MAPPER.createObjectNode();
         ArrayNode inputs = inference.putArray("inputs");
-        Iterator<Map.Entry<String, JsonNode>> fields = request.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : request.properties()) {
             switch (field.getKey()) {
                 case "id", "parameters" -> inference.set(field.getKey(), field.getValue());
                 default -> inputs.add(input(metadata, field.getKey(), field.getValue()));

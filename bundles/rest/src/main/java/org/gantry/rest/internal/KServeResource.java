@@ -2,7 +2,6 @@ package org.gantry.rest.internal;
 
 import java.io.InputStream;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -250,9 +249,7 @@ public class KServeResource {
         JsonNode parameters = parameters(readOptionalJson(body));
         String config = null;
         Map<String, byte[]> files = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = parameters.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> parameter = fields.next();
+        for (Map.Entry<String, JsonNode> parameter : parameters.properties()) {
             String key = parameter.getKey();
             JsonNode value = parameter.getValue();
             if (key.equals("config")) {
