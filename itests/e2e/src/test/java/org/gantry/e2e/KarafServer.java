@@ -72,6 +72,12 @@ final class KarafServer implements AutoCloseable {
         return home;
     }
 
+    /** The process id of Karaf's JVM (a child of the {@code bin/karaf} script, or the script itself after exec). */
+    long pid() {
+        return process.descendants().filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst().orElse(process.pid());
+    }
+
     /** Sends a request with a JSON body; {@code body} null means none. */
     Reply call(String method, String path, String body) {
         return exchange(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8),

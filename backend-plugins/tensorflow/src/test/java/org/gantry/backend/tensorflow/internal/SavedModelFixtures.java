@@ -43,7 +43,7 @@ public final class SavedModelFixtures {
         writeAll(Path.of(args[0]));
     }
 
-    static void writeAll(Path root) throws IOException {
+    public static void writeAll(Path root) throws IOException {
         affine(root.resolve("tf_affine"));
         strings(root.resolve("tf_strings"));
         types(root.resolve("tf_types"));
@@ -117,7 +117,7 @@ public final class SavedModelFixtures {
     }
 
     private static void export(Path model, Signature signature, Session session) throws IOException {
-        Path folder = model.resolve("1").resolve(TensorFlowBackend.DEFAULT_MODEL_FOLDER);
+        Path folder = model.resolve("1").resolve("model.savedmodel"); // Triton's default folder name
         Files.createDirectories(folder.getParent());
         SavedModelBundle.exporter(folder.toString()).withFunction(SessionFunction.create(signature, session)).export();
     }

@@ -1,0 +1,178 @@
+package org.gantry.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.gantry.backend.tensorflow.internal.SavedModelFixtures;
+import org.gantry.e2e.KarafServer.Reply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * TensorFlow SavedModels in the real distribution: the TensorFlow feature installed from the console, a repository
+ * written by TensorFlow Java, JSON and binary requests, a corrupt model, and the backend bundle stopped and started
+ * under traffic without a JVM restart.
+ */
+class TensorFlowTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String AFFINE = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\","
+            + "\"data\":[1,2,3,4]}]}";
+    private static KarafServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")).resolve("tensorflow"));
+        Path models = work.resolve("models");
+        if (!Files.isDirectory(models.resolve("tf_affine"))) {
+            SavedModelFixtures.writeAll(models);
+        }
+        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, models, Map.of(),
+                Map.of());
+        String installed = server.console("feature:install gantry-backend-tensorflow");
+        assertTrue(installed.isBlank() || !installed.contains("Error"), installed);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (server.call("POST", "/v2/models/tf_affine/infer", AFFINE).status() != 200) {
+            assertTrue(System.nanoTime() < deadline, "the TensorFlow backend did not come up");
+            Thread.sleep(500);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static JsonNode output(JsonNode response, String name) {
+        for (JsonNode output : response.get("outputs")) {
+            if (output.get("name").asText().equals(name)) {
+                return output;
+            }
+        }
+        throw new AssertionError("no output " + name + " in " + response);
+    }
+
+    @Test
+    void savedModelsAnswerOverJsonAndBinaryWithAnAutoCompletedConfig() throws Exception {
+        JsonNode affine = JSON.readTree(server.call("POST", "/v2/models/tf_affine/infer", AFFINE).body());
+        assertEquals("[3.0,5.0,7.0,9.0]", output(affine, "y").get("data").toString());
+        assertEquals("[10.0]", output(affine, "s").get("data").toString());
+
+        JsonNode config = JSON.readTree(server.call("GET", "/v2/models/tf_affine/config", null).body());
+        assertEquals(4, config.get("max_batch_size").asInt());
+        assertEquals("x", config.get("input").get(0).get("name").asText());
+        JsonNode metadata = JSON.readTree(server.call("GET", "/v2/models/tf_affine", null).body());
+        assertEquals("[-1,4]", metadata.get("inputs").get(0).get("shape").toString());
+
+        byte[] header = ("{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"parameters\":"
+                + "{\"binary_data_size\":16}}],\"outputs\":[{\"name\":\"y\",\"parameters\":{\"binary_data\":true}}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        ByteBuffer body = ByteBuffer.allocate(header.length + 16).order(ByteOrder.LITTLE_ENDIAN);
+        body.put(header).putFloat(1).putFloat(2).putFloat(3).putFloat(4);
+        Reply binary = server.exchange("POST", "/v2/models/tf_affine/infer", body.array(), Map.of(
+                "Inference-Header-Content-Length", Integer.toString(header.length)));
+        assertEquals(200, binary.status(), binary.body());
+        int json = Integer.parseInt(binary.header("Inference-Header-Content-Length"));
+        ByteBuffer y = ByteBuffer.wrap(binary.bytes(), json, 16).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(List.of(3f, 5f, 7f, 9f), List.of(y.getFloat(), y.getFloat(), y.getFloat(), y.getFloat()));
+
+        JsonNode strings = JSON.readTree(server.call("POST", "/v2/models/tf_strings/infer",
+                "{\"inputs\":[{\"name\":\"text\",\"shape\":[2],\"datatype\":\"BYTES\",\"data\":[\"ab\",\"héllo\"]}]}")
+                .body());
+        assertEquals("[2,6]", output(strings, "length").get("data").toString());
+        assertEquals("[\"AB!\",\"HéLLO!\"]", output(strings, "shout").get("data").toString());
+    }
+
+    @Test
+    void badInputsAndACorruptModelGetClearErrorsAndOthersKeepServing() throws Exception {
+        Reply wrongType = server.call("POST", "/v2/models/tf_affine/infer", AFFINE.replace("FP32", "INT32"));
+        assertEquals(400, wrongType.status());
+        Reply wrongShape = server.call("POST", "/v2/models/tf_affine/infer",
+                AFFINE.replace("[1,4]", "[2,2]"));
+        assertEquals(400, wrongShape.status());
+
+        Reply corrupt = server.call("POST", "/v2/repository/models/tf_corrupt/load", "{}");
+        assertEquals(400, corrupt.status(), corrupt.body());
+        JsonNode index = JSON.readTree(server.call("POST", "/v2/repository/index", "{}").body());
+        JsonNode entry = null;
+        for (JsonNode model : index) {
+            if (model.get("name").asText().equals("tf_corrupt")) {
+                entry = model;
+            }
+        }
+        assertEquals("FAILED", entry.get("state").asText());
+        assertTrue(entry.get("reason").asText().contains("SavedModel"), entry.toString());
+        assertEquals(200, server.call("POST", "/v2/models/tf_affine/infer", AFFINE).status());
+    }
+
+    @Test
+    void theBackendBundleStopsAndStartsUnderTrafficWithoutAJvmRestart() throws Exception {
+        long pid = server.pid();
+        AtomicBoolean running = new AtomicBoolean(true);
+        ExecutorService clients = Executors.newFixedThreadPool(2);
+        List<Future<List<Integer>>> traffic = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            traffic.add(clients.submit(() -> {
+                List<Integer> unexpected = new ArrayList<>();
+                while (running.get()) {
+                    Reply reply = server.call("POST", "/v2/models/tf_affine/infer", AFFINE);
+                    if (reply.status() == 200) {
+                        if (!output(JSON.readTree(reply.body()), "y").get("data").toString()
+                                .equals("[3.0,5.0,7.0,9.0]")) {
+                            unexpected.add(-1); // a wrong answer
+                        }
+                    } else if (reply.status() != 503 || !JSON.readTree(reply.body()).has("error")) {
+                        unexpected.add(reply.status()); // only "unavailable, with a reason" is acceptable
+                    }
+                }
+                return unexpected;
+            }));
+        }
+        Thread.sleep(500);
+        server.console("bundle:stop org.gantry.backend.tensorflow");
+        JsonNode stopped = JSON.readTree(server.call("POST", "/v2/repository/index", "{}").body());
+        Thread.sleep(500);
+        server.console("bundle:start org.gantry.backend.tensorflow");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (server.call("POST", "/v2/models/tf_affine/infer", AFFINE).status() != 200) {
+            assertTrue(System.nanoTime() < deadline, "the model did not come back");
+            Thread.sleep(200);
+        }
+        Thread.sleep(500);
+        running.set(false);
+        for (Future<List<Integer>> client : traffic) {
+            assertEquals(List.of(), client.get(1, TimeUnit.MINUTES));
+        }
+        clients.shutdown();
+
+        boolean drained = false;
+        for (JsonNode model : stopped) {
+            drained |= model.get("name").asText().equals("tf_affine") && !model.get("state").asText().equals("READY");
+        }
+        assertTrue(drained, "with its backend stopped the model is not READY: " + stopped);
+        assertEquals(pid, server.pid(), "same JVM");
+        String log = Files.readString(server.home().resolve("data/log/karaf.log"));
+        assertEquals(1, log.split("TensorFlow 2\\.18\\.0 started", -1).length - 1,
+                "TensorFlow's native library loaded once");
+    }
+}
