@@ -1,5 +1,6 @@
 package org.gantry.runtime.internal;
 
+import static org.gantry.runtime.internal.TestModels.awaitTrue;
 import static org.gantry.runtime.internal.TestModels.floats;
 import static org.gantry.runtime.internal.TestModels.fp32;
 import static org.gantry.runtime.internal.TestModels.scaleConfig;
@@ -17,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.inference.InferenceResponse;
@@ -76,14 +76,6 @@ class BatchingTest {
 
     private Future<InferenceResponse> send(String model, InferenceRequest request) {
         return callers.submit(() -> manager.infer(model, null, request));
-    }
-
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not reached in 10 s");
-            Thread.sleep(5);
-        }
     }
 
     @Test

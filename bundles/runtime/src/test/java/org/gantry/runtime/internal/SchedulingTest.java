@@ -1,5 +1,6 @@
 package org.gantry.runtime.internal;
 
+import static org.gantry.runtime.internal.TestModels.awaitTrue;
 import static org.gantry.runtime.internal.TestModels.floats;
 import static org.gantry.runtime.internal.TestModels.fp32;
 import static org.gantry.runtime.internal.TestModels.scaleConfig;
@@ -85,14 +86,6 @@ class SchedulingTest {
         Future<InferenceResponse> queued = callers.submit(() -> manager.infer(model, null, request(parameters, value)));
         awaitTrue(() -> manager.queuedRequests(model, 1) == expected);
         return queued;
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not reached in 10 s");
-            Thread.sleep(5);
-        }
     }
 
     @Test

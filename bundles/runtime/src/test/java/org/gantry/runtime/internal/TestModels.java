@@ -52,6 +52,15 @@ final class TestModels {
                 List.of());
     }
 
+    /** Waits up to 10 s for a condition that another thread makes true. */
+    static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() < deadline, "condition not reached in 10 s");
+            Thread.sleep(5);
+        }
+    }
+
     static Tensor fp32(String name, long[] shape, float... values) {
         ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float value : values) {
