@@ -103,6 +103,11 @@ public final class ModelManager implements ModelServer {
     private final long retryDelayNanos;
     private final long drainTimeoutNanos;
     private final int maxQueueSize;
+    private final long backendWaitNanos;
+    /** Signalled when a backend arrives; guards {@link #servedBefore}. */
+    private final Object backendsChanged = new Object();
+    /** Backend names and platforms that some backend has served: when it goes, one is expected back (an update). */
+    private final Set<String> servedBefore = new HashSet<>();
     private final KeepWarm keepWarm = new KeepWarm(this::reloadEvicted);
     /** Models added from folders outside the repository (SageMaker's multi-model API), by name. */
     private final Map<String, RepositoryModel> addedModels = new ConcurrentHashMap<>();
@@ -121,6 +126,7 @@ public final class ModelManager implements ModelServer {
         this.retryDelayNanos = TimeUnit.SECONDS.toNanos(config.failedLoadRetrySeconds());
         this.drainTimeoutNanos = TimeUnit.SECONDS.toNanos(config.drainTimeoutSeconds());
         this.maxQueueSize = config.maxQueueSize();
+        this.backendWaitNanos = TimeUnit.SECONDS.toNanos(config.backendWaitSeconds());
         LOG.info("Gantry runtime started on model repository {}", repository.location());
     }
 
@@ -139,6 +145,11 @@ public final class ModelManager implements ModelServer {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addBackend(Backend backend) {
         backends.add(backend);
+        synchronized (backendsChanged) {
+            servedBefore.add(backend.name());
+            servedBefore.addAll(backend.platforms());
+            backendsChanged.notifyAll();
+        }
         LOG.info("Backend '{}' available for platforms {}", backend.name(), backend.platforms());
     }
 
@@ -635,6 +646,7 @@ public final class ModelManager implements ModelServer {
 
     private void loadUntilReady(ModelVersion target, RepositoryModel model, long retryDelay, boolean explicit,
             long deadlineNanos) {
+        awaitBackend(model.config(), deadlineNanos);
         for (int attempt = 0; attempt < MAX_ADMISSION_ATTEMPTS; attempt++) {
             if (awaitLoad(target, target.startLoad(v -> startLoading(v, model, !explicit), retryDelay), explicit,
                     deadlineNanos)) {
@@ -643,6 +655,30 @@ public final class ModelManager implements ModelServer {
         }
         throw GantryException.unavailable("model '%s' version %d was evicted %d times before it could serve (memory"
                 + " is short); retry shortly", target.modelName(), target.version(), MAX_ADMISSION_ATTEMPTS);
+    }
+
+    /**
+     * While the backend a model needs is away but served before (a backend bundle being updated or restarted),
+     * waits up to {@code backendWaitSeconds} for it to come back, so that requests meanwhile are delayed instead of
+     * failed. A backend that never existed is not waited for: the load then fails at once with the reason.
+     */
+    private void awaitBackend(ModelConfig config, long deadlineNanos) {
+        String wanted = !config.backend().isEmpty() ? config.backend() : config.platform();
+        long deadline = Math.min(System.nanoTime() + backendWaitNanos, deadlineNanos);
+        synchronized (backendsChanged) {
+            while (backendFor(config) == null && servedBefore.contains(wanted)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(backendsChanged, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** A ready version matching the request, without touching the repository, or null. */

@@ -36,4 +36,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Requests that may wait for one model version's execution slots when its configuration"
                     + " sets no max_queue_size; more are refused with 503 and Retry-After.", min = "1")
     int maxQueueSize() default 1024;
+
+    @AttributeDefinition(name = "Backend wait (s)",
+            description = "While a backend that served a model is away (its bundle being updated or restarted),"
+                    + " requests for the model wait this long for it to come back before they get 503.", min = "0")
+    int backendWaitSeconds() default 30;
 }

@@ -167,6 +167,48 @@ class ModelManagerTest {
     }
 
     @Test
+    void requestsWaitForABackendThatIsBeingReplacedAndNoneFails() throws Exception {
+        manager.deactivate();
+        manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null),
+                TestModels.config(0, false, 1024, 10));
+        manager.addBackend(backend);
+        repository.add(scaleConfig("scale", 0, null, java.util.Map.of("factor", "3")), 1L);
+        manager.infer("scale", null, request(1));
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Future<Integer>> traffic = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            traffic.add(clients.submit(() -> {
+                int answered = 0;
+                while (running.get()) {
+                    assertArrayEquals(new float[] { 6 }, floats(manager.infer("scale", null, request(2)).outputs()
+                            .get(0)));
+                    answered++;
+                }
+                return answered;
+            }));
+        }
+        ScalingBackend replacement = new ScalingBackend();
+        for (int update = 0; update < 5; update++) { // as bundle:update does: the old service goes, a new one comes
+            ScalingBackend old = update % 2 == 0 ? backend : replacement;
+            ScalingBackend next = update % 2 == 0 ? replacement : backend;
+            Thread.sleep(50);
+            manager.removeBackend(old);
+            Thread.sleep(100); // requests arriving now wait instead of failing
+            manager.addBackend(next);
+        }
+        Thread.sleep(50);
+        running.set(false);
+        for (Future<Integer> client : traffic) {
+            assertTrue(client.get() > 0); // get() rethrows any failed request
+        }
+        clients.shutdown();
+        assertEquals(0, backend.closedUnderARequest.get() + replacement.closedUnderARequest.get());
+        assertEquals(backend.loads.get() + replacement.loads.get() - 1,
+                backend.closes.get() + replacement.closes.get(), "every load but the current one was closed");
+    }
+
+    @Test
     void unloadClosesTheModelAndTheNextRequestReloadsIt() {
         repository.add(scaleConfig("scale", 0, null), 1L);
         manager.load("scale");

@@ -271,10 +271,21 @@ final class TestModels {
     }
 
     static RuntimeConfig config(int retrySeconds, boolean measureLoadOverhead, int maxQueueSize) {
+        return config(retrySeconds, measureLoadOverhead, maxQueueSize, 0);
+    }
+
+    /** @param backendWaitSeconds how long requests wait for a departed backend (0: fail at once) */
+    static RuntimeConfig config(int retrySeconds, boolean measureLoadOverhead, int maxQueueSize,
+            int backendWaitSeconds) {
         return new RuntimeConfig() {
             @Override
             public int maxQueueSize() {
                 return maxQueueSize;
+            }
+
+            @Override
+            public int backendWaitSeconds() {
+                return backendWaitSeconds;
             }
 
             @Override
