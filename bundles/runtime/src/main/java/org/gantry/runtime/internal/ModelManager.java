@@ -507,19 +507,31 @@ public final class ModelManager implements ModelServer {
             throw noVersions(model);
         }
         NavigableMap<Long, ModelVersion> versions = versionsOf(modelName);
-        for (ModelVersion version : versions.values()) {
-            if (!selected.contains(version.version())) {
-                unloadVersion(version, "no longer selected by the version policy");
-            }
-        }
         List<ModelVersion> targets = new ArrayList<>();
         for (long version : selected) {
             ModelVersion target = versions.computeIfAbsent(version, v -> new ModelVersion(modelName, v));
             targets.add(target);
             target.startLoad(v -> startLoading(v, model, false), 0); // all versions load in parallel
         }
+        // Versions the policy no longer selects keep serving until the selected ones are ready (loadVersion then
+        // retires them); if a new version fails, they go on serving and the failure is reported.
         for (ModelVersion target : targets) {
             loadUntilReady(target, model, 0, true, ExecutionQueue.NO_DEADLINE);
+        }
+    }
+
+    /** After a version became ready: versions of the model that its policy no longer selects drain and unload. */
+    private void retireUnselected(RepositoryModel model) {
+        SortedSet<Long> selected = servedVersions(model);
+        NavigableMap<Long, ModelVersion> versions = models.get(model.name());
+        if (versions == null || !selected.stream().map(versions::get).allMatch(v -> v != null && v.isReady())) {
+            return; // not every selected version serves yet
+        }
+        for (ModelVersion version : versions.values()) {
+            if (!selected.contains(version.version()) && version.state() == ModelState.READY) {
+                CompletableFuture.runAsync(() -> unloadVersion(version, "replaced: the version policy selects "
+                        + selected), loaders);
+            }
         }
     }
 
@@ -640,8 +652,34 @@ public final class ModelManager implements ModelServer {
         RepositoryModel model = readModel(modelName);
         long chosen = chooseVersion(model, version);
         ModelVersion target = versionsOf(modelName).computeIfAbsent(chosen, v -> new ModelVersion(modelName, v));
+        if (version == null) {
+            ModelVersion serving = replacedReadyVersion(modelName, servedVersions(model));
+            if (serving != null) {
+                // A newer version is on its way (or failed): the ready one serves until the newer is ready, so
+                // traffic switches at once when it is, and a broken new version never interrupts it.
+                target.startLoad(v -> startLoading(v, model, false), retryDelayNanos);
+                return serving;
+            }
+        }
         loadUntilReady(target, model, retryDelayNanos, false, deadlineNanos);
         return target;
+    }
+
+    /**
+     * The newest ready version that the policy no longer selects: one being replaced by a newer version. (A version
+     * the policy still selects never stands in for another: a client asking for the default gets the newest.)
+     */
+    private ModelVersion replacedReadyVersion(String modelName, SortedSet<Long> selected) {
+        NavigableMap<Long, ModelVersion> versions = models.get(modelName);
+        if (versions == null) {
+            return null;
+        }
+        for (ModelVersion candidate : versions.descendingMap().values()) {
+            if (!selected.contains(candidate.version()) && candidate.isReady()) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     private void loadUntilReady(ModelVersion target, RepositoryModel model, long retryDelay, boolean explicit,
@@ -733,6 +771,7 @@ public final class ModelManager implements ModelServer {
             }
             target.loaded(backend, completed, new ModelInstances(instances, leases));
             keepWarm.follow(target.modelName(), completed);
+            retireUnselected(model);
             long duration = System.nanoTime() - started;
             notifyListeners(l -> l.modelLoaded(target.modelName(), target.version(), duration, coldStart));
             LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms ({} instance(s), {} bytes each on {})",
