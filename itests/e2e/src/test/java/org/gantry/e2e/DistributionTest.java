@@ -179,6 +179,24 @@ class DistributionTest {
     }
 
     @Test
+    void consoleCommandsLoadInferReportAndUnload() throws Exception {
+        assertTrue(server.console("gantry:load token_scorer").contains("Model 'token_scorer' is loaded"));
+        String answer = server.console("gantry:infer simple_linear '{\"inputs\":[{\"name\":\"INPUT__0\","
+                + "\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}'");
+        assertTrue(answer.contains("\"data\":[8.0,2.0]"), answer);
+        assertTrue(server.console("gantry:infer simple_linear '{\"inputs\": ['").contains("malformed JSON"));
+        String backends = server.console("gantry:backends");
+        assertTrue(backends.lines().anyMatch(line -> line.contains("pytorch") && line.contains("pytorch_libtorch")
+                && line.contains("org.gantry.backend.torchscript") && line.contains("simple_linear/1")), backends);
+        String stats = server.console("gantry:stats simple_linear");
+        assertTrue(stats.lines().anyMatch(line -> line.startsWith("simple_linear")), stats);
+        assertTrue(server.console("gantry:unpin simple_linear").contains("no longer pinned"));
+        assertTrue(server.console("gantry:unload token_scorer").contains("Model 'token_scorer' is unloaded"));
+        assertEquals(503, server.call("GET", "/v2/models/token_scorer/ready", null).status());
+        assertTrue(server.console("gantry:load no_such_model").contains("unknown model 'no_such_model'"));
+    }
+
+    @Test
     void theConsoleIsScriptableLocallyWithoutCredentials() throws Exception {
         String bundles = server.console("bundle:list -s");
         for (String bundle : Set.of("org.gantry.runtime", "org.gantry.rest", "org.gantry.backend.torchscript",
@@ -196,6 +214,9 @@ class DistributionTest {
                 .matches(".*\"name\":\"simple_linear\",\"version\":\"1\",\"bytes\":\\d+,\"pinned\":true.*"));
         assertTrue(server.console("gantry:pin --off simple_linear").contains("no longer pinned"));
         assertTrue(server.console("gantry:pin no_such_model").contains("unknown model 'no_such_model'"));
+        assertTrue(server.console("gantry:models").lines().anyMatch(line -> line.matches(
+                "simple_linear\\s+\\|\\s+1\\s+\\|\\s+READY\\s+\\|\\s+cpu\\s+\\|\\s+\\d+\\s+\\|\\s+20\\d\\d-.*")),
+                "gantry:models shows device, bytes and last use");
         Path users = server.home().resolve("etc/users.properties");
         assertEquals(Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                 java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(users));

@@ -40,7 +40,7 @@ import com.fasterxml.jackson.databind.util.TokenBuffer;
  * Reads KServe v2 inference requests and writes responses as JSON, streaming tensor data straight between
  * JSON tokens and little-endian buffers: no element is ever boxed.
  */
-final class InferenceJson {
+public final class InferenceJson {
 
     static final String BINARY_DATA_SIZE = "binary_data_size";
     static final String BINARY_DATA = "binary_data";
@@ -62,7 +62,7 @@ final class InferenceJson {
     }
 
     /** Reads a request whose body is JSON only, with no limit on tensor sizes beyond the protocol's. */
-    static InferenceRequest readRequest(InputStream body) {
+    public static InferenceRequest readRequest(InputStream body) {
         return readRequest(body, -1, Long.MAX_VALUE);
     }
 
@@ -516,7 +516,7 @@ final class InferenceJson {
     }
 
     /** Writes a response as JSON, with every output's data inline. */
-    static void writeResponse(InferenceResponse response, OutputStream out) throws IOException {
+    public static void writeResponse(InferenceResponse response, OutputStream out) throws IOException {
         writeResponse(response, out, Set.of());
     }
 
