@@ -104,6 +104,11 @@ public final class ModelManager implements ModelServer {
     private final long drainTimeoutNanos;
     private final int maxQueueSize;
     private final long backendWaitNanos;
+    /** Explicit model control: only load requests load models; these are the models they loaded. */
+    private final boolean explicitControl;
+    private final Set<String> explicitlyLoaded = ConcurrentHashMap.newKeySet();
+    /** Poll model control: watches the repository for changes to loaded models; null in the other modes. */
+    private final RepositoryPoller poller;
     /** Signalled when a backend arrives; guards {@link #servedBefore}. */
     private final Object backendsChanged = new Object();
     /** Backend names and platforms that some backend has served: when it goes, one is expected back (an update). */
@@ -127,11 +132,22 @@ public final class ModelManager implements ModelServer {
         this.drainTimeoutNanos = TimeUnit.SECONDS.toNanos(config.drainTimeoutSeconds());
         this.maxQueueSize = config.maxQueueSize();
         this.backendWaitNanos = TimeUnit.SECONDS.toNanos(config.backendWaitSeconds());
+        String mode = config.modelControlMode().trim().toLowerCase(java.util.Locale.ROOT);
+        if (!Set.of("on-demand", "explicit", "poll").contains(mode)) {
+            throw new IllegalArgumentException("modelControlMode must be on-demand, explicit or poll, not '"
+                    + config.modelControlMode() + "'");
+        }
+        this.explicitControl = mode.equals("explicit");
+        this.poller = mode.equals("poll")
+                ? new RepositoryPoller(repository, new PollActions(), config.pollIntervalSeconds()) : null;
         LOG.info("Gantry runtime started on model repository {}", repository.location());
     }
 
     @Deactivate
     void deactivate() {
+        if (poller != null) {
+            poller.close();
+        }
         keepWarm.close();
         loaders.shutdownNow();
         for (NavigableMap<Long, ModelVersion> versions : models.values()) {
@@ -389,6 +405,42 @@ public final class ModelManager implements ModelServer {
         return true;
     }
 
+    /** The repository poller in poll mode, else null (for tests, which poll by hand). */
+    RepositoryPoller poller() {
+        return poller;
+    }
+
+    /** What poll mode does with the repository's changes. */
+    private final class PollActions implements RepositoryPoller.Actions {
+
+        @Override
+        public boolean isLoaded(String model) {
+            return isModelReady(model, null);
+        }
+
+        @Override
+        public void changed(String model, Set<Long> changedVersions, boolean configChanged) {
+            NavigableMap<Long, ModelVersion> versions = models.get(model);
+            if (versions != null) {
+                for (ModelVersion version : versions.values()) {
+                    if (configChanged || changedVersions.contains(version.version())) {
+                        unloadVersion(version, "its files changed in the repository; it loads again");
+                    }
+                }
+            }
+            try {
+                load(model); // new versions take over once ready; versions no longer selected retire
+            } catch (GantryException e) {
+                LOG.warn("Model '{}' changed in the repository but could not load: {}", model, e.getMessage());
+            }
+        }
+
+        @Override
+        public void removed(String model) {
+            unloadAll(model, "removed from the repository", true);
+        }
+    }
+
     /** Requests waiting for an execution slot of a model version (for tests and diagnostics). */
     int queuedRequests(String modelName, long version) {
         ModelVersion known = knownVersion(modelName, version);
@@ -506,6 +558,7 @@ public final class ModelManager implements ModelServer {
         if (selected.isEmpty()) {
             throw noVersions(model);
         }
+        explicitlyLoaded.add(modelName);
         NavigableMap<Long, ModelVersion> versions = versionsOf(modelName);
         List<ModelVersion> targets = new ArrayList<>();
         for (long version : selected) {
@@ -591,6 +644,7 @@ public final class ModelManager implements ModelServer {
         if (dropOverride) { // an unload on request: the operator wants it gone, keep-warm included
             deleteStaged(overrides.remove(modelName));
             keepWarm.forget(modelName);
+            explicitlyLoaded.remove(modelName);
         }
     }
 
@@ -650,6 +704,11 @@ public final class ModelManager implements ModelServer {
             return ready; // hot path: no repository access for a resident model
         }
         RepositoryModel model = readModel(modelName);
+        if (explicitControl && !explicitlyLoaded.contains(modelName)) {
+            throw GantryException.unavailable("model '%s' is not loaded: in explicit model control mode only a load"
+                    + " request loads a model (POST /v2/repository/models/%s/load, or gantry:load)", modelName,
+                    modelName);
+        }
         long chosen = chooseVersion(model, version);
         ModelVersion target = versionsOf(modelName).computeIfAbsent(chosen, v -> new ModelVersion(modelName, v));
         if (version == null) {

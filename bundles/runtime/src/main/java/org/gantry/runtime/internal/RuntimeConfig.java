@@ -2,6 +2,7 @@ package org.gantry.runtime.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 @ObjectClassDefinition(name = "Gantry runtime",
         description = "Model lifecycle: loading on first request, unloading, failure handling.")
@@ -41,4 +42,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "While a backend that served a model is away (its bundle being updated or restarted),"
                     + " requests for the model wait this long for it to come back before they get 503.", min = "0")
     int backendWaitSeconds() default 30;
+
+    @AttributeDefinition(name = "Model control mode",
+            description = "on-demand: a model loads on its first request (and by the load API); explicit: only the"
+                    + " load API (or console) loads models, requests for others get 503; poll: as on-demand, and the"
+                    + " repository is watched: loaded models whose files changed (and stayed unchanged for an"
+                    + " interval) load again, new versions take over when ready, removed models unload.",
+            options = { @Option(label = "on-demand", value = "on-demand"), @Option(label = "explicit", value = "explicit"),
+                    @Option(label = "poll", value = "poll") })
+    String modelControlMode() default "on-demand";
+
+    @AttributeDefinition(name = "Poll interval (s)",
+            description = "In poll mode, how often the repository is looked at; a change is acted on once it stayed"
+                    + " the same for one interval.", min = "1")
+    int pollIntervalSeconds() default 15;
 }

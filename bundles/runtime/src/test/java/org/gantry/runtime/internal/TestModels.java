@@ -277,7 +277,23 @@ final class TestModels {
     /** @param backendWaitSeconds how long requests wait for a departed backend (0: fail at once) */
     static RuntimeConfig config(int retrySeconds, boolean measureLoadOverhead, int maxQueueSize,
             int backendWaitSeconds) {
+        return config(retrySeconds, measureLoadOverhead, maxQueueSize, backendWaitSeconds, "on-demand");
+    }
+
+    /** @param mode the model control mode; in poll mode the test polls by hand (no timer) */
+    static RuntimeConfig config(int retrySeconds, boolean measureLoadOverhead, int maxQueueSize,
+            int backendWaitSeconds, String mode) {
         return new RuntimeConfig() {
+            @Override
+            public String modelControlMode() {
+                return mode;
+            }
+
+            @Override
+            public int pollIntervalSeconds() {
+                return 0;
+            }
+
             @Override
             public int maxQueueSize() {
                 return maxQueueSize;

@@ -1,0 +1,107 @@
+package org.gantry.runtime.internal;
+
+import static org.gantry.runtime.internal.TestModels.floats;
+import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.runtime.internal.TestModels.scaleConfig;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.gantry.api.error.ErrorKind;
+import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.memory.internal.MemoryManagerImpl;
+import org.gantry.runtime.internal.TestModels.MemoryRepository;
+import org.gantry.runtime.internal.TestModels.ScalingBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Model control modes: explicit (only load requests load) and poll (the repository is watched). */
+class ModelControlTest {
+
+    @TempDir
+    Path root;
+    private MemoryRepository repository;
+    private final ScalingBackend backend = new ScalingBackend();
+    private ModelManager manager;
+
+    private void start(String mode) {
+        repository = new MemoryRepository(root);
+        manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null),
+                TestModels.config(60, false, 1024, 0, mode));
+        manager.addBackend(backend);
+    }
+
+    @AfterEach
+    void stop() {
+        manager.deactivate();
+    }
+
+    private float infer(String model) {
+        return floats(manager.infer(model, null, InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1 }, 1))))
+                .outputs().get(0))[0];
+    }
+
+    @Test
+    void inExplicitModeOnlyALoadRequestLoadsAModel() {
+        start("explicit");
+        repository.add(scaleConfig("scale", 0, null), 1L);
+
+        GantryException refused = assertThrows(GantryException.class, () -> infer("scale"));
+
+        assertEquals(ErrorKind.UNAVAILABLE, refused.kind());
+        assertTrue(refused.getMessage().contains("explicit"), refused.getMessage());
+        assertEquals(0, backend.loads.get());
+        manager.load("scale");
+        assertEquals(1f, infer("scale"));
+        manager.unload("scale");
+        assertThrows(GantryException.class, () -> infer("scale"));
+    }
+
+    @Test
+    void inPollModeANewVersionTakesOverOnceItsFilesStoppedChanging() throws Exception {
+        start("poll");
+        repository.add(scaleConfig("scale", 0, null), 1L);
+        manager.poller().poll(); // the baseline
+        assertEquals(1f, infer("scale"));
+
+        repository.add(scaleConfig("scale", 0, null), 1L, 2L); // version 2 is being copied in
+        manager.poller().poll();
+        assertEquals(1f, infer("scale"), "a change is not acted on before it settled");
+        Path weights = root.resolve("scale/2/model.bin");
+        Files.write(weights, new byte[200]); // the copy goes on
+        Files.setLastModifiedTime(weights, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
+                + 5_000));
+        manager.poller().poll();
+        assertEquals(1f, infer("scale"), "still changing");
+        manager.poller().poll(); // unchanged for an interval: now it loads and takes over
+
+        assertEquals(2f, infer("scale"));
+        TestModels.awaitTrue(() -> !manager.isModelReady("scale", "1"));
+    }
+
+    @Test
+    void inPollModeAModelRemovedFromTheRepositoryUnloadsAndUnloadedModelsStayUnloaded() throws Exception {
+        start("poll");
+        repository.add(scaleConfig("scale", 0, null), 1L);
+        repository.add(scaleConfig("idle", 0, null), 1L);
+        manager.poller().poll();
+        assertEquals(1f, infer("scale"));
+        repository.add(scaleConfig("idle", 0, null), 1L, 2L);
+
+        repository.models.remove("scale");
+        manager.poller().poll();
+        manager.poller().poll();
+
+        assertFalse(manager.isModelReady("scale", null));
+        assertEquals(1, backend.closes.get());
+        assertFalse(manager.isModelReady("idle", null), "a model never requested stays unloaded");
+        assertEquals(1, backend.loads.get());
+    }
+}
