@@ -179,6 +179,55 @@ class DistributionTest {
     }
 
     @Test
+    void aModelArchiveDroppedIntoDeployBecomesServableAndLeavesWithItsFile() throws Exception {
+        Path deploy = server.home().resolve("deploy");
+        Path archive = deploy.resolve("deployed_linear.zip");
+        Path staging = Files.createTempFile("deployed_linear", ".zip");
+        zip(EXAMPLES.resolve("simple_linear"), staging);
+        Files.move(staging, archive); // whole, as a user's mv would
+        Path evil = deploy.resolve("evil.zip");
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(evil))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("../../escaped.txt"));
+            out.write(1);
+            out.closeEntry();
+        }
+
+        String request = input("INPUT__0", "[1,3]", "FP32", "[1,2,3]");
+        Reply reply = awaitStatus("POST", "/v2/models/deployed_linear/infer", request, 200);
+        assertEquals("[8.0,2.0]", JSON.readTree(reply.body()).get("outputs").get(0).get("data").toString());
+        assertEquals(404, server.call("GET", "/v2/models/evil", null).status());
+        assertTrue(!Files.exists(server.home().resolve("escaped.txt"))
+                && !Files.exists(server.home().resolve("data/escaped.txt")), "nothing written outside");
+        assertTrue(Files.readString(server.home().resolve("data/log/karaf.log")).contains("Refused model archive"));
+
+        Files.delete(archive);
+        awaitStatus("GET", "/v2/models/deployed_linear", null, 404);
+        Files.delete(evil);
+    }
+
+    private static Reply awaitStatus(String method, String path, String body, int status) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        Reply reply = server.call(method, path, body);
+        while (reply.status() != status && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            reply = server.call(method, path, body);
+        }
+        assertEquals(status, reply.status(), reply.body());
+        return reply;
+    }
+
+    private static void zip(Path folder, Path archive) throws java.io.IOException {
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(archive));
+                java.util.stream.Stream<Path> files = Files.walk(folder)) {
+            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                out.putNextEntry(new java.util.zip.ZipEntry(folder.relativize(file).toString()));
+                Files.copy(file, out);
+                out.closeEntry();
+            }
+        }
+    }
+
+    @Test
     void consoleCommandsLoadInferReportAndUnload() throws Exception {
         assertTrue(server.console("gantry:load token_scorer").contains("Model 'token_scorer' is loaded"));
         String answer = server.console("gantry:infer simple_linear '{\"inputs\":[{\"name\":\"INPUT__0\","
