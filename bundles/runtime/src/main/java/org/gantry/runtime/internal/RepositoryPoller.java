@@ -88,7 +88,7 @@ final class RepositoryPoller implements AutoCloseable {
                 if (model.isEmpty()) {
                     continue;
                 }
-                now = fingerprint(model.get().directory());
+                now = fingerprint(model.get());
             } catch (GantryException | UncheckedIOException e) {
                 continue; // unreadable for now (e.g. a config being written): look again next time
             }
@@ -123,21 +123,17 @@ final class RepositoryPoller implements AutoCloseable {
         }
     }
 
-    private static Fingerprint fingerprint(Path directory) {
+    /** The version folders are the repository's own reading of the model, so both agree on what a version is. */
+    private static Fingerprint fingerprint(RepositoryModel model) {
         Map<Long, String> versions = new TreeMap<>();
-        String config = describe(directory.resolve("config.pbtxt"));
-        try (Stream<Path> entries = Files.list(directory)) {
-            for (Path entry : (Iterable<Path>) entries::iterator) {
-                String name = entry.getFileName().toString();
-                if (Files.isDirectory(entry) && !name.isEmpty() && name.length() <= 18
-                        && name.chars().allMatch(Character::isDigit)) {
-                    versions.put(Long.parseLong(name), describeTree(entry));
-                }
+        try {
+            for (long version : model.versions()) {
+                versions.put(version, describeTree(model.directory().resolve(Long.toString(version))));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Fingerprint(config, versions);
+        return new Fingerprint(describe(model.directory().resolve("config.pbtxt")), versions);
     }
 
     private static String describe(Path file) {
