@@ -143,12 +143,12 @@ final class ExecutionQueue {
     /**
      * Queues a request and returns its outputs once a batch holding it has run (on this thread or another).
      *
-     * @param rows     the request's batch size (1 without a batch dimension)
-     * @param shapeKey requests with equal keys may be stacked; null for a request that must run alone
+     * @param rows      the request's batch size (1 without a batch dimension)
+     * @param stackable whether the request may be stacked with others of its shape (false: it runs alone)
      * @throws GantryException UNAVAILABLE (with a retry hint) when the level's queue is full, TIMEOUT when the
      *         deadline passes before the request's batch starts, or whatever running its batch threw
      */
-    Outcome submit(InferenceRequest request, long rows, Object shapeKey, Ticket ticket, Runner runner) {
+    Outcome submit(InferenceRequest request, long rows, boolean stackable, Ticket ticket, Runner runner) {
         Entry entry = null;
         lock.lock();
         try {
@@ -157,7 +157,9 @@ final class ExecutionQueue {
                 throw new GantryException(ErrorKind.UNAVAILABLE, String.format("the queue of %s is full (%d requests"
                         + " waiting at priority level %d); retry shortly", label, queued, ticket.level()), null, 1);
             }
-            entry = new Entry(request, rows, batching.merges() ? shapeKey : null, ticket.level(), sequence++, runner);
+            // The shape key is only worth building when this model batches.
+            Object shapeKey = stackable && batching.merges() ? Batches.shapeKey(request) : null;
+            entry = new Entry(request, rows, shapeKey, ticket.level(), sequence++, runner);
             waiting.add(entry);
             waitingPerLevel.merge(entry.level, 1, Integer::sum);
             unreturned.add(entry.sequence);

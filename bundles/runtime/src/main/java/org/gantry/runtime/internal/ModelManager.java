@@ -263,7 +263,7 @@ public final class ModelManager implements ModelServer {
             ExecutionQueue.Outcome outcome;
             if (stream) {
                 // A stream runs alone, delivering each response as the model produces it.
-                outcome = target.queue().submit(valid, rows, null, ticket, (batch, instance) -> {
+                outcome = target.queue().submit(valid, rows, false, ticket, (batch, instance) -> {
                     long began = System.nanoTime();
                     long[] outputNanos = new long[1];
                     streamResponses(serving, running.model(instance), config, request, batch.get(0), servedVersion,
@@ -275,7 +275,7 @@ public final class ModelManager implements ModelServer {
                     return List.of(List.of());
                 });
             } else {
-                outcome = target.queue().submit(valid, rows, Batches.shapeKey(valid), ticket,
+                outcome = target.queue().submit(valid, rows, true, ticket,
                         (batch, instance) -> runBatch(serving, running.model(instance), batch, validation));
             }
             statistics.queue.add(outcome.startedNanos() - started);
