@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes the example model repository (examples/models) in Triton's layout, with TorchScript models made by
 torch and, beside each model, expected.json: the inputs of a request and torch's own outputs for them, which
-the tests compare against what Gantry serves.
+the tests compare against what Gantry serves. It also writes add_sub_chain, a Triton ensemble of those models
+whose outputs are known in closed form. (The MiniLM example's weights come from scripts/make-minilm-example.py.)
 
 Run with Debian's python3-torch (torch 1.13): /usr/bin/python3 scripts/make-example-models.py
 The output is deterministic (fixed weights and seeds); the files are small and committed.
@@ -72,9 +73,10 @@ def write_expected(name, cases):
 
 
 def main():
-    if ROOT.exists():
-        shutil.rmtree(ROOT)
-    ROOT.mkdir(parents=True)
+    for name in ("simple_linear", "token_scorer", "versioned_scale", "add_sub", "add_sub_chain"):
+        if (ROOT / name).exists():
+            shutil.rmtree(ROOT / name)
+    ROOT.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
 
     simple_config = """name: "simple_linear"
@@ -172,10 +174,85 @@ output [
     (ROOT / "versioned_scale" / "config.pbtxt").write_text(versioned_config)
     write_expected("versioned_scale", cases)
 
+    # Triton's classic add/sub model, and an ensemble that runs it twice in a chain (sum and difference, then
+    # their sum and difference: 2A and 2B) beside an independent branch (versioned_scale version 1: 2A).
+    add_sub_config = """name: "add_sub"
+platform: "pytorch_libtorch"
+max_batch_size: 0
+input [
+  { name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] },
+  { name: "INPUT1" data_type: TYPE_FP32 dims: [ 4 ] }
+]
+output [
+  { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] },
+  { name: "OUTPUT1" data_type: TYPE_FP32 dims: [ 4 ] }
+]
+"""
+    a = torch.tensor([1.0, 2.0, 3.0, 4.0])
+    b = torch.tensor([0.5, -1.0, 8.0, 0.0])
+    write_expected("add_sub", {"1": [write_model(
+        "add_sub", AddSub(), add_sub_config, 1, (a, b), ["INPUT0", "INPUT1"], ["FP32", "FP32"],
+        ["OUTPUT0", "OUTPUT1"])]})
+    chain_config = """name: "add_sub_chain"
+platform: "ensemble"
+max_batch_size: 0
+input [
+  { name: "A" data_type: TYPE_FP32 dims: [ 4 ] },
+  { name: "B" data_type: TYPE_FP32 dims: [ 4 ] }
+]
+output [
+  { name: "DOUBLE_A" data_type: TYPE_FP32 dims: [ 4 ] },
+  { name: "DOUBLE_B" data_type: TYPE_FP32 dims: [ 4 ] },
+  { name: "SCALED_A" data_type: TYPE_FP32 dims: [ -1 ] }
+]
+ensemble_scheduling {
+  step [
+    {
+      model_name: "add_sub"
+      model_version: -1
+      input_map { key: "INPUT0" value: "A" }
+      input_map { key: "INPUT1" value: "B" }
+      output_map { key: "OUTPUT0" value: "SUM" }
+      output_map { key: "OUTPUT1" value: "DIFFERENCE" }
+    },
+    {
+      model_name: "add_sub"
+      model_version: -1
+      input_map { key: "INPUT0" value: "SUM" }
+      input_map { key: "INPUT1" value: "DIFFERENCE" }
+      output_map { key: "OUTPUT0" value: "DOUBLE_A" }
+      output_map { key: "OUTPUT1" value: "DOUBLE_B" }
+    },
+    {
+      model_name: "versioned_scale"
+      model_version: 1
+      input_map { key: "INPUT__0" value: "A" }
+      output_map { key: "OUTPUT__0" value: "SCALED_A" }
+    }
+  ]
+}
+"""
+    chain_dir = ROOT / "add_sub_chain"
+    (chain_dir / "1").mkdir(parents=True, exist_ok=True)
+    (chain_dir / "1" / ".gitkeep").write_text("")  # an ensemble's version folder holds nothing
+    (chain_dir / "config.pbtxt").write_text(chain_config)
+    write_expected("add_sub_chain", {"1": [{
+        "inputs": [{"name": "A", "datatype": "FP32", "shape": [4], "data": a.tolist()},
+                   {"name": "B", "datatype": "FP32", "shape": [4], "data": b.tolist()}],
+        "outputs": [{"name": "DOUBLE_A", "shape": [4], "data": (2 * a).tolist()},
+                    {"name": "DOUBLE_B", "shape": [4], "data": (2 * b).tolist()},
+                    {"name": "SCALED_A", "shape": [4], "data": (2 * a).tolist()}],
+    }]})
+
     # The TorchScript backend runs this once when it starts, so that libtorch's one-time initialisation is not
     # measured as the footprint of the first model a user loads.
     WARMUP.parent.mkdir(parents=True, exist_ok=True)
     torch.jit.script(ScaleModule(1.0)).save(str(WARMUP))
+
+
+class AddSub(torch.nn.Module):
+    def forward(self, a, b):
+        return a + b, a - b
 
 
 class ScaleModule(torch.nn.Module):

@@ -20,10 +20,21 @@ import java.util.Optional;
  * @param parameters     free-form string parameters for the backend
  * @param warmup         warm-up requests run before the model is ready
  * @param dynamicBatching the dynamic batcher's settings, or null when requests are not batched by the server
+ * @param ensembleSteps  the steps of an ensemble ({@code ensemble_scheduling}), in configuration order; empty for
+ *                       other models
  */
 public record ModelConfig(String name, String platform, String backend, int maxBatchSize, List<TensorConfig> inputs,
         List<TensorConfig> outputs, VersionPolicy versionPolicy, List<InstanceGroup> instanceGroups,
-        Map<String, String> parameters, List<ModelWarmup> warmup, DynamicBatching dynamicBatching) {
+        Map<String, String> parameters, List<ModelWarmup> warmup, DynamicBatching dynamicBatching,
+        List<EnsembleStep> ensembleSteps) {
+
+    /** A configuration that is no ensemble. */
+    public ModelConfig(String name, String platform, String backend, int maxBatchSize, List<TensorConfig> inputs,
+            List<TensorConfig> outputs, VersionPolicy versionPolicy, List<InstanceGroup> instanceGroups,
+            Map<String, String> parameters, List<ModelWarmup> warmup, DynamicBatching dynamicBatching) {
+        this(name, platform, backend, maxBatchSize, inputs, outputs, versionPolicy, instanceGroups, parameters, warmup,
+                dynamicBatching, List.of());
+    }
 
     /** A configuration without dynamic batching. */
     public ModelConfig(String name, String platform, String backend, int maxBatchSize, List<TensorConfig> inputs,
@@ -46,6 +57,7 @@ public record ModelConfig(String name, String platform, String backend, int maxB
         instanceGroups = List.copyOf(Objects.requireNonNullElse(instanceGroups, List.of()));
         parameters = Map.copyOf(Objects.requireNonNullElse(parameters, Map.of()));
         warmup = List.copyOf(Objects.requireNonNullElse(warmup, List.of()));
+        ensembleSteps = List.copyOf(Objects.requireNonNullElse(ensembleSteps, List.of()));
     }
 
     /** Whether requests carry an implicit leading batch dimension (Triton: {@code max_batch_size > 0}). */
@@ -68,7 +80,7 @@ public record ModelConfig(String name, String platform, String backend, int maxB
     /** A copy with other inputs and outputs, as a backend's auto-complete produces. */
     public ModelConfig withTensors(List<TensorConfig> newInputs, List<TensorConfig> newOutputs) {
         return new ModelConfig(name, platform, backend, maxBatchSize, newInputs, newOutputs, versionPolicy,
-                instanceGroups, parameters, warmup, dynamicBatching);
+                instanceGroups, parameters, warmup, dynamicBatching, ensembleSteps);
     }
 
     /** Execution instances the configuration asks for (at least one), summed over its instance groups. */

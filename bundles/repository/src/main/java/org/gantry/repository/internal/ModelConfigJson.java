@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.gantry.api.error.GantryException;
 import org.gantry.api.model.DynamicBatching;
+import org.gantry.api.model.EnsembleStep;
 import org.gantry.api.model.InstanceGroup;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.ModelWarmup;
@@ -148,6 +149,17 @@ public final class ModelConfigJson {
         }
         if (config.dynamicBatching() != null) {
             proto.setDynamicBatching(dynamicBatching(config.dynamicBatching()));
+        }
+        if (!config.ensembleSteps().isEmpty()) {
+            ModelConfigProto.ModelEnsembling.Builder ensembling = ModelConfigProto.ModelEnsembling.newBuilder();
+            for (EnsembleStep step : config.ensembleSteps()) {
+                ensembling.addStep(ModelConfigProto.ModelEnsembling.Step.newBuilder()
+                        .setModelName(step.modelName())
+                        .setModelVersion(step.modelVersion())
+                        .putAllInputMap(step.inputMap())
+                        .putAllOutputMap(step.outputMap()));
+            }
+            proto.setEnsembleScheduling(ensembling);
         }
         return proto.build();
     }

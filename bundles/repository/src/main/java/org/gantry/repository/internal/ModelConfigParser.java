@@ -10,6 +10,7 @@ import java.util.TreeSet;
 
 import org.gantry.api.error.GantryException;
 import org.gantry.api.model.DynamicBatching;
+import org.gantry.api.model.EnsembleStep;
 import org.gantry.api.model.InstanceGroup;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.ModelWarmup;
@@ -110,7 +111,26 @@ public final class ModelConfigParser {
         return new ModelConfig(name, proto.getPlatform(), proto.getBackend(), proto.getMaxBatchSize(), inputs, outputs,
                 versionPolicy(proto.getVersionPolicy(), source), instanceGroups(proto.getInstanceGroupList(), source),
                 parameters, warmups(proto.getModelWarmupList(), source),
-                proto.hasDynamicBatching() ? dynamicBatching(proto.getDynamicBatching(), source) : null);
+                proto.hasDynamicBatching() ? dynamicBatching(proto.getDynamicBatching(), source) : null,
+                ensembleSteps(proto.getEnsembleScheduling(), source));
+    }
+
+    private static List<EnsembleStep> ensembleSteps(ModelConfigProto.ModelEnsembling ensembling, String source) {
+        List<EnsembleStep> steps = new ArrayList<>();
+        for (ModelConfigProto.ModelEnsembling.Step step : ensembling.getStepList()) {
+            if (step.getModelName().isEmpty()) {
+                throw GantryException.invalidArgument("%s: ensemble_scheduling step %d has no model_name", source,
+                        steps.size() + 1);
+            }
+            if (step.getModelVersion() < EnsembleStep.DEFAULT_VERSION) {
+                throw GantryException.invalidArgument("%s: ensemble_scheduling step %d (model '%s') has model_version"
+                        + " %d; use -1 for the default version or a version number", source, steps.size() + 1,
+                        step.getModelName(), step.getModelVersion());
+            }
+            steps.add(new EnsembleStep(step.getModelName(), step.getModelVersion(), step.getInputMapMap(),
+                    step.getOutputMapMap()));
+        }
+        return steps;
     }
 
     private static DynamicBatching dynamicBatching(ModelConfigProto.ModelDynamicBatching batching, String source) {

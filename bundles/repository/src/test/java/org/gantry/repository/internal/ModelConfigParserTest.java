@@ -11,6 +11,7 @@ import java.util.TreeSet;
 
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
+import org.gantry.api.model.EnsembleStep;
 import org.gantry.api.model.InstanceGroup;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.ModelWarmup;
@@ -143,5 +144,45 @@ class ModelConfigParserTest {
                 + " { name: \"y\" data_type: TYPE_FP32 dims: [ 1 ] } ]").contains("declared twice"));
         assertTrue(rejection("version_policy: { latest { num_versions: 0 } }").contains("num_versions"));
         assertTrue(rejection("input [ { name: \"x\" data_type: TYPE_FP33 dims: [ 1 ] } ]").contains("line 1"));
+    }
+
+    @Test
+    void ensembleSchedulingAsTritonDocumentsIt() {
+        ModelConfig config = parse("""
+                name: "ensemble_model"
+                platform: "ensemble"
+                max_batch_size: 1
+                input [ { name: "IMAGE" data_type: TYPE_STRING dims: [ 1 ] } ]
+                output [ { name: "CLASSIFICATION" data_type: TYPE_FP32 dims: [ 1000 ] } ]
+                ensemble_scheduling {
+                  step [
+                    {
+                      model_name: "image_preprocess_model"
+                      model_version: -1
+                      input_map { key: "RAW_IMAGE" value: "IMAGE" }
+                      output_map { key: "PREPROCESSED_OUTPUT" value: "preprocessed_image" }
+                    },
+                    {
+                      model_name: "classification_model"
+                      model_version: 2
+                      input_map { key: "FORMATTED_IMAGE" value: "preprocessed_image" }
+                      output_map { key: "CLASSIFICATION_OUTPUT" value: "CLASSIFICATION" }
+                    }
+                  ]
+                }
+                """, "ensemble_model");
+
+        assertEquals(List.of(
+                new EnsembleStep("image_preprocess_model", -1, Map.of("RAW_IMAGE", "IMAGE"),
+                        Map.of("PREPROCESSED_OUTPUT", "preprocessed_image")),
+                new EnsembleStep("classification_model", 2, Map.of("FORMATTED_IMAGE", "preprocessed_image"),
+                        Map.of("CLASSIFICATION_OUTPUT", "CLASSIFICATION"))), config.ensembleSteps());
+        assertEquals(null, config.ensembleSteps().get(0).versionOrNull());
+        assertEquals("2", config.ensembleSteps().get(1).versionOrNull());
+        assertEquals(config, ModelConfigJson.parse(ModelConfigJson.print(config), "ensemble_model"));
+        assertTrue(rejection("ensemble_scheduling { step [ { model_version: 1 } ] }").contains("step 1 has no"
+                + " model_name"));
+        assertTrue(rejection("ensemble_scheduling { step [ { model_name: \"a\" model_version: -2 } ] }")
+                .contains("model_version -2"));
     }
 }
