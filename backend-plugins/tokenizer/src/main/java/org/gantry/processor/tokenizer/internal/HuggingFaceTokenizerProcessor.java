@@ -101,9 +101,10 @@ public final class HuggingFaceTokenizerProcessor implements Processor {
 
     private static Path tokenizerFile(ModelLoadContext context) {
         String name = context.config().parameter("tokenizer_file").orElse("tokenizer.json");
-        Path inVersion = context.versionDirectory().resolve(name).normalize();
-        Path inModel = context.modelDirectory().resolve(name).normalize();
-        if (!inModel.startsWith(context.modelDirectory())) {
+        Path modelDirectory = context.modelDirectory().normalize();
+        Path inVersion = context.versionDirectory().normalize().resolve(name).normalize();
+        Path inModel = modelDirectory.resolve(name).normalize();
+        if (!inModel.startsWith(modelDirectory) || !inVersion.startsWith(modelDirectory)) {
             throw GantryException.invalidArgument("model '%s': parameter 'tokenizer_file' must name a file inside the"
                     + " model's folder, not '%s'", context.config().name(), name);
         }
