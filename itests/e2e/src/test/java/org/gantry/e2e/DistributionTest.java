@@ -55,7 +55,7 @@ class DistributionTest {
 
     @Test
     void everyExampleModelAnswersAsTorchDid() throws Exception {
-        for (String model : List.of("simple_linear", "token_scorer", "versioned_scale")) {
+        for (String model : List.of("simple_linear", "token_scorer", "versioned_scale", "add_sub", "add_sub_chain")) {
             JsonNode cases = JSON.readTree(EXAMPLES.resolve(model).resolve("expected.json").toFile());
             for (Map.Entry<String, JsonNode> version : cases.properties()) {
                 for (JsonNode testCase : version.getValue()) {
@@ -71,6 +71,40 @@ class DistributionTest {
                     assertOutputs(testCase.get("outputs"), response.get("outputs"));
                 }
             }
+        }
+    }
+
+    /**
+     * The MiniLM ensemble (tokenizer processor → TorchScript encoder → mean pooling → L2 normalisation) in the
+     * distribution as booted: the embeddings equal those torch computed, and give sentence-transformers' similarity.
+     */
+    @Test
+    void minilmEmbeddingsFromTheEnsembleEqualTorchs() throws Exception {
+        JsonNode reference = JSON.readTree(Path.of(System.getProperty("gantry.minilm.reference")).toFile());
+        ObjectNode request = JSON.createObjectNode();
+        ObjectNode input = request.putArray("inputs").addObject();
+        input.put("name", "TEXT").put("datatype", "BYTES").putArray("shape").add(reference.get("sentences").size());
+        input.set("data", reference.get("sentences"));
+        request.putObject("parameters").put("encoder", "document");
+        Reply reply = server.call("POST", "/v2/models/minilm_embeddings/infer", JSON.writeValueAsString(request));
+        assertEquals(200, reply.status(), reply.body());
+        JsonNode data = JSON.readTree(reply.body()).get("outputs").get(0).get("data");
+        double maxDifference = 0;
+        double cosine = 0;
+        for (int i = 0; i < reference.get("sentences").size(); i++) {
+            for (int j = 0; j < 384; j++) {
+                maxDifference = Math.max(maxDifference, Math.abs(data.get(i * 384 + j).asDouble()
+                        - reference.get("embeddings").get(i).get(j).asDouble()));
+            }
+        }
+        for (int j = 0; j < 384; j++) {
+            cosine += data.get(j).asDouble() * data.get(384 + j).asDouble();
+        }
+        assertTrue(maxDifference < 1e-4, "max abs difference to torch " + maxDifference);
+        assertEquals(0.7553, cosine, 0.001);
+        String index = server.call("POST", "/v2/repository/index", "{\"ready\": true}").body();
+        for (String step : List.of("minilm_tokenizer", "minilm_encoder_document", "minilm_pooling", "minilm_normalize")) {
+            assertTrue(index.contains("\"" + step + "\""), step + " is a loaded model of its own: " + index);
         }
     }
 

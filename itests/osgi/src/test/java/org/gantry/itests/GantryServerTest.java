@@ -4,14 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
 
 import org.gantry.api.backend.Backend;
@@ -27,7 +22,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
@@ -46,42 +40,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GantryServerTest {
 
-    private static final String BASE = "http://127.0.0.1:" + System.getProperty("org.osgi.service.http.port");
     private static final String BACKEND_BUNDLE = "org.gantry.backend.torchscript";
     private static final String SIMPLE_INFER = "{\"id\":\"itest\",\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],"
             + "\"datatype\":\"FP32\",\"data\":[1,2,3]}]}";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void configure(@InjectService ConfigurationAdmin configAdmin) throws Exception {
-        update(configAdmin, "JakartarsServletWhiteboardRuntimeComponent", "jersey.context.path", "/");
-        update(configAdmin, "org.gantry.repository", "path", System.getProperty("gantry.itest.models"));
-        update(configAdmin, "org.gantry.engine.pytorch", "cacheDir", System.getProperty("gantry.itest.work") + "/djl");
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (get("/v2/health/ready").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notListeningYet) {
-                // Jetty is still starting
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the REST API did not become ready");
-    }
-
-    private static void update(ConfigurationAdmin configAdmin, String pid, String key, String value) throws IOException {
-        Configuration configuration = configAdmin.getConfiguration(pid, "?");
-        Dictionary<String, Object> properties = new Hashtable<>();
-        properties.put(key, value);
-        configuration.update(properties);
+        ItestServer.configure(configAdmin);
     }
 
     @Test
     @Order(1)
-    void theTorchScriptBackendIsAService(@InjectService(timeout = 60_000) Backend backend) {
+    void theTorchScriptBackendIsAService(@InjectService(timeout = 60_000, filter = "(component.name=org.gantry.backend"
+            + ".torchscript.internal.TorchScriptBackend)") Backend backend) {
         assertEquals("pytorch", backend.name());
         assertTrue(backend.platforms().contains("pytorch_libtorch"), backend.platforms().toString());
     }
@@ -143,7 +115,8 @@ class GantryServerTest {
             assertTrue(JSON.readTree(refused.body()).get("error").asText().contains("no backend for platform"),
                     refused.body());
             Collection<ServiceReference<Backend>> backends = context.getServiceReferences(Backend.class, null);
-            assertTrue(backends.isEmpty(), "no Backend service while the bundle is stopped");
+            assertTrue(backends.stream().map(context::getService).noneMatch(b -> b.name().equals("pytorch")),
+                    "no TorchScript Backend service while the bundle is stopped");
         } finally {
             backend.start();
         }
@@ -170,12 +143,10 @@ class GantryServerTest {
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(BASE + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return ItestServer.get(path);
     }
 
     private static HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(BASE + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return ItestServer.post(path, body);
     }
 }

@@ -11,14 +11,15 @@ import java.util.stream.Collectors;
 import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
+import org.gantry.api.error.GantryException;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.server.ModelServer;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * Triton's {@code ensemble} platform: a model whose {@code ensemble_scheduling} steps run other models of the
@@ -31,14 +32,18 @@ public final class EnsembleBackend implements Backend {
 
     static final String PLATFORM = "ensemble";
 
-    private final ModelServer server;
+    /**
+     * The server the steps run on. Optional and dynamic: the server also tracks this backend, and a mandatory
+     * reference both ways would be a cycle that Declarative Services cannot activate.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ModelServer server;
     /** The other backends (processors included), to check that every step model has one. */
     private final List<Backend> backends = new CopyOnWriteArrayList<>();
     private final ExecutorService branches;
 
-    @Activate
-    public EnsembleBackend(@Reference ModelServer server) {
-        this.server = server;
+    public EnsembleBackend() {
         AtomicInteger threads = new AtomicInteger();
         this.branches = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "gantry-ensemble-" + threads.incrementAndGet());
@@ -80,6 +85,11 @@ public final class EnsembleBackend implements Backend {
 
     @Override
     public LoadedModel load(ModelLoadContext context) {
+        ModelServer server = this.server;
+        if (server == null) {
+            throw GantryException.unavailable("ensemble '%s' cannot load: the model server is not available yet",
+                    context.config().name());
+        }
         EnsemblePlan plan = EnsemblePlan.of(context.config(), new EnsemblePlan.Catalog() {
             @Override
             public ModelConfig config(String model, String version) {
