@@ -308,6 +308,9 @@ parameters { key: "decoding" value: { string_value: "greedy" } }
 parameters { key: "num_beams" value: { string_value: "3" } }
 parameters { key: "max_batch" value: { string_value: "32" } }
 parameters { key: "kv_cache_bytes" value: { string_value: "67108864" } }
+parameters { key: "max_input_tokens" value: { string_value: "64" } }
+parameters { key: "num_layers" value: { string_value: "%(layers)d" } }
+parameters { key: "num_heads" value: { string_value: "%(heads)d" } }
 """
 
 INPUTS = ["the cat walked on the red road", "happy birds sing in the warm light",
@@ -333,7 +336,7 @@ def main():
     encoder.save(str(ROOT / "1" / "encoder.pt"))
     decoder.save(str(ROOT / "1" / "decoder.pt"))
     max_new = 20
-    (ROOT / "config.pbtxt").write_text(CONFIG % {"max_new": max_new})
+    (ROOT / "config.pbtxt").write_text(CONFIG % {"max_new": max_new, "layers": LAYERS, "heads": HEADS})
     (ROOT / "tokenizer.json").write_text(json.dumps(tokenizer_json(), indent=1) + "\n")
     cases = []
     with torch.no_grad():
