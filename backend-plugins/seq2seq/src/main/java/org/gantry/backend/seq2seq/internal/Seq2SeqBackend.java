@@ -131,6 +131,7 @@ public final class Seq2SeqBackend implements Backend {
             decoder = loadModule(config, context, decoderFile);
             try {
                 tokenizer = tokenizers.open(tokenizerFile, Map.of("addSpecialTokens", "false", "truncation", "false",
+                        "maxLength", Integer.toString(limits.maxInputTokens()),
                         "padding", "false"));
             } catch (IOException | RuntimeException e) {
                 throw GantryException.invalidArgument("model '%s': %s is not a HuggingFace tokenizer: %s",
