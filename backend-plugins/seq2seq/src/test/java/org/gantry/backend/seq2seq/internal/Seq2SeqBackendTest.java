@@ -225,4 +225,79 @@ class Seq2SeqBackendTest {
         assertEquals(32, model.concurrency());
         assertNotEquals(0, model.footprintBytes());
     }
+
+    @Test
+    void underMemoryPressureRequestsWaitForCacheInsteadOfFailing() throws Exception {
+        Fixture.CountingMemory tight = new Fixture.CountingMemory();
+        try (Seq2SeqModel small = Fixture.load(Fixture.backend(tight), Map.of())) {
+            JsonNode c = EXPECTED.get("cases").get(4);
+            // Room for one request's cache at a time: the others wait for it, then run.
+            tight.capacity = small.cacheBytes(1, c.get("input_ids").size(), 20) + 100;
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<long[]>> answers = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    answers.add(pool.submit(() -> ids(small.infer(request(c.get("text").asText(), Map.of())))));
+                }
+                for (Future<long[]> answer : answers) {
+                    assertArrayEquals(longs(c.get("greedy")), answer.get(60, TimeUnit.SECONDS));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertTrue(tight.peak.get() <= tight.capacity);
+            assertEquals(4, tight.names.stream().filter(n -> n.equals("tiny_seq2seq (decoder cache)")).count());
+            assertEquals(0, tight.inUse.get());
+        }
+    }
+
+    @Test
+    void aRequestLargerThanTheCacheBoundIsRefusedAndOneWithoutRoomTimesOut() throws Exception {
+        try (Seq2SeqModel small = Fixture.load(Fixture.backend(MEMORY), Map.of("kv_cache_bytes", "40000",
+                "admission_timeout_ms", "50"))) {
+            GantryException tooBig = assertThrows(GantryException.class,
+                    () -> small.infer(request("walk fast", Map.of("decoding", "beam", "num_beams", 3L))));
+            assertEquals(ErrorKind.INVALID_ARGUMENT, tooBig.kind());
+            assertTrue(tooBig.getMessage().contains("kv_cache_bytes"), tooBig.getMessage());
+
+            java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> first = pool.submit(() -> small.inferStream(request("walk fast", Map.of()), (outputs, last) -> {
+                    holding.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+                holding.await();
+                GantryException noRoom = assertThrows(GantryException.class,
+                        () -> small.infer(request("dark cold water", Map.of())));
+                assertEquals(ErrorKind.UNAVAILABLE, noRoom.kind());
+                assertTrue(noRoom.getMessage().contains("no room"), noRoom.getMessage());
+                release.countDown();
+                first.get(30, TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        assertEquals(0, MEMORY.inUse.get());
+    }
+
+    @Test
+    void aConfigurationWithoutTheCacheLayoutOrWithAnUnknownParameterIsRejected() {
+        Seq2SeqBackend backend = Fixture.backend(MEMORY);
+        GantryException unknown = assertThrows(GantryException.class, () -> backend.complete(new Fixture.Context(
+                Fixture.config(Map.of("beams", "3")), 1, Fixture.MODEL)));
+        assertTrue(unknown.getMessage().contains("'beams'"), unknown.getMessage());
+        GantryException wrongLayout = assertThrows(GantryException.class,
+                () -> Fixture.load(backend, Map.of("num_heads", "3", "head_size", "16")));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, wrongLayout.kind());
+        assertTrue(wrongLayout.getMessage().contains("contract"), wrongLayout.getMessage());
+        GantryException badDefault = assertThrows(GantryException.class,
+                () -> Fixture.load(backend, Map.of("decoding", "loud")));
+        assertTrue(badDefault.getMessage().contains("'decoding'"), badDefault.getMessage());
+    }
 }
