@@ -36,6 +36,16 @@ public interface LoadedModel extends AutoCloseable {
         responses.send(infer(request), true);
     }
 
+    /**
+     * How many requests this model takes at once (per instance). The runtime gives each model version this many
+     * execution slots per instance, so a model that merges concurrent requests itself (e.g. a generation loop
+     * batching requests per decode step) sees them together. The default, 1, runs one request at a time per
+     * instance; the value is read once, after loading.
+     */
+    default int concurrency() {
+        return 1;
+    }
+
     /** Bytes this model holds on its device as the engine reports them, or -1 if unknown. */
     default long footprintBytes() {
         return -1;

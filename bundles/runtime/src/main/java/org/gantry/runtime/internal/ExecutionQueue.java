@@ -17,8 +17,8 @@ import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.tensor.Tensor;
 
 /**
- * The execution slots of one model version (one per configured instance) and the requests waiting for them,
- * served by priority level (1 first) and then in arrival order. With dynamic batching, the request that takes a
+ * The execution slots of one model version (for each configured instance, as many as its model's concurrency) and
+ * the requests waiting for them, served by priority level (1 first) and then in arrival order. With dynamic batching, the request that takes a
  * free slot runs a batch: the first waiting request and those after it whose inputs can be stacked with its own,
  * up to the maximum batch size, waiting up to the queue delay for a preferred size to fill. There is no scheduler
  * thread: callers take turns running batches for each other.
@@ -128,7 +128,7 @@ final class ExecutionQueue {
         this.label = label;
     }
 
-    /** Sets the number of execution slots (the model's instance count) and how requests are batched. */
+    /** Sets the number of execution slots (instances times their concurrency) and how requests are batched. */
     void configure(int newSlots, Batching newBatching) {
         lock.lock();
         try {

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The loaded copies of one model version (Triton's instances from {@code instance_group} counts), each with the
- * memory lease it holds. Execution slot {@code i} runs on instance {@code i}.
+ * memory lease it holds. Each instance has as many execution slots as its model's {@link LoadedModel#concurrency()};
+ * execution slot {@code i} runs on instance {@code i % count}, so every instance gets its share.
  */
 final class ModelInstances {
 
@@ -17,6 +18,7 @@ final class ModelInstances {
 
     private final List<LoadedModel> models;
     private final List<Lease> leases;
+    private final int slots;
 
     ModelInstances(List<LoadedModel> models, List<Lease> leases) {
         if (models.isEmpty() || models.size() != leases.size()) {
@@ -25,14 +27,31 @@ final class ModelInstances {
         }
         this.models = List.copyOf(models);
         this.leases = List.copyOf(leases);
+        this.slots = Math.multiplyExact(this.models.size(), concurrency(this.models.get(0)));
+    }
+
+    /** A model's own concurrency, at least 1; a backend that fails to say gets one request at a time. */
+    private static int concurrency(LoadedModel model) {
+        try {
+            return Math.max(1, model.concurrency());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("A model's concurrency() failed; it runs one request at a time", e);
+            return 1;
+        }
+    }
+
+    /** Execution slots: requests the instances take at once. */
+    int slots() {
+        return slots;
     }
 
     int count() {
         return models.size();
     }
 
-    LoadedModel model(int instance) {
-        return models.get(instance % models.size());
+    /** The instance that execution slot {@code slot} runs on. */
+    LoadedModel model(int slot) {
+        return models.get(slot % models.size());
     }
 
     /** The first instance's lease: the one that learned the artifact's footprint. */

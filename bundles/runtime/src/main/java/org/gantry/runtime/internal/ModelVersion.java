@@ -135,7 +135,7 @@ final class ModelVersion {
         config = completedConfig;
         loaded = instances;
         readySinceMillis = System.currentTimeMillis();
-        queue.configure(instances.count(), batching(completedConfig));
+        queue.configure(instances.slots(), batching(completedConfig));
         failure = null;
         state = ModelState.READY;
         reason = "";

@@ -240,4 +240,41 @@ class SchedulingTest {
         InferenceResponse plain = manager.infer("chatty", null, request(Map.of(), 2));
         assertTrue(plain.parameters().isEmpty());
     }
+
+    @Test
+    void aModelTakesAsManyRequestsAtOnceAsItsConcurrencyPerInstance() throws Exception {
+        repository.add(scaleConfig("wide", 0, null, Map.of("concurrency", "3", "factor", "2")), 1L);
+        manager.load("wide");
+        backend.inferGate = new CountDownLatch(1);
+        List<Future<InferenceResponse>> answers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            float value = i;
+            answers.add(callers.submit(() -> manager.infer("wide", null, request(Map.of(), value))));
+        }
+
+        // One instance, concurrency 3: three requests inside the model together, the fourth waits for a slot.
+        awaitTrue(() -> backend.executionOrder.size() == 3 && manager.queuedRequests("wide", 1) == 1);
+        backend.inferGate.countDown();
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(new float[] { 2 * i }, floats(answers.get(i).get(10, TimeUnit.SECONDS).outputs().get(0)));
+        }
+        assertEquals(4, backend.executionOrder.size());
+    }
+
+    @Test
+    void aModelOfDefaultConcurrencyRunsOneRequestAtATime() throws Exception {
+        repository.add(scaleConfig("narrow", 0, null, Map.of("factor", "1")), 1L);
+        manager.load("narrow");
+        backend.inferGate = new CountDownLatch(1);
+        List<Future<InferenceResponse>> answers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            answers.add(callers.submit(() -> manager.infer("narrow", null, request(Map.of(), 1))));
+        }
+
+        awaitTrue(() -> backend.executionOrder.size() == 1 && manager.queuedRequests("narrow", 1) == 1);
+        backend.inferGate.countDown();
+        for (Future<InferenceResponse> answer : answers) {
+            answer.get(10, TimeUnit.SECONDS);
+        }
+    }
 }

@@ -191,6 +191,7 @@ final class TestModels {
             }
             float factor = Float.parseFloat(context.config().parameter("factor").orElse(Long.toString(context.version())));
             AtomicInteger inFlight = new AtomicInteger();
+            int concurrency = Integer.parseInt(context.config().parameter("concurrency").orElse("1"));
             return new LoadedModel() {
                 /** Held for as long as the model lives, as an engine holds its memory. */
                 private final java.nio.ByteBuffer engineMemory = nativeMemory;
@@ -246,6 +247,12 @@ final class TestModels {
                 @Override
                 public long footprintBytes() {
                     return footprint;
+                }
+
+                /** Parameter {@code concurrency}: requests the model takes at once (default 1). */
+                @Override
+                public int concurrency() {
+                    return concurrency;
                 }
 
                 @Override

@@ -1,0 +1,201 @@
+package org.gantry.backend.seq2seq.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.gantry.api.backend.Device;
+import org.gantry.api.backend.ModelLoadContext;
+import org.gantry.api.error.ErrorKind;
+import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.memory.Lease;
+import org.gantry.api.memory.LeaseRequest;
+import org.gantry.api.memory.MemoryManager;
+import org.gantry.api.memory.MemoryReport;
+import org.gantry.api.model.ModelConfig;
+import org.gantry.api.tensor.Tensor;
+import org.gantry.engine.tokenizers.TokenizersEngine;
+import org.gantry.repository.internal.ModelConfigParser;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import ai.djl.engine.Engine;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+
+/** The committed tiny model, DJL's real engine and tokenizers outside OSGi, and a counting memory manager. */
+final class Fixture {
+
+    static final Path MODEL = folder();
+    static final JsonNode EXPECTED = read(MODEL.resolve("expected.json"));
+
+    private Fixture() {
+    }
+
+    private static Path folder() {
+        try {
+            return Path.of(Fixture.class.getResource("/tiny_seq2seq/config.pbtxt").toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode read(Path file) {
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Outside OSGi the tokenizers engine is DJL's class itself. */
+    static final TokenizersEngine TOKENIZERS = (path, options) -> HuggingFaceTokenizer.newInstance(path, options);
+
+    record Context(ModelConfig config, long version, Path modelDirectory) implements ModelLoadContext {
+        @Override
+        public Device device() {
+            return Device.CPU;
+        }
+    }
+
+    /** The fixture's configuration with some parameters replaced. */
+    static ModelConfig config(Map<String, String> overrides) {
+        try {
+            ModelConfig parsed = ModelConfigParser.parse(Files.readString(MODEL.resolve("config.pbtxt")), "tiny_seq2seq",
+                    "config.pbtxt");
+            Map<String, String> parameters = new HashMap<>(parsed.parameters());
+            parameters.putAll(overrides);
+            return new ModelConfig(parsed.name(), parsed.platform(), parsed.backend(), parsed.maxBatchSize(),
+                    parsed.inputs(), parsed.outputs(), null, null, parameters, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Seq2SeqModel load(Seq2SeqBackend backend, Map<String, String> overrides) {
+        ModelConfig config = config(overrides);
+        ModelConfig completed = backend.complete(new Context(config, 1, MODEL));
+        return (Seq2SeqModel) backend.load(new Context(completed, 1, MODEL));
+    }
+
+    static Seq2SeqBackend backend(MemoryManager memory) {
+        return new Seq2SeqBackend(Engine.getEngine("PyTorch"), TOKENIZERS, memory);
+    }
+
+    static InferenceRequest request(String text, Map<String, Object> parameters) {
+        return new InferenceRequest(null, parameters, List.of(Tensor.ofBytes(Seq2SeqModel.INPUT, new long[] { 1 },
+                List.of(text.getBytes(StandardCharsets.UTF_8)))), null);
+    }
+
+    static long[] ids(List<Tensor> outputs) {
+        Tensor ids = outputs.stream().filter(t -> t.name().equals(Seq2SeqModel.IDS_OUTPUT)).findFirst().orElseThrow();
+        long[] values = new long[(int) ids.elementCount()];
+        ids.data().asLongBuffer().get(values);
+        return values;
+    }
+
+    static String text(List<Tensor> outputs) {
+        return outputs.stream().filter(t -> t.name().equals(Seq2SeqModel.TEXT_OUTPUT)).findFirst().orElseThrow()
+                .bytesElementsAsStrings().get(0);
+    }
+
+    static long[] longs(JsonNode array) {
+        long[] values = new long[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = array.get(i).asLong();
+        }
+        return values;
+    }
+
+    /** Leases that count their bytes; {@code capacity} bytes at most, beyond that INSUFFICIENT_MEMORY. */
+    static final class CountingMemory implements MemoryManager {
+        final AtomicLong inUse = new AtomicLong();
+        final AtomicLong leases = new AtomicLong();
+        final AtomicLong peak = new AtomicLong();
+        volatile long capacity = Long.MAX_VALUE;
+        final List<String> names = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public synchronized Lease reserve(LeaseRequest request) {
+            if (inUse.get() + request.bytes() > capacity) {
+                throw new GantryException(ErrorKind.INSUFFICIENT_MEMORY, "test budget full");
+            }
+            inUse.addAndGet(request.bytes());
+            peak.accumulateAndGet(inUse.get(), Math::max);
+            leases.incrementAndGet();
+            names.add(request.model());
+            long bytes = request.bytes();
+            return new Lease() {
+                private boolean closed;
+
+                @Override
+                public Device device() {
+                    return Device.CPU;
+                }
+
+                @Override
+                public long bytes() {
+                    return bytes;
+                }
+
+                @Override
+                public void commit(long measuredBytes, String artifactKey) {
+                }
+
+                @Override
+                public void touch() {
+                }
+
+                @Override
+                public boolean pinned() {
+                    return false;
+                }
+
+                @Override
+                public void pin(boolean pinned) {
+                }
+
+                @Override
+                public void close() {
+                    synchronized (CountingMemory.this) {
+                        if (!closed) {
+                            closed = true;
+                            inUse.addAndGet(-bytes);
+                            leases.decrementAndGet();
+                        }
+                    }
+                }
+            };
+        }
+
+        @Override
+        public long evictFor(Device device, long bytes, Lease requester) {
+            return 0;
+        }
+
+        @Override
+        public long hostBytesInUse() {
+            return -1;
+        }
+
+        @Override
+        public OptionalLong learnedFootprint(String artifactKey) {
+            return OptionalLong.empty();
+        }
+
+        @Override
+        public MemoryReport report() {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
