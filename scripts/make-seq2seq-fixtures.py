@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the seq2seq backend's test model (backend-plugins/seq2seq/src/test/resources/tiny_seq2seq): a tiny
+"""Writes the seq2seq example and test model (examples/models/tiny_seq2seq): a tiny
 BART-like encoder-decoder with random weights (fixed seed), exported as two TorchScript files that follow the
 backend's contract (see backend-plugins/seq2seq/README.md), a WordPiece tokenizer.json, a config.pbtxt and
 expected.json: for a few inputs, the greedy and beam-search token ids that torch computes with the same
@@ -17,8 +17,7 @@ from typing import List, Tuple
 import torch
 from torch import Tensor, nn
 
-ROOT = (pathlib.Path(__file__).resolve().parent.parent / "backend-plugins" / "seq2seq" / "src" / "test"
-        / "resources" / "tiny_seq2seq")
+ROOT = pathlib.Path(__file__).resolve().parent.parent / "examples" / "models" / "tiny_seq2seq"
 
 D_MODEL, LAYERS, HEADS, FFN, MAX_POSITIONS = 48, 2, 4, 96, 64
 PAD, EOS, START, UNK = 0, 1, 2, 3

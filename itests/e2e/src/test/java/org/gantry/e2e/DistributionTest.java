@@ -108,6 +108,45 @@ class DistributionTest {
         }
     }
 
+    /**
+     * The seq2seq example in the distribution: greedy generation equals torch's ids, the stream has one event per
+     * token with the last marked (that each is sent as it is made is tested on the backend, Seq2SeqBackendTest).
+     */
+    @Test
+    void theSeq2seqExampleGeneratesAndStreamsTokenByToken() throws Exception {
+        JsonNode testCase = JSON.readTree(EXAMPLES.resolve("tiny_seq2seq/expected.json").toFile()).get("cases").get(0);
+        String request = JSON.writeValueAsString(Map.of("text_input", testCase.get("text").asText()));
+        Reply whole = server.call("POST", "/v2/models/tiny_seq2seq/generate", request);
+        assertEquals(200, whole.status(), whole.body());
+        JsonNode answer = JSON.readTree(whole.body());
+        assertEquals(testCase.get("greedy"), answer.get("output_ids"), whole.body());
+
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> stream = server.postForLines(
+                "/v2/models/tiny_seq2seq/generate_stream", request);
+        assertEquals(200, stream.statusCode());
+        List<JsonNode> events = new java.util.ArrayList<>();
+        stream.body().filter(line -> line.startsWith("data:")).forEach(line -> {
+            try {
+                events.add(JSON.readTree(line.substring("data:".length())));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(testCase.get("greedy").size(), events.size(), "one event per generated token");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < events.size(); i++) {
+            assertEquals(i == events.size() - 1, events.get(i).get("triton_final_response").asBoolean(),
+                    events.get(i).toString());
+            text.append(events.get(i).get("text_output").asText());
+        }
+        assertEquals(answer.get("text_output").asText(), text.toString());
+
+        Reply tooMany = server.call("POST", "/v2/models/tiny_seq2seq/generate",
+                "{\"text_input\": \"the cat\", \"parameters\": {\"max_new_tokens\": 1000}}");
+        assertEquals(400, tooMany.status(), tooMany.body());
+        assertTrue(tooMany.body().contains("max_new_tokens"), tooMany.body());
+    }
+
     @Test
     void theMemoryViewShowsLeasesAndPinning() throws Exception {
         assertEquals(200, server.call("POST", "/v2/models/token_scorer/infer",

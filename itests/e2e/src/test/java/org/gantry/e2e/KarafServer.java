@@ -84,6 +84,21 @@ final class KarafServer implements AutoCloseable {
                 body == null ? Map.of() : Map.of("Content-Type", "application/json"));
     }
 
+    /** POSTs JSON and returns the response body's lines as the server sends them (server-sent events). */
+    HttpResponse<java.util.stream.Stream<String>> postForLines(String path, String body) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofMinutes(2)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofLines());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Sends a request with any body and headers; {@code body} null means none. */
     Reply exchange(String method, String path, byte[] body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

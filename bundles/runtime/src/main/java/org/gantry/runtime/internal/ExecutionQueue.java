@@ -18,10 +18,10 @@ import org.gantry.api.tensor.Tensor;
 
 /**
  * The execution slots of one model version (for each configured instance, as many as its model's concurrency) and
- * the requests waiting for them, served by priority level (1 first) and then in arrival order. With dynamic batching, the request that takes a
- * free slot runs a batch: the first waiting request and those after it whose inputs can be stacked with its own,
- * up to the maximum batch size, waiting up to the queue delay for a preferred size to fill. There is no scheduler
- * thread: callers take turns running batches for each other.
+ * the requests waiting for them, served by priority level (1 first) and then in arrival order. With dynamic
+ * batching, the request that takes a free slot runs a batch: the first waiting request and those after it whose
+ * inputs can be stacked with its own, up to the maximum batch size, waiting up to the queue delay for a preferred
+ * size to fill. There is no scheduler thread: callers take turns running batches for each other.
  *
  * <p>A request that would exceed its level's queue bound is refused at once; one whose timeout passes before its
  * batch starts is refused, or, with the DELAY action, moved behind every request that has not timed out.

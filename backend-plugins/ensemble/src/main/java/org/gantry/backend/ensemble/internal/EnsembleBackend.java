@@ -14,12 +14,14 @@ import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.server.ModelServer;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Triton's {@code ensemble} platform: a model whose {@code ensemble_scheduling} steps run other models of the
@@ -33,17 +35,18 @@ public final class EnsembleBackend implements Backend {
     static final String PLATFORM = "ensemble";
 
     /**
-     * The server the steps run on. Optional and dynamic: the server also tracks this backend, and a mandatory
-     * reference both ways would be a cycle that Declarative Services cannot activate.
+     * The server the steps run on, looked up when an ensemble loads (by then the server is the one loading it). Not
+     * a DS reference: the server tracks this backend, and references both ways are a cycle DS will not activate.
      */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile ModelServer server;
+    private final ServiceTracker<ModelServer, ModelServer> server;
     /** The other backends (processors included), to check that every step model has one. */
     private final List<Backend> backends = new CopyOnWriteArrayList<>();
     private final ExecutorService branches;
 
-    public EnsembleBackend() {
+    @Activate
+    public EnsembleBackend(BundleContext context) {
+        this.server = new ServiceTracker<>(context, ModelServer.class, null);
+        this.server.open();
         AtomicInteger threads = new AtomicInteger();
         this.branches = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "gantry-ensemble-" + threads.incrementAndGet());
@@ -54,6 +57,7 @@ public final class EnsembleBackend implements Backend {
 
     @Deactivate
     void deactivate() {
+        server.close();
         branches.shutdownNow();
     }
 
@@ -85,7 +89,7 @@ public final class EnsembleBackend implements Backend {
 
     @Override
     public LoadedModel load(ModelLoadContext context) {
-        ModelServer server = this.server;
+        ModelServer server = this.server.getService();
         if (server == null) {
             throw GantryException.unavailable("ensemble '%s' cannot load: the model server is not available yet",
                     context.config().name());

@@ -55,6 +55,17 @@ final class EnsembleModel implements LoadedModel {
         return outputs;
     }
 
+    /**
+     * Requests run through the ensemble at once up to this many: the ensemble holds nothing, and each step model's
+     * own queue, instances and batching decide how its share runs, as in Triton.
+     */
+    static final int CONCURRENCY = 1024;
+
+    @Override
+    public int concurrency() {
+        return CONCURRENCY;
+    }
+
     @Override
     public long footprintBytes() {
         return 0; // the step models hold the memory, under leases of their own

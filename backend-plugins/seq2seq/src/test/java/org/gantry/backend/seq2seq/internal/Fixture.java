@@ -2,7 +2,6 @@ package org.gantry.backend.seq2seq.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,12 +41,9 @@ final class Fixture {
     private Fixture() {
     }
 
+    /** The example model (scripts/make-seq2seq-fixtures.py writes it into the example repository). */
     private static Path folder() {
-        try {
-            return Path.of(Fixture.class.getResource("/tiny_seq2seq/config.pbtxt").toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Path.of(System.getProperty("gantry.examples"), "tiny_seq2seq");
     }
 
     private static JsonNode read(Path file) {

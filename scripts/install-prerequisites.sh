@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and the tests need, only those missing:
+#   python3-torch, python3-onnx  make the MiniLM example from its Maven Central weights (scripts/make-minilm-example.py)
+#   libtorch-dev, cmake, g++     build the native libtorch engine (backend-plugins/libtorch-engine)
+# README's commands and .ci/run call it first; it does nothing when everything is there.
+set -euo pipefail
+packages=(python3-torch python3-onnx libtorch-dev cmake g++)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing Debian packages: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
