@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Dictionary;
 import java.util.HexFormat;
 import java.util.Hashtable;
+import java.util.List;
 
 import org.gantry.engine.libtorch.LibTorchEngine;
 import org.osgi.framework.BundleContext;
@@ -80,8 +81,30 @@ public final class LibTorchEngineComponent {
      * @throws UnsatisfiedLinkError when the library or libtorch cannot be loaded
      */
     public static LibTorchEngine open(Path library) {
+        String other = loadedLibTorch();
+        if (other != null) {
+            // Two libtorch releases in one process abort it (c10's dispatcher registers its kernels twice).
+            throw new IllegalStateException("another libtorch is already loaded in this JVM (" + other + "), probably"
+                    + " DJL's from org.gantry.engine.pytorch: one server runs one of the two engines");
+        }
         System.load(library.toAbsolutePath().toString());
         return new NativeEngine();
+    }
+
+    /** A libtorch_cpu mapped into this process already, not by this bridge (from /proc/self/maps), or null. */
+    static String loadedLibTorch() {
+        try {
+            List<String> maps = Files.readAllLines(Path.of("/proc/self/maps"));
+            if (maps.stream().anyMatch(line -> line.endsWith("/" + LIBRARY))) {
+                return null; // the bridge is loaded already, with its libtorch
+            }
+            return maps.stream()
+                    .filter(line -> line.contains("libtorch_cpu.so") && line.indexOf('/') >= 0)
+                    .map(line -> line.substring(line.indexOf('/')))
+                    .findFirst().orElse(null);
+        } catch (IOException | RuntimeException e) {
+            return null; // not Linux: nothing to check
+        }
     }
 
     /** Copies the bundled library to {@code <cache>/<sha-256 prefix>/libgantry_libtorch.so}, once per content. */

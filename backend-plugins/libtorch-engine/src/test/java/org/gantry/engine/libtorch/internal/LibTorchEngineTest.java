@@ -222,14 +222,13 @@ class LibTorchEngineTest {
     }
 
     @Test
-    void theBundledLibraryIsUnpackedOncePerContent() throws IOException {
-        Path library = Path.of(System.getProperty("gantry.libtorch.library"));
-        Path classes = Files.createDirectories(temp.resolve("classes/native/linux-x86_64"));
-        Files.copy(library, classes.resolve("libgantry_libtorch.so"));
-        assertEquals(temp.resolve("cache"), LibTorchEngineComponent.cacheDir("", null, temp.toString(), "u")
-                .resolveSibling("cache"));
+    void theCacheFolderAndTheLoadedLibTorchAreFound() {
         assertEquals(Path.of("/data/gantry-libtorch"), LibTorchEngineComponent.cacheDir(" ", "/data", "/tmp", "u"));
         assertEquals(Path.of("/tmp/gantry-libtorch-u"), LibTorchEngineComponent.cacheDir(null, null, "/tmp", "u"));
+        assertEquals(Path.of("/c"), LibTorchEngineComponent.cacheDir("/c", "/data", "/tmp", "u"));
+        // The bridge's own libtorch does not count as another one; opening again is harmless.
+        assertEquals(null, LibTorchEngineComponent.loadedLibTorch());
+        LibTorchEngineComponent.open(Path.of(System.getProperty("gantry.libtorch.library")));
     }
 
     private static Path fixture(String name) throws URISyntaxException {
