@@ -77,7 +77,7 @@ class LibTorchEngineTest {
     }
 
     @Test
-    void bytesArePararametersAndBuffers() throws Exception {
+    void bytesAreParametersAndBuffers() throws Exception {
         try (LibTorchModule module = engine.load(EXAMPLES.resolve("simple_linear/1/model.pt"), "cpu")) {
             assertEquals(32, module.bytes()); // W 3x2 and b 2, FP32
         }
