@@ -1,72 +1,106 @@
 package org.gantry.backend.torchscript.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import org.gantry.api.backend.Backend;
+import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
+import org.gantry.api.tensor.DataType;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import ai.djl.MalformedModelException;
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.engine.EngineException;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 
 /**
  * Serves TorchScript models as Triton's PyTorch backend does: platform {@code pytorch_libtorch} or backend
  * {@code pytorch}, the model in {@code <version>/model.pt} (or {@code default_model_filename}), tensors passed
  * to {@code forward} in the order of the configuration (or of their {@code __<index>} suffixes).
  *
- * <p>It uses the PyTorch engine that the {@code org.gantry.engine.pytorch} bundle publishes, and never loads a
- * native library itself, so this bundle can be updated while the server runs.
+ * <p>Two engines, chosen per model by the configuration's parameter {@code engine}: {@code djl} (the default),
+ * DJL's PyTorch engine that the {@code org.gantry.engine.pytorch} bundle publishes, on the CPU; or
+ * {@code libtorch}, Gantry's own bridge over libtorch's C++ API that the {@code org.gantry.engine.libtorch} bundle
+ * publishes, on the CPU or CUDA GPUs. This bundle never loads a native library itself, so it can be updated while
+ * the server runs; the libtorch engine is optional (an optional import and an optional dynamic reference), and
+ * only {@link LibTorchModel} names its types.
  */
 @Component(service = Backend.class)
 public final class TorchScriptBackend implements Backend {
 
     static final String DEFAULT_MODEL_FILE = "model.pt";
+    static final String ENGINE_PARAMETER = "engine";
+    static final String DJL = "djl";
+    static final String LIBTORCH = "libtorch";
+    static final String LIBTORCH_BUNDLE = "org.gantry.engine.libtorch";
+    static final String DJL_BUNDLE = "org.gantry.engine.pytorch";
+    /** What libtorch has tensors of (org.gantry.engine.libtorch.NativeDataType), named here to not load it. */
+    static final Set<DataType> LIBTORCH_TYPES = EnumSet.of(DataType.BOOL, DataType.UINT8, DataType.INT8,
+            DataType.INT16, DataType.INT32, DataType.INT64, DataType.FP16, DataType.BF16, DataType.FP32, DataType.FP64);
     private static final Logger LOG = LoggerFactory.getLogger(TorchScriptBackend.class);
 
-    private final Engine engine;
+    private final ComponentContext context;
+    /** The engine services, or null; referenced by name so that this class loads neither engine's types. */
+    private volatile Supplier<Object> djl = () -> null;
+    private volatile Supplier<Object> libtorch = () -> null;
 
     @Activate
-    public TorchScriptBackend(@Reference(target = "(djl.engine=PyTorch)") Engine engine) {
-        this.engine = engine;
-        warmUp();
+    public TorchScriptBackend(ComponentContext context) {
+        this.context = context;
     }
 
-    /**
-     * Loads and runs a one-operation module once, so that libtorch's one-time initialisation (interpreter,
-     * thread pools) happens now and is not measured as part of the first model a user loads.
-     */
-    private void warmUp() {
-        try (Model model = Model.newInstance("gantry-warmup", ai.djl.Device.cpu(), engine.getEngineName());
-                InputStream archive = TorchScriptBackend.class.getResourceAsStream("warmup.pt")) {
-            model.load(archive);
-            try (NDManager manager = model.getNDManager().newSubManager()) {
-                model.getBlock().forward(new ParameterStore(manager, false), new NDList(manager.create(new float[] { 1f })),
-                        false);
-            }
-        } catch (IOException | MalformedModelException | RuntimeException e) {
-            LOG.warn("TorchScript warm-up failed; the first model's measured footprint includes libtorch's start: {}",
-                    e.toString());
+    /** Outside OSGi (tests): the DJL engine and the libtorch engine, each may be null. */
+    TorchScriptBackend(Object djlEngine, Object libtorchEngine) {
+        this.context = null;
+        this.djl = () -> djlEngine;
+        this.libtorch = () -> libtorchEngine;
+        if (djlEngine != null) {
+            DjlModels.warmUp(djlEngine);
         }
+    }
+
+    @Reference(name = "djl", service = ai.djl.engine.Engine.class, target = "(djl.engine=PyTorch)",
+            cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindDjl")
+    void bindDjl(ServiceReference<?> reference) {
+        Supplier<Object> located = () -> context.locateService("djl", reference);
+        DjlModels.warmUp(located.get());
+        djl = located;
+    }
+
+    void unbindDjl(ServiceReference<?> reference) {
+        djl = () -> null;
+    }
+
+    @Reference(name = "libtorch", service = org.gantry.engine.libtorch.LibTorchEngine.class,
+            cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindLibTorch")
+    void bindLibTorch(ServiceReference<?> reference) {
+        libtorch = () -> context.locateService("libtorch", reference);
+        LOG.info("TorchScript models with engine=libtorch can load (libtorch {})",
+                reference.getProperty("libtorch.version"));
+    }
+
+    void unbindLibTorch(ServiceReference<?> reference) {
+        libtorch = () -> null;
     }
 
     @Override
@@ -79,6 +113,15 @@ public final class TorchScriptBackend implements Backend {
         return Set.of("pytorch_libtorch", "pytorch_torchscript");
     }
 
+    /** GPUs too when the libtorch engine is there and sees CUDA devices. */
+    @Override
+    public Set<Device.Kind> deviceKinds() {
+        Object libtorchEngine = libtorch.get();
+        return libtorchEngine != null && LibTorchModel.cudaAvailable(libtorchEngine)
+                ? Set.of(Device.Kind.CPU, Device.Kind.GPU)
+                : Set.of(Device.Kind.CPU);
+    }
+
     @Override
     public ModelConfig complete(ModelLoadContext context) {
         ModelConfig config = context.config();
@@ -87,10 +130,32 @@ public final class TorchScriptBackend implements Backend {
             throw GantryException.invalidArgument("model '%s': a TorchScript model must declare its inputs and outputs"
                     + " in config.pbtxt (names, data_type, dims)", config.name());
         }
+        boolean onLibTorch = LIBTORCH.equals(engineName(config));
         for (TensorConfig tensor : config.inputs()) {
-            TensorConversions.toDjl(tensor.dataType()); // rejects BYTES at load time rather than per request
+            if (tensor.dataType() == DataType.BYTES) { // at load time rather than per request
+                throw GantryException.invalidArgument("TorchScript models take no BYTES (string) tensors; tokenize"
+                        + " first, e.g. in an ensemble step");
+            }
+            if (onLibTorch && !LIBTORCH_TYPES.contains(tensor.dataType())) {
+                throw GantryException.invalidArgument("model '%s': input '%s' is %s, which libtorch has no tensors"
+                        + " of", config.name(), tensor.name(), tensor.dataType());
+            }
         }
         return config;
+    }
+
+    /**
+     * The configuration's {@code engine} parameter: {@code djl} (also when absent) or {@code libtorch}.
+     *
+     * @throws GantryException INVALID_ARGUMENT for any other value
+     */
+    static String engineName(ModelConfig config) {
+        String name = config.parameter(ENGINE_PARAMETER).map(String::trim).orElse(DJL);
+        if (!name.equals(DJL) && !name.equals(LIBTORCH)) {
+            throw GantryException.invalidArgument("model '%s': parameter engine is '%s'; use '%s' (DJL, CPU, the"
+                    + " default) or '%s' (Gantry's libtorch engine, CPU or GPU)", config.name(), name, DJL, LIBTORCH);
+        }
+        return name;
     }
 
     @Override
@@ -102,17 +167,32 @@ public final class TorchScriptBackend implements Backend {
             throw GantryException.invalidArgument("model '%s' version %d has no TorchScript file %s", config.name(),
                     context.version(), file);
         }
-        Model model = Model.newInstance(config.name() + ":" + context.version(), ai.djl.Device.cpu(),
-                engine.getEngineName());
-        try {
-            model.load(file.getParent(), fileName);
-            return new TorchScriptModel(config, model, orderedNames(config.inputs()), orderedNames(config.outputs()),
-                    tensorStorageBytes(file));
-        } catch (MalformedModelException | EngineException | IOException | IllegalArgumentException e) {
-            model.close();
-            throw GantryException.invalidArgument("model '%s' version %d: %s is not a loadable TorchScript model: %s",
-                    config.name(), context.version(), file, firstLine(e.getMessage()));
+        Device device = Objects.requireNonNullElse(context.device(), Device.CPU);
+        ForwardSignature signature = new ForwardSignature(config);
+        if (LIBTORCH.equals(engineName(config))) {
+            Object libtorchEngine = libtorch.get();
+            if (libtorchEngine == null) {
+                throw GantryException.unavailable("model '%s' asks for engine=libtorch but no libtorch engine is running:"
+                        + " install and start the bundle %s (it needs libtorch on this machine, e.g. Debian's"
+                        + " libtorch-dev; its log says why it did not start), or remove the parameter to use DJL",
+                        config.name(), LIBTORCH_BUNDLE);
+            }
+            return LibTorchModel.load(signature, libtorchEngine, file, device, context.version());
         }
+        if (device.kind() != Device.Kind.CPU) {
+            throw GantryException.invalidArgument("model '%s' version %d was placed on %s but the DJL engine runs on"
+                    + " the CPU only: add parameters { key: \"engine\" value: { string_value: \"libtorch\" } } to"
+                    + " config.pbtxt for the GPU, or instance_group [ { kind: KIND_CPU } ] to stay on the CPU",
+                    config.name(), context.version(), device);
+        }
+        Object djlEngine = djl.get();
+        if (djlEngine == null) {
+            throw GantryException.unavailable("model '%s' uses engine=djl (the default) but DJL's PyTorch engine is not"
+                    + " running: install and start the bundle %s, or set parameter engine=libtorch to use %s (one"
+                    + " server runs one of the two: each brings its own libtorch)", config.name(), DJL_BUNDLE,
+                    LIBTORCH_BUNDLE);
+        }
+        return DjlModels.load(djlEngine, signature, file, context.version());
     }
 
     /**

@@ -46,7 +46,7 @@ class TorchScriptBackendTest {
 
     @BeforeAll
     static void startEngine() {
-        backend = new TorchScriptBackend(Engine.getEngine("PyTorch"));
+        backend = new TorchScriptBackend(Engine.getEngine("PyTorch"), (Object) null);
     }
 
     record Context(ModelConfig config, long version, Path modelDirectory) implements ModelLoadContext {
@@ -152,6 +152,36 @@ class TorchScriptBackendTest {
         try (LoadedModel model = backend.load(new Context(simpleLinear(), 1, EXAMPLES.resolve("simple_linear")))) {
             assertEquals(32, model.footprintBytes());
         }
+    }
+
+    @Test
+    void withoutTheLibtorchEngineAModelAskingForItNamesTheBundleAndDjlModelsStayOnTheCpu() {
+        ModelConfig libtorch = new ModelConfig("simple_linear", "pytorch_libtorch", "", 8, simpleLinear().inputs(),
+                simpleLinear().outputs(), null, null, java.util.Map.of("engine", "libtorch"), null);
+        GantryException missing = assertThrows(GantryException.class,
+                () -> backend.load(new Context(libtorch, 1, EXAMPLES.resolve("simple_linear"))));
+        assertEquals(ErrorKind.UNAVAILABLE, missing.kind());
+        assertTrue(missing.getMessage().contains("org.gantry.engine.libtorch"), missing.getMessage());
+        assertEquals(java.util.Set.of(Device.Kind.CPU), backend.deviceKinds());
+        GantryException gpu = assertThrows(GantryException.class, () -> backend.load(new ModelLoadContext() {
+            public ModelConfig config() {
+                return simpleLinear();
+            }
+
+            public long version() {
+                return 1;
+            }
+
+            public Path modelDirectory() {
+                return EXAMPLES.resolve("simple_linear");
+            }
+
+            public Device device() {
+                return Device.gpu(0);
+            }
+        }));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, gpu.kind());
+        assertTrue(gpu.getMessage().contains("CPU only"), gpu.getMessage());
     }
 
     @Test
