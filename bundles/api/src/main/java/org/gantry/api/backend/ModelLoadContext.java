@@ -3,6 +3,7 @@ package org.gantry.api.backend;
 import java.nio.file.Path;
 
 import org.gantry.api.model.ModelConfig;
+import org.gantry.api.server.ModelServer;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -27,4 +28,12 @@ public interface ModelLoadContext {
 
     /** The device to load onto. */
     Device device();
+
+    /**
+     * The server loading the model, for models that run other models of it (an ensemble's steps); null where no
+     * server loads the model (a backend's own tests).
+     */
+    default ModelServer server() {
+        return null;
+    }
 }

@@ -808,7 +808,8 @@ public final class ModelManager implements ModelServer {
                 target.unavailable(noBackendMessage(model.config()));
                 return;
             }
-            LoadContext context = new LoadContext(model.config(), target.version(), model.directory(), Device.CPU);
+            LoadContext context = new LoadContext(model.config(), target.version(), model.directory(), Device.CPU,
+                    this);
             ModelConfig completed = backend.complete(context);
             KeepWarm.validate(completed);
             Artifact artifact = Artifact.of(context.versionDirectory());
@@ -868,7 +869,7 @@ public final class ModelManager implements ModelServer {
         boolean measured = measure && lease.device().kind() == Device.Kind.CPU;
         long nativeBefore = measured ? memory.hostBytesInUse() : -1;
         LoadedModel loaded = loadOnDevice(backend, new LoadContext(completed, target.version(), directory,
-                lease.device()), lease, artifact.bytes(), measured);
+                lease.device(), this), lease, artifact.bytes(), measured);
         instances.add(loaded);
         // Warm-up runs before READY, so no request can race it; its working memory counts in the measurement.
         long warmupNanos = WarmupRunner.run(completed, directory, loaded);
@@ -1171,7 +1172,7 @@ public final class ModelManager implements ModelServer {
     }
 
     /** What a backend is given to load one version. */
-    private record LoadContext(ModelConfig config, long version, Path modelDirectory, Device device)
-            implements ModelLoadContext {
+    private record LoadContext(ModelConfig config, long version, Path modelDirectory, Device device,
+            ModelServer server) implements ModelLoadContext {
     }
 }

@@ -14,14 +14,11 @@ import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.server.ModelServer;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Triton's {@code ensemble} platform: a model whose {@code ensemble_scheduling} steps run other models of the
@@ -34,19 +31,11 @@ public final class EnsembleBackend implements Backend {
 
     static final String PLATFORM = "ensemble";
 
-    /**
-     * The server the steps run on, looked up when an ensemble loads (by then the server is the one loading it). Not
-     * a DS reference: the server tracks this backend, and references both ways are a cycle DS will not activate.
-     */
-    private final ServiceTracker<ModelServer, ModelServer> server;
     /** The other backends (processors included), to check that every step model has one. */
     private final List<Backend> backends = new CopyOnWriteArrayList<>();
     private final ExecutorService branches;
 
-    @Activate
-    public EnsembleBackend(BundleContext context) {
-        this.server = new ServiceTracker<>(context, ModelServer.class, null);
-        this.server.open();
+    public EnsembleBackend() {
         AtomicInteger threads = new AtomicInteger();
         this.branches = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "gantry-ensemble-" + threads.incrementAndGet());
@@ -57,7 +46,6 @@ public final class EnsembleBackend implements Backend {
 
     @Deactivate
     void deactivate() {
-        server.close();
         branches.shutdownNow();
     }
 
@@ -89,9 +77,11 @@ public final class EnsembleBackend implements Backend {
 
     @Override
     public LoadedModel load(ModelLoadContext context) {
-        ModelServer server = this.server.getService();
+        // The server that loads the ensemble runs its steps. (Not a DS reference: the server tracks this backend,
+        // and references both ways are a cycle.)
+        ModelServer server = context.server();
         if (server == null) {
-            throw GantryException.unavailable("ensemble '%s' cannot load: the model server is not available yet",
+            throw GantryException.unavailable("ensemble '%s' can only be loaded by a server, which runs its steps",
                     context.config().name());
         }
         EnsemblePlan plan = EnsemblePlan.of(context.config(), new EnsemblePlan.Catalog() {

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Measures a running Gantry on the GPU benchmark's models (bench/make_models.py) and writes the results as JSON.
+
+  cold start    first request to an unloaded model, its file in page cache
+  cached        median latency of bert_base at 30, 250 and 550 tokens, one client, and at 250 tokens with 5
+  residency     2,000 requests spread uniformly at random over the 400 s2s models from 8 clients, at the
+                server's 80 % GPU-memory target: resident models, answers by status (507 is out of memory)
+  memory        device memory (nvidia-smi) before any load, with one model loaded, and after it is unloaded
+
+Usage: python3 bench/client.py URL MODEL_REPOSITORY RESULTS_JSON [--requests 2000] [--models 400]
+"""
+import argparse
+import collections
+import http.client
+import json
+import random
+import statistics
+import subprocess
+import threading
+import time
+import urllib.parse
+
+
+class Client:
+    def __init__(self, url):
+        parsed = urllib.parse.urlparse(url)
+        self.connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=600)
+
+    def call(self, method, path, body=None):
+        payload = None if body is None else json.dumps(body).encode()
+        self.connection.request(method, path, body=payload, headers={"Content-Type": "application/json"})
+        response = self.connection.getresponse()
+        data = response.read()
+        return response.status, data
+
+
+def gpu_used_mib():
+    out = subprocess.run(["nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits"],
+                         capture_output=True, text=True, check=True).stdout
+    return int(out.split()[0])
+
+
+def tokens(count, seed):
+    rng = random.Random(seed)
+    return [rng.randrange(1000, 28000) for _ in range(count)]
+
+
+def bert_request(count, seed=0):
+    ids = tokens(count, seed)
+    return {"inputs": [{"name": "input_ids", "datatype": "INT64", "shape": [1, count], "data": ids},
+                       {"name": "attention_mask", "datatype": "INT64", "shape": [1, count], "data": [1] * count}]}
+
+
+def s2s_request(seed=0):
+    ids = tokens(30, seed)
+    return {"inputs": [{"name": "input_ids", "datatype": "INT64", "shape": [1, 30], "data": ids},
+                       {"name": "decoder_input_ids", "datatype": "INT64", "shape": [1, 1], "data": [0]}]}
+
+
+def must(status, data):
+    if status != 200:
+        raise SystemExit("the server answered %d: %s" % (status, data[:300]))
+    return json.loads(data)
+
+
+def cuda_models(client):
+    memory = must(*client.call("GET", "/v2/memory"))
+    for device in memory["devices"]:
+        if device["kind"] == "gpu":
+            return device, [m for m in device["models"] if m["state"] == "RESIDENT"]
+    raise SystemExit("the server sees no GPU: " + json.dumps(memory))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("repository")
+    parser.add_argument("results")
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--models", type=int, default=400)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    client = Client(args.url)
+    results = {}
+
+    results["gpu_used_mib_before_load"] = gpu_used_mib()
+    device, _ = cuda_models(client)
+    results["gpu_budget_bytes"] = device["budget_bytes"]
+    results["gpu_capacity_bytes"] = device["capacity_bytes"]
+
+    # Cold starts: three different models, each a first request to an unloaded model.
+    colds = []
+    for name in ("s2s_000", "s2s_001", "s2s_002"):
+        with open("%s/%s/1/model.pt" % (args.repository, name), "rb") as f:
+            f.read()  # page cache
+        start = time.perf_counter()
+        must(*client.call("POST", "/v2/models/%s/infer" % name, s2s_request()))
+        colds.append(time.perf_counter() - start)
+    results["s2s_cold_start_s"] = colds
+    results["gpu_used_mib_3_loaded"] = gpu_used_mib()
+    _, resident = cuda_models(client)
+    results["s2s_lease_bytes"] = [m["bytes"] for m in resident if m["name"].startswith("s2s_")]
+    for name in ("s2s_000", "s2s_001", "s2s_002"):
+        must(*client.call("POST", "/v2/repository/models/%s/unload" % name, {}))
+    time.sleep(1)
+    results["gpu_used_mib_after_unload"] = gpu_used_mib()
+
+    start = time.perf_counter()
+    must(*client.call("POST", "/v2/models/bert_base/infer", bert_request(30)))
+    results["bert_cold_start_s"] = time.perf_counter() - start
+    for _ in range(3):
+        for count in (30, 250, 550):
+            must(*client.call("POST", "/v2/models/bert_base/infer", bert_request(count)))
+    for count in (30, 250, 550):
+        body = bert_request(count)
+        times = []
+        for _ in range(50):
+            start = time.perf_counter()
+            must(*client.call("POST", "/v2/models/bert_base/infer", body))
+            times.append(time.perf_counter() - start)
+        results["bert_latency_s_%d" % count] = statistics.median(times)
+
+    latencies = []
+    lock = threading.Lock()
+
+    def concurrent():
+        own = Client(args.url)
+        body = bert_request(250, seed=threading.get_ident() % 1000)
+        for _ in range(20):
+            start = time.perf_counter()
+            must(*own.call("POST", "/v2/models/bert_base/infer", body))
+            with lock:
+                latencies.append(time.perf_counter() - start)
+
+    threads = [threading.Thread(target=concurrent) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results["bert_5_concurrent_250_s"] = statistics.median(latencies)
+    must(*client.call("POST", "/v2/repository/models/bert_base/unload", {}))
+
+    # Churn at the 80 % target: uniform random requests over every s2s model.
+    statuses = collections.Counter()
+    errors = []
+    order = [random.Random(7).randrange(args.models) for _ in range(args.requests)]
+    cursor = iter(range(args.requests))
+    samples = []
+    done = threading.Event()
+
+    def churn():
+        own = Client(args.url)
+        for i in cursor:
+            status, data = own.call("POST", "/v2/models/s2s_%03d/infer" % order[i], s2s_request(i))
+            with lock:
+                statuses[status] += 1
+                if status != 200 and len(errors) < 20:
+                    errors.append(data[:300].decode(errors="replace"))
+
+    def sample():
+        own = Client(args.url)
+        while not done.is_set():
+            device, models = cuda_models(own)
+            samples.append((len(models), device["used_bytes"], gpu_used_mib()))
+            time.sleep(0.5)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    start = time.perf_counter()
+    workers = [threading.Thread(target=churn) for _ in range(args.clients)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    results["churn_seconds"] = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    device, resident = cuda_models(client)
+    results["churn_statuses"] = dict(statuses)
+    results["churn_errors"] = errors
+    results["resident_s2s_after_churn"] = len(resident)
+    results["resident_s2s_max"] = max(s[0] for s in samples)
+    results["gantry_used_bytes_max"] = max(s[1] for s in samples)
+    results["gpu_used_mib_max"] = max(s[2] for s in samples)
+    results["evictions"] = must(*client.call("GET", "/v2/memory")).get("evictions")
+    with open(args.results, "w") as f:
+        json.dump(results, f, indent=1)
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The GPU benchmark, one command on the GPU machine (no Java there: the kit carries a JRE):
+#   bench/run-gpu.sh KIT_DIR OUT_DIR [--quick]
+# KIT_DIR holds what bench/pack.sh made here: jre.txz (a jlinked Java 17), gantry-gpu.txz (the -Pgpu assembly:
+# TorchScript on the libtorch bridge, no DJL/TensorFlow natives) and native-kit/ (the bridge's C++ source and JNI
+# headers). The script builds the bridge against the machine's torch (CUDA), makes the models with that torch and
+# times them in-process (bench/make_models.py), starts Gantry on them at the 80 % GPU-memory target and measures it
+# (bench/client.py). Results, logs and a table land in OUT_DIR.
+set -euo pipefail
+kit="$(cd "$1" && pwd)"; out="$(mkdir -p "$2" && cd "$2" && pwd)"; quick="${3:-}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+torch_dir="$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')"
+echo "torch at $torch_dir"; nvidia-smi --query-gpu=name,memory.total,memory.used --format=csv | tee "$out/gpu.txt"
+
+# 1. The bridge, against this machine's libtorch and CUDA.
+cmake -S "$kit/native-kit" -B "$work/native" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$torch_dir/share/cmake/Torch" -DJNI_INCLUDE="$kit/native-kit/jni" \
+  -DCUDAToolkit_ROOT=/usr/local/cuda > "$out/cmake.log" 2>&1 || { tail -40 "$out/cmake.log"; exit 1; }
+cmake --build "$work/native" --parallel 8 >> "$out/cmake.log" 2>&1 || { tail -40 "$out/cmake.log"; exit 1; }
+library="$work/native/libgantry_libtorch.so"
+
+# 2. Models and the in-process torch reference.
+copies=400; requests=2000
+[ "$quick" = "--quick" ] && copies=20 && requests=100
+python3 "$root/bench/make_models.py" "$work/models" "$out/torch-reference.json" --copies "$copies" \
+  > "$out/make_models.log" 2>&1 || { tail -40 "$out/make_models.log"; exit 1; }
+
+# 3. Gantry.
+tar -xJf "$kit/jre.txz" -C "$work"; tar -xJf "$kit/gantry-gpu.txz" -C "$work"
+export JAVA_HOME="$work/jre" PATH="$work/jre/bin:$PATH"
+echo "nativeLibrary = $library" > "$work/gantry/etc/org.gantry.engine.libtorch.cfg"
+port=18080
+GANTRY_HTTP_PORT=$port GANTRY_MODEL_REPOSITORY="$work/models" GANTRY_MEMORY_GPU_UTILIZATION=0.8 \
+  LD_LIBRARY_PATH="$torch_dir/lib" "$work/gantry/bin/karaf" server > "$out/karaf-console.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; cp "$work"/gantry/data/log/*.log "$out/" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 1; done
+curl -s "http://127.0.0.1:$port/v2/memory" > "$out/memory-at-start.json"
+python3 "$root/bench/client.py" "http://127.0.0.1:$port" "$work/models" "$out/gantry-results.json" \
+  --requests "$requests" --models "$copies" 2>&1 | tee "$out/client.log"
+curl -s "http://127.0.0.1:$port/metrics" > "$out/metrics.txt"
