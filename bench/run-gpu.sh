@@ -7,6 +7,7 @@
 # times them in-process (bench/make_models.py), starts Gantry on them at the 80 % GPU-memory target and measures it
 # (bench/client.py). Results, logs and a table land in OUT_DIR.
 set -euo pipefail
+export PYTHONUNBUFFERED=1
 kit="$(cd "$1" && pwd)"; out="$(mkdir -p "$2" && cd "$2" && pwd)"; quick="${3:-}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -28,7 +29,8 @@ python3 "$root/bench/make_models.py" "$work/models" "$out/torch-reference.json" 
 
 # 3. Gantry.
 tar -xJf "$kit/jre.txz" -C "$work"; tar -xJf "$kit/gantry-gpu.txz" -C "$work"
-export JAVA_HOME="$work/jre" PATH="$work/jre/bin:$PATH"
+java_home="$(dirname "$(dirname "$(ls "$work"/jre*/bin/java)")")"
+export JAVA_HOME="$java_home" PATH="$java_home/bin:$PATH"
 echo "nativeLibrary = $library" > "$work/gantry/etc/org.gantry.engine.libtorch.cfg"
 port=18080
 GANTRY_HTTP_PORT=$port GANTRY_MODEL_REPOSITORY="$work/models" GANTRY_MEMORY_GPU_UTILIZATION=0.8 \
