@@ -22,8 +22,9 @@ cmake --build "$work/native" --parallel 8 >> "$out/cmake.log" 2>&1 || { tail -40
 library="$work/native/libgantry_libtorch.so"
 
 # 2. Models and the in-process torch reference.
-copies=400; requests=2000
-[ "$quick" = "--quick" ] && copies=20 && requests=100
+# 400 models as the published case's churn; 700 for a second churn where they cannot all stay resident.
+models=400; copies=700; requests=2000
+[ "$quick" = "--quick" ] && models=20 && copies=30 && requests=100
 python3 "$root/bench/make_models.py" "$work/models" "$out/torch-reference.json" --copies "$copies" \
   > "$out/make_models.log" 2>&1 || { tail -40 "$out/make_models.log"; exit 1; }
 
@@ -36,9 +37,27 @@ port=18080
 GANTRY_HTTP_PORT=$port GANTRY_MODEL_REPOSITORY="$work/models" GANTRY_MEMORY_GPU_UTILIZATION=0.8 \
   LD_LIBRARY_PATH="$torch_dir/lib" "$work/gantry/bin/karaf" server > "$out/karaf-console.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; cp "$work"/gantry/data/log/*.log "$out/" 2>/dev/null; rm -rf "$work"' EXIT
+finish() {
+  kill $server 2>/dev/null; wait $server 2>/dev/null || true
+  # Few files come back from a device run: the logs go into one.
+  for log in "$out/cmake.log" "$out/make_models.log" "$out/karaf-console.log" "$work"/gantry/data/log/karaf.log; do
+    [ -f "$log" ] && { echo "==== $log"; tail -200 "$log"; }
+  done > "$out/logs.txt" 2>/dev/null
+  rm -f "$out/cmake.log" "$out/make_models.log" "$out/karaf-console.log"
+  rm -rf "$work"
+}
+trap finish EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 1; done
 curl -s "http://127.0.0.1:$port/v2/memory" > "$out/memory-at-start.json"
 python3 "$root/bench/client.py" "http://127.0.0.1:$port" "$work/models" "$out/gantry-results.json" \
-  --requests "$requests" --models "$copies" 2>&1 | tee "$out/client.log"
+  --requests "$requests" --models "$models" --more-models "$copies" 2>&1 | tee "$out/client.log"
 curl -s "http://127.0.0.1:$port/metrics" > "$out/metrics.txt"
+python3 - "$out" <<'PY'
+import json, pathlib, sys
+out = pathlib.Path(sys.argv[1])
+merged = {name: json.loads((out / (name + ".json")).read_text()) for name in ("torch-reference", "gantry-results",
+                                                                             "memory-at-start")}
+(out / "results.json").write_text(json.dumps(merged, indent=1))
+for name in merged:
+    (out / (name + ".json")).unlink()
+PY

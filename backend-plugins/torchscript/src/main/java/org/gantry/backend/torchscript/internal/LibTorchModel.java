@@ -1,6 +1,12 @@
 package org.gantry.backend.torchscript.internal;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +22,8 @@ import org.gantry.engine.libtorch.LibTorchException;
 import org.gantry.engine.libtorch.LibTorchModule;
 import org.gantry.engine.libtorch.NativeDataType;
 import org.gantry.engine.libtorch.NativeTensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One TorchScript module on Gantry's libtorch engine, on the CPU or a GPU. The only class of this bundle that
@@ -23,6 +31,8 @@ import org.gantry.engine.libtorch.NativeTensor;
  * {@code org.gantry.engine.libtorch} bundle, and this class is loaded only when a model asks for that engine.
  */
 final class LibTorchModel implements LoadedModel {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LibTorchModel.class);
 
     private final ForwardSignature signature;
     private final LibTorchEngine engine;
@@ -63,6 +73,40 @@ final class LibTorchModel implements LoadedModel {
         } catch (RuntimeException e) {
             module.close();
             throw e;
+        }
+    }
+
+    /**
+     * Loads and runs a one-operation module once on the CPU and on every GPU, so that libtorch's and CUDA's one-time
+     * start (interpreter, CUDA context, kernels) happens now and is not counted as the first model's cold start.
+     */
+    static void warmUp(Object engine) {
+        LibTorchEngine libtorch = (LibTorchEngine) engine;
+        Path file = null;
+        try {
+            file = Files.createTempFile("gantry-warmup", ".pt");
+            try (InputStream archive = TorchScriptBackend.class.getResourceAsStream("warmup.pt")) {
+                Files.copy(archive, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            List<String> devices = new ArrayList<>(List.of("cpu"));
+            for (int gpu = 0; libtorch.cudaAvailable() && gpu < libtorch.cudaDeviceCount(); gpu++) {
+                devices.add("cuda:" + gpu);
+            }
+            ByteBuffer one = ByteBuffer.allocateDirect(Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, 1f);
+            for (String device : devices) {
+                try (LibTorchModule module = libtorch.load(file, device)) {
+                    module.forward(List.of(NativeTensor.of(NativeDataType.FP32, new long[] { 1 }, one)));
+                }
+            }
+            if (devices.size() > 1) {
+                libtorch.emptyCache();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("libtorch warm-up failed; the first model's cold start includes libtorch's start: {}", e.toString());
+        } finally {
+            if (file != null) {
+                file.toFile().delete();
+            }
         }
     }
 

@@ -94,7 +94,9 @@ public final class TorchScriptBackend implements Backend {
             cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindLibTorch")
     void bindLibTorch(ServiceReference<?> reference) {
-        libtorch = () -> context.locateService("libtorch", reference);
+        Supplier<Object> located = () -> context.locateService("libtorch", reference);
+        LibTorchModel.warmUp(located.get());
+        libtorch = located;
         LOG.info("TorchScript models with engine=libtorch can load (libtorch {})",
                 reference.getProperty("libtorch.version"));
     }
