@@ -22,16 +22,25 @@ import urllib.parse
 
 
 class Client:
+    """One keep-alive connection; opened again when the server closed it while idle."""
+
     def __init__(self, url):
         parsed = urllib.parse.urlparse(url)
-        self.connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=600)
+        self.address = (parsed.hostname, parsed.port)
+        self.connection = http.client.HTTPConnection(*self.address, timeout=600)
 
     def call(self, method, path, body=None):
         payload = None if body is None else json.dumps(body).encode()
-        self.connection.request(method, path, body=payload, headers={"Content-Type": "application/json"})
-        response = self.connection.getresponse()
-        data = response.read()
-        return response.status, data
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, path, body=payload, headers={"Content-Type": "application/json"})
+                response = self.connection.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, ConnectionError, http.client.CannotSendRequest):
+                self.connection.close()
+                self.connection = http.client.HTTPConnection(*self.address, timeout=600)
+                if attempt == 2:
+                    raise
 
 
 def gpu_used_mib():
@@ -135,6 +144,11 @@ def churn(args, client, models):
     return results
 
 
+def save(path, results):
+    with open(path, "w") as f:
+        json.dump(results, f, indent=1)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
@@ -221,7 +235,9 @@ def main():
     results["http_floor_s"] = statistics.median(times)
     must(*client.call("POST", "/v2/repository/models/bert_base/unload", {}))
 
+    save(args.results, results)
     results["churn"] = churn(args, client, args.models)
+    save(args.results, results)
     if args.more_models > args.models:
         # More models than fit: the same churn with evictions at the 80 % target.
         results["churn_more_models"] = churn(args, client, args.more_models)

@@ -23,7 +23,7 @@ library="$work/native/libgantry_libtorch.so"
 
 # 2. Models and the in-process torch reference.
 # 400 models as the published case's churn; 700 for a second churn where they cannot all stay resident.
-models=400; copies=700; requests=2000
+models=400; copies=${BENCH_COPIES:-700}; requests=2000
 [ "$quick" = "--quick" ] && models=20 && copies=30 && requests=100
 python3 "$root/bench/make_models.py" "$work/models" "$out/torch-reference.json" --copies "$copies" \
   > "$out/make_models.log" 2>&1 || { tail -40 "$out/make_models.log"; exit 1; }
@@ -52,6 +52,7 @@ curl -s "http://127.0.0.1:$port/v2/memory" > "$out/memory-at-start.json"
 python3 "$root/bench/client.py" "http://127.0.0.1:$port" "$work/models" "$out/gantry-results.json" \
   --requests "$requests" --models "$models" --more-models "$copies" 2>&1 | tee "$out/client.log"
 curl -s "http://127.0.0.1:$port/metrics" > "$out/metrics.txt"
+grep -h "warm\|engine ready\|TorchScript models with" "$work"/gantry/data/log/karaf.log | cut -c1-300 || true
 python3 - "$out" <<'PY'
 import json, pathlib, sys
 out = pathlib.Path(sys.argv[1])

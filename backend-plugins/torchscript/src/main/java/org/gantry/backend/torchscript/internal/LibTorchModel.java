@@ -77,27 +77,29 @@ final class LibTorchModel implements LoadedModel {
     }
 
     /**
-     * Loads and runs a one-operation module once on the CPU and on every GPU, so that libtorch's and CUDA's one-time
-     * start (interpreter, CUDA context, kernels) happens now and is not counted as the first model's cold start.
+     * Loads and runs a small linear module once on the CPU and on every GPU, so that libtorch's and CUDA's one-time
+     * start (interpreter, CUDA context, cuBLAS, kernels) happens now and is not counted as the first model's cold
+     * start. The module has parameters: one without any would stay on the CPU and never touch the GPU.
      */
     static void warmUp(Object engine) {
         LibTorchEngine libtorch = (LibTorchEngine) engine;
         Path file = null;
         try {
             file = Files.createTempFile("gantry-warmup", ".pt");
-            try (InputStream archive = TorchScriptBackend.class.getResourceAsStream("warmup.pt")) {
+            try (InputStream archive = TorchScriptBackend.class.getResourceAsStream("warmup-linear.pt")) {
                 Files.copy(archive, file, StandardCopyOption.REPLACE_EXISTING);
             }
             List<String> devices = new ArrayList<>(List.of("cpu"));
             for (int gpu = 0; libtorch.cudaAvailable() && gpu < libtorch.cudaDeviceCount(); gpu++) {
                 devices.add("cuda:" + gpu);
             }
-            ByteBuffer one = ByteBuffer.allocateDirect(Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, 1f);
+            ByteBuffer row = ByteBuffer.allocateDirect(3 * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             for (String device : devices) {
                 try (LibTorchModule module = libtorch.load(file, device)) {
-                    module.forward(List.of(NativeTensor.of(NativeDataType.FP32, new long[] { 1 }, one)));
+                    module.forward(List.of(NativeTensor.of(NativeDataType.FP32, new long[] { 1, 3 }, row)));
                 }
             }
+            LOG.info("libtorch warmed up on {}", devices);
             if (devices.size() > 1) {
                 libtorch.emptyCache();
             }
