@@ -158,6 +158,7 @@ def main():
     parser.add_argument("--models", type=int, default=400)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--more-models", type=int, default=0)
+    parser.add_argument("--memory-only", action="store_true")
     args = parser.parse_args()
     client = Client(args.url)
     results = {}
@@ -168,22 +169,29 @@ def main():
     results["gpu_budget_bytes"] = device["budget_bytes"]
     results["gpu_capacity_bytes"] = device["capacity_bytes"]
 
-    # Cold starts: three different models, each a first request to an unloaded model.
-    colds = []
-    for name in ("s2s_000", "s2s_001", "s2s_002"):
-        with open("%s/%s/1/model.pt" % (args.repository, name), "rb") as f:
-            f.read()  # page cache
-        start = time.perf_counter()
-        must(*client.call("POST", "/v2/models/%s/infer" % name, s2s_request()))
-        colds.append(time.perf_counter() - start)
-    results["s2s_cold_start_s"] = colds
-    results["gpu_used_mib_3_loaded"] = gpu_used_mib()
-    _, resident = cuda_models(client)
-    results["s2s_lease_bytes"] = [m["bytes"] for m in resident if m["name"].startswith("s2s_")]
-    for name in ("s2s_000", "s2s_001", "s2s_002"):
-        must(*client.call("POST", "/v2/repository/models/%s/unload" % name, {}))
-    time.sleep(1)
-    results["gpu_used_mib_after_unload"] = gpu_used_mib()
+    # Cold starts: three different models, each a first request to an unloaded model; then the same three again, once
+    # CUDA has loaded the kernels they use (it keeps those in device memory for the life of the process).
+    for cycle in (1, 2):
+        colds = []
+        for name in ("s2s_000", "s2s_001", "s2s_002"):
+            with open("%s/%s/1/model.pt" % (args.repository, name), "rb") as f:
+                f.read()  # page cache
+            start = time.perf_counter()
+            must(*client.call("POST", "/v2/models/%s/infer" % name, s2s_request()))
+            colds.append(time.perf_counter() - start)
+        suffix = "" if cycle == 1 else "_again"
+        results["s2s_cold_start_s" + suffix] = colds
+        results["gpu_used_mib_3_loaded" + suffix] = gpu_used_mib()
+        _, resident = cuda_models(client)
+        results["s2s_lease_bytes" + suffix] = [m["bytes"] for m in resident if m["name"].startswith("s2s_")]
+        for name in ("s2s_000", "s2s_001", "s2s_002"):
+            must(*client.call("POST", "/v2/repository/models/%s/unload" % name, {}))
+        time.sleep(1)
+        results["gpu_used_mib_after_unload" + suffix] = gpu_used_mib()
+    if args.memory_only:
+        save(args.results, results)
+        print(json.dumps(results, indent=1))
+        return
 
     start = time.perf_counter()
     must(*client.call("POST", "/v2/models/bert_base/infer", bert_request(30)))

@@ -50,7 +50,8 @@ trap finish EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 1; done
 curl -s "http://127.0.0.1:$port/v2/memory" > "$out/memory-at-start.json"
 python3 "$root/bench/client.py" "http://127.0.0.1:$port" "$work/models" "$out/gantry-results.json" \
-  --requests "$requests" --models "$models" --more-models "$copies" 2>&1 | tee "$out/client.log"
+  --requests "$requests" --models "$models" --more-models "$copies" ${BENCH_MEMORY_ONLY:+--memory-only} 2>&1 \
+  | tee "$out/client.log"
 curl -s "http://127.0.0.1:$port/metrics" > "$out/metrics.txt"
 grep -h "warm\|engine ready\|TorchScript models with" "$work"/gantry/data/log/karaf.log | cut -c1-300 || true
 python3 - "$out" <<'PY'
