@@ -6,17 +6,8 @@
 # Build first: mvn -B install -DskipTests (which also writes the MiniLM weights into examples/models)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-work="$(mktemp -d)"
-cp -r "$root/distribution/target/assembly" "$work/gantry"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-GANTRY_HTTP_PORT="$port" GANTRY_MODEL_REPOSITORY="$root/examples/models" \
-  "$work/gantry/bin/karaf" server > "$work/karaf-console.log" 2>&1 &
-server=$!
-trap '"$work/gantry/bin/stop" >/dev/null 2>&1 || kill "$server"; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 1 180); do
-  curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break
-  sleep 1
-done
+repository="$root/examples/models"
+. "$root/scripts/start-distribution.sh"
 cd "$root"
 DJL_CACHE_DIR="$root/itests/loadgen/target/djl-cache" mvn -q -B -pl itests/loadgen exec:java \
   -Dexec.mainClass=org.gantry.loadgen.EmbeddingBenchmark \

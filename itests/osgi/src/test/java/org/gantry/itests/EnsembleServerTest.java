@@ -15,7 +15,6 @@ import java.util.List;
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
-import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.processor.Processor;
 import org.gantry.api.processor.ProcessorFunction;
@@ -237,27 +236,16 @@ class EnsembleServerTest {
 
         @Override
         public ProcessorFunction open(ModelLoadContext context) {
-            return new ProcessorFunction() {
-                @Override
-                public List<TensorConfig> inputs() {
-                    return List.of(new TensorConfig("TEXT", DataType.BYTES, List.of(-1L)));
-                }
-
-                @Override
-                public List<TensorConfig> outputs() {
-                    return List.of(new TensorConfig("REVERSED", DataType.BYTES, List.of(-1L)));
-                }
-
-                @Override
-                public List<Tensor> apply(InferenceRequest request) {
-                    Tensor text = request.input("TEXT");
-                    List<byte[]> reversed = new ArrayList<>();
-                    for (String element : text.bytesElementsAsStrings()) {
-                        reversed.add(new StringBuilder(element).reverse().toString().getBytes(StandardCharsets.UTF_8));
-                    }
-                    return List.of(Tensor.ofBytes("REVERSED", text.shape(), reversed));
-                }
-            };
+            return ProcessorFunction.of(List.of(new TensorConfig("TEXT", DataType.BYTES, List.of(-1L))),
+                    List.of(new TensorConfig("REVERSED", DataType.BYTES, List.of(-1L))), request -> {
+                        Tensor text = request.input("TEXT");
+                        List<byte[]> reversed = new ArrayList<>();
+                        for (String element : text.bytesElementsAsStrings()) {
+                            reversed.add(new StringBuilder(element).reverse().toString()
+                                    .getBytes(StandardCharsets.UTF_8));
+                        }
+                        return List.of(Tensor.ofBytes("REVERSED", text.shape(), reversed));
+                    });
         }
     }
 

@@ -1,6 +1,7 @@
 package org.gantry.api.processor;
 
 import java.util.List;
+import java.util.function.Function;
 
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.model.TensorConfig;
@@ -36,5 +37,40 @@ public interface ProcessorFunction extends AutoCloseable {
     /** Frees what it holds; called once, after in-flight requests have finished. */
     @Override
     default void close() {
+    }
+
+    /** A function that holds nothing to free. */
+    static ProcessorFunction of(List<TensorConfig> inputs, List<TensorConfig> outputs,
+            Function<InferenceRequest, List<Tensor>> apply) {
+        return of(inputs, outputs, apply, () -> {
+        });
+    }
+
+    /** A function whose {@code close} runs {@code release}. */
+    static ProcessorFunction of(List<TensorConfig> inputs, List<TensorConfig> outputs,
+            Function<InferenceRequest, List<Tensor>> apply, Runnable release) {
+        List<TensorConfig> in = List.copyOf(inputs);
+        List<TensorConfig> out = List.copyOf(outputs);
+        return new ProcessorFunction() {
+            @Override
+            public List<TensorConfig> inputs() {
+                return in;
+            }
+
+            @Override
+            public List<TensorConfig> outputs() {
+                return out;
+            }
+
+            @Override
+            public List<Tensor> apply(InferenceRequest request) {
+                return apply.apply(request);
+            }
+
+            @Override
+            public void close() {
+                release.run();
+            }
+        };
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.GantryException;
-import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.processor.Processor;
@@ -37,22 +36,8 @@ public final class L2Normalize implements Processor {
         double epsilon = epsilon(config);
         List<TensorConfig> inputs = List.of(Tensors.variable(config, INPUT, DataType.FP32, 2));
         List<TensorConfig> outputs = List.of(Tensors.variable(config, OUTPUT, DataType.FP32, 2));
-        return new ProcessorFunction() {
-            @Override
-            public List<TensorConfig> inputs() {
-                return inputs;
-            }
-
-            @Override
-            public List<TensorConfig> outputs() {
-                return outputs;
-            }
-
-            @Override
-            public List<Tensor> apply(InferenceRequest request) {
-                return List.of(normalize(Tensors.input(request, config.name(), INPUT, DataType.FP32, 1), epsilon));
-            }
-        };
+        return ProcessorFunction.of(inputs, outputs, request -> List.of(normalize(Tensors.input(request, config.name(),
+                INPUT, DataType.FP32, 1), epsilon)));
     }
 
     private static double epsilon(ModelConfig config) {

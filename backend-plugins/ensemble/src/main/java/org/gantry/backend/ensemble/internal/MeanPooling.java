@@ -8,7 +8,6 @@ import java.util.List;
 
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.GantryException;
-import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.processor.Processor;
@@ -40,23 +39,9 @@ public final class MeanPooling implements Processor {
         List<TensorConfig> inputs = List.of(Tensors.variable(config, EMBEDDINGS, DataType.FP32, 3),
                 Tensors.variable(config, MASK, DataType.INT64, 2));
         List<TensorConfig> outputs = List.of(Tensors.variable(config, OUTPUT, DataType.FP32, 2));
-        return new ProcessorFunction() {
-            @Override
-            public List<TensorConfig> inputs() {
-                return inputs;
-            }
-
-            @Override
-            public List<TensorConfig> outputs() {
-                return outputs;
-            }
-
-            @Override
-            public List<Tensor> apply(InferenceRequest request) {
-                return List.of(pool(config.name(), Tensors.input(request, config.name(), EMBEDDINGS, DataType.FP32, 2),
-                        Tensors.input(request, config.name(), MASK, DataType.INT64, 1)));
-            }
-        };
+        return ProcessorFunction.of(inputs, outputs, request -> List.of(pool(config.name(),
+                Tensors.input(request, config.name(), EMBEDDINGS, DataType.FP32, 2),
+                Tensors.input(request, config.name(), MASK, DataType.INT64, 1))));
     }
 
     static Tensor pool(String model, Tensor embeddings, Tensor mask) {

@@ -16,7 +16,6 @@ import java.util.Map;
 
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.GantryException;
-import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.processor.Processor;
@@ -76,27 +75,8 @@ public final class HuggingFaceTokenizerProcessor implements Processor {
         List<TensorConfig> outputs = OUTPUTS.stream()
                 .map(name -> new TensorConfig(name, DataType.INT64, config.batched() ? List.of(-1L) : List.of(-1L, -1L)))
                 .toList();
-        return new ProcessorFunction() {
-            @Override
-            public List<TensorConfig> inputs() {
-                return inputs;
-            }
-
-            @Override
-            public List<TensorConfig> outputs() {
-                return outputs;
-            }
-
-            @Override
-            public List<Tensor> apply(InferenceRequest request) {
-                return tokenize(tokenizer, config.name(), request.input(TEXT));
-            }
-
-            @Override
-            public void close() {
-                tokenizer.close();
-            }
-        };
+        return ProcessorFunction.of(inputs, outputs, request -> tokenize(tokenizer, config.name(),
+                request.input(TEXT)), tokenizer::close);
     }
 
     private static Path tokenizerFile(ModelLoadContext context) {
