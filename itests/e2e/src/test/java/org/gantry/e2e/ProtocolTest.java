@@ -49,13 +49,19 @@ class ProtocolTest {
     private static final String SIMPLE_REQUEST = "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],"
             + "\"datatype\":\"FP32\",\"data\":[1,2,3]}]}";
 
+    private static final List<String> CONFORMANCE_MODELS = List.of("simple_linear", "token_scorer", "versioned_scale");
     private static Path work;
     private static KarafServer server;
 
     @BeforeAll
     static void start() throws Exception {
         work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")).resolve("protocol"));
-        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, EXAMPLES,
+        // The conformance exchanges list the repository's index: the three models they were written against.
+        Path repository = work.resolve("models");
+        for (String model : CONFORMANCE_MODELS) {
+            copy(EXAMPLES.resolve(model), repository.resolve(model));
+        }
+        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, repository,
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
                 Map.of("org.gantry.rest.cfg", "maxRequestBytes = " + BODY_LIMIT + "\nmaxTensorElements = 100000\n"));
     }
