@@ -10,5 +10,5 @@ repository="$root/examples/models"
 . "$root/scripts/start-distribution.sh"
 cd "$root"
 DJL_CACHE_DIR="$root/itests/loadgen/target/djl-cache" mvn -q -B -pl itests/loadgen exec:java \
-  -Dexec.mainClass=org.gantry.loadgen.EmbeddingBenchmark \
+  -Dloadgen.main=org.gantry.loadgen.EmbeddingBenchmark \
   -Dexec.args="--url http://127.0.0.1:$port --models $root/examples/models $*"
