@@ -53,8 +53,7 @@ class LibTorchEngineTest {
         int cases = 0;
         for (var model : models.entrySet()) {
             JsonNode expected = new ObjectMapper().readTree(EXAMPLES.resolve(model.getKey()).resolve("expected.json").toFile());
-            for (var version = expected.fields(); version.hasNext();) {
-                var entry = version.next();
+            for (var entry : expected.properties()) {
                 Path file = EXAMPLES.resolve(model.getKey()).resolve(entry.getKey()).resolve("model.pt");
                 try (LibTorchModule module = engine.load(file, "cpu")) {
                     for (JsonNode testCase : entry.getValue()) {

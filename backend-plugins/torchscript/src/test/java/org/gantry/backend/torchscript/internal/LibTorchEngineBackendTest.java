@@ -96,8 +96,7 @@ class LibTorchEngineBackendTest {
         for (ModelConfig config : List.of(simpleLinear(LIBTORCH), tokenScorer(LIBTORCH), versionedScale(LIBTORCH))) {
             Path directory = EXAMPLES.resolve(config.name());
             JsonNode expected = new ObjectMapper().readTree(directory.resolve("expected.json").toFile());
-            for (var versions = expected.fields(); versions.hasNext();) {
-                var version = versions.next();
+            for (var version : expected.properties()) {
                 long number = Long.parseLong(version.getKey());
                 ModelConfig completed = backend.complete(new Context(config, number, directory, Device.CPU));
                 try (LoadedModel model = backend.load(new Context(completed, number, directory, Device.CPU))) {
