@@ -21,6 +21,15 @@ public interface Backend {
     Set<String> platforms();
 
     /**
+     * Whether this backend serves a configuration: by its {@code backend} name when it gives one, else by its
+     * {@code platform}, as Triton chooses.
+     */
+    default boolean serves(ModelConfig config) {
+        return !config.backend().isEmpty() ? name().equals(config.backend())
+                : platforms().contains(config.platform());
+    }
+
+    /**
      * Completes or checks a model's configuration against its artifact before loading (as Triton's
      * auto-complete). The default returns the configuration unchanged.
      *

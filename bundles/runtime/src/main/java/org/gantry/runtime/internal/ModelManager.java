@@ -1070,8 +1070,7 @@ public final class ModelManager implements ModelServer {
 
     private Backend backendFor(ModelConfig config) {
         for (Backend backend : backends) {
-            if (!config.backend().isEmpty() ? backend.name().equals(config.backend())
-                    : backend.platforms().contains(config.platform())) {
+            if (backend.serves(config)) {
                 return backend;
             }
         }

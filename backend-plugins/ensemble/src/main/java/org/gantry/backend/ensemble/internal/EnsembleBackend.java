@@ -103,12 +103,11 @@ public final class EnsembleBackend implements Backend {
         if (config.backend().isEmpty() && config.platform().isEmpty()) {
             return "its config.pbtxt names neither a platform nor a backend";
         }
-        if (config.backend().equals(PLATFORM) || config.platform().equals(PLATFORM)) {
-            return null;
+        if (serves(config)) {
+            return null; // a nested ensemble
         }
         for (Backend backend : backends) {
-            if (!config.backend().isEmpty() ? backend.name().equals(config.backend())
-                    : backend.platforms().contains(config.platform())) {
+            if (backend.serves(config)) {
                 return null;
             }
         }
