@@ -44,9 +44,9 @@ final class EnsembleModel implements LoadedModel {
 
     @Override
     public List<Tensor> infer(InferenceRequest request) {
-        List<String> wanted = request.outputs().isEmpty() ? allOutputs
-                : request.outputs().stream().map(RequestedOutput::name).toList();
-        Execution execution = new Execution(request, plan.stepsFor(wanted));
+        boolean every = request.outputs().isEmpty();
+        List<String> wanted = every ? allOutputs : request.outputs().stream().map(RequestedOutput::name).toList();
+        Execution execution = new Execution(request, every ? plan.stepsForAllOutputs() : plan.stepsFor(wanted));
         execution.run();
         List<Tensor> outputs = new ArrayList<>(wanted.size());
         for (String name : wanted) {

@@ -63,18 +63,24 @@ final class EnsemblePlan {
         List<Set<Integer>> consumers = new ArrayList<>();
         steps.forEach(s -> consumers.add(new TreeSet<>()));
         for (Step step : steps) {
-            Set<Integer> from = new TreeSet<>();
-            for (String tensor : step.declared().inputMap().values()) {
-                Integer producer = producers.get(tensor);
-                if (producer != null) {
-                    from.add(producer);
-                }
-            }
+            Set<Integer> from = producerSteps(step, producers);
             producerCounts[step.index()] = from.size();
             from.forEach(p -> consumers.get(p).add(step.index()));
         }
         this.successors = consumers.stream().map(c -> c.stream().mapToInt(Integer::intValue).toArray()).toList();
         this.stepsForAllOutputs = stepsFor(config.outputs().stream().map(TensorConfig::name).toList());
+    }
+
+    /** The steps whose outputs {@code step} reads, in index order. */
+    private static Set<Integer> producerSteps(Step step, Map<String, Integer> producers) {
+        Set<Integer> from = new TreeSet<>();
+        for (String tensor : step.declared().inputMap().values()) {
+            Integer producer = producers.get(tensor);
+            if (producer != null) {
+                from.add(producer);
+            }
+        }
+        return from;
     }
 
     /**
@@ -162,8 +168,7 @@ final class EnsemblePlan {
         List<List<Integer>> consumers = new ArrayList<>();
         steps.forEach(s -> consumers.add(new ArrayList<>()));
         for (Step step : steps) {
-            Set<Integer> from = step.declared().inputMap().values().stream().map(producers::get)
-                    .filter(p -> p != null).collect(Collectors.toSet());
+            Set<Integer> from = producerSteps(step, producers);
             pending[step.index()] = from.size();
             from.forEach(p -> consumers.get(p).add(step.index()));
         }
@@ -301,12 +306,13 @@ final class EnsemblePlan {
         return producerCounts[step];
     }
 
+    /** The steps every output needs, computed once: what a request that names no outputs runs (never modified). */
+    BitSet stepsForAllOutputs() {
+        return stepsForAllOutputs;
+    }
+
     /** The steps needed to produce {@code outputs}: a step runs only when something asked for depends on it. */
     BitSet stepsFor(List<String> outputs) {
-        if (stepsForAllOutputs != null && outputs.size() == config.outputs().size()
-                && outputs.containsAll(config.outputs().stream().map(TensorConfig::name).toList())) {
-            return stepsForAllOutputs;
-        }
         BitSet needed = new BitSet(steps.size());
         Deque<String> tensors = new ArrayDeque<>(outputs);
         while (!tensors.isEmpty()) {
