@@ -3,7 +3,9 @@ package org.gantry.backend.torchscript.internal;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.error.GantryException;
@@ -38,11 +40,15 @@ final class TorchScriptModel implements LoadedModel {
         this.signature = signature;
         this.model = model;
         this.footprint = Math.max(parameterBytes(model.getBlock()), storedTensorBytes);
-        this.engineThread = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "gantry-torchscript-" + model.getName());
-            thread.setDaemon(true);
-            return thread;
-        });
+        // One thread, ended after a minute without requests: hundreds of resident models hold no idle threads.
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "gantry-torchscript-" + model.getName());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        this.engineThread = executor;
     }
 
     @Override
