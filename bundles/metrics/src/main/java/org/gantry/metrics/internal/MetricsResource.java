@@ -6,6 +6,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
 
+import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Response;
@@ -28,6 +29,7 @@ public class MetricsResource {
     }
 
     @GET
+    @PermitAll
     public Response scrape() {
         StreamingOutput body = metrics::write;
         return Response.ok(body, CONTENT_TYPE).build();

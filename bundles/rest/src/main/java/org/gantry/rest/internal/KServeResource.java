@@ -27,6 +27,8 @@ import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -81,6 +83,7 @@ public class KServeResource {
         streams.close();
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Operation(summary = "Server metadata: name, version, protocol extensions")
     public Map<String, Object> serverMetadata() {
@@ -91,6 +94,7 @@ public class KServeResource {
         return metadata;
     }
 
+    @PermitAll
     @GET
     @Path("health/live")
     @Operation(summary = "Liveness")
@@ -98,6 +102,7 @@ public class KServeResource {
         return Map.of("live", true);
     }
 
+    @PermitAll
     @GET
     @Path("health/ready")
     @Operation(summary = "Readiness: 200 when the model repository is readable")
@@ -106,6 +111,7 @@ public class KServeResource {
         return Response.status(ready ? 200 : 503).entity(Map.of("ready", ready)).build();
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Path("models/{model}")
     @Operation(summary = "Model metadata: platform, versions, inputs and outputs")
@@ -113,6 +119,7 @@ public class KServeResource {
         return metadataJson(server.metadata(model, null));
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Path("models/{model}/versions/{version}")
     @Operation(summary = "Metadata of one model version")
@@ -120,6 +127,7 @@ public class KServeResource {
         return metadataJson(server.metadata(model, version));
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Path("models/stats")
     @Operation(summary = "Statistics of every model version known to the server (Triton's shape)")
@@ -127,6 +135,7 @@ public class KServeResource {
         return statisticsJson(server.statistics(null, null));
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Path("models/{model}/stats")
     @Operation(summary = "Statistics of a model's versions")
@@ -134,6 +143,7 @@ public class KServeResource {
         return statisticsJson(server.statistics(model, null));
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Path("models/{model}/versions/{version}/stats")
     @Operation(summary = "Statistics of one model version")
@@ -141,6 +151,7 @@ public class KServeResource {
         return statisticsJson(server.statistics(model, version));
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Path("models/{model}/ready")
     @Operation(summary = "Model readiness: 200 when a version is loaded and ready")
@@ -148,6 +159,7 @@ public class KServeResource {
         return readiness(model, null);
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Path("models/{model}/versions/{version}/ready")
     @Operation(summary = "Readiness of one model version")
@@ -155,6 +167,7 @@ public class KServeResource {
         return readiness(model, version);
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @POST
     @Path("models/{model}/infer")
     @Consumes(MediaType.WILDCARD)
@@ -164,6 +177,7 @@ public class KServeResource {
         return runInference(model, null, headerLength, body);
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @POST
     @Path("models/{model}/versions/{version}/infer")
     @Consumes(MediaType.WILDCARD)
@@ -173,6 +187,7 @@ public class KServeResource {
         return runInference(model, version, headerLength, body);
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @POST
     @Path("models/{model}/generate")
     @Consumes(MediaType.WILDCARD)
@@ -181,6 +196,7 @@ public class KServeResource {
         return generate(model, null, body, false);
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @POST
     @Path("models/{model}/versions/{version}/generate")
     @Consumes(MediaType.WILDCARD)
@@ -190,6 +206,7 @@ public class KServeResource {
         return generate(model, version, body, false);
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @POST
     @Path("models/{model}/generate_stream")
     @Consumes(MediaType.WILDCARD)
@@ -199,6 +216,7 @@ public class KServeResource {
         return generate(model, null, body, true);
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @POST
     @Path("models/{model}/versions/{version}/generate_stream")
     @Consumes(MediaType.WILDCARD)
@@ -209,6 +227,7 @@ public class KServeResource {
         return generate(model, version, body, true);
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Path("models/{model}/config")
     @Operation(summary = "The model configuration as JSON (as completed by its backend once loaded)")
@@ -216,6 +235,7 @@ public class KServeResource {
         return Response.ok(repository.configJson(server.config(model, null)), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Path("models/{model}/versions/{version}/config")
     @Operation(summary = "The configuration of one model version as JSON")
@@ -224,6 +244,7 @@ public class KServeResource {
                 .build();
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @POST
     @Path("repository/index")
     @Consumes(MediaType.WILDCARD)
@@ -240,6 +261,7 @@ public class KServeResource {
                 .toList();
     }
 
+    @RolesAllowed(AccessPolicy.ADMIN)
     @POST
     @Path("repository/models/{model}/load")
     @Consumes(MediaType.WILDCARD)
@@ -288,6 +310,7 @@ public class KServeResource {
         return parameters;
     }
 
+    @RolesAllowed(AccessPolicy.ADMIN)
     @POST
     @Path("repository/models/{model}/unload")
     @Consumes(MediaType.WILDCARD)

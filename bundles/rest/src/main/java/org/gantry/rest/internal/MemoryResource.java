@@ -14,6 +14,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -44,6 +45,7 @@ public class MemoryResource {
         this.server = server;
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     public Map<String, Object> report() {
         MemoryReport report = memory.report();
@@ -53,6 +55,7 @@ public class MemoryResource {
         return json;
     }
 
+    @RolesAllowed(AccessPolicy.ADMIN)
     @POST
     @Path("models/{model}/pin")
     @Consumes(MediaType.WILDCARD)
@@ -61,6 +64,7 @@ public class MemoryResource {
         return Map.of("name", model, "pinned", true);
     }
 
+    @RolesAllowed(AccessPolicy.ADMIN)
     @POST
     @Path("models/{model}/unpin")
     @Consumes(MediaType.WILDCARD)

@@ -22,6 +22,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -64,6 +66,7 @@ public class SageMakerResource {
         this.maxTensorElements = config.maxTensorElements();
     }
 
+    @PermitAll
     @GET
     @Path("ping")
     @Operation(summary = "Health check: 200 when the server can serve")
@@ -71,6 +74,7 @@ public class SageMakerResource {
         return Response.status(server.isReady() ? 200 : 503).entity(Map.of()).build();
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @POST
     @Path("invocations")
     @Consumes(MediaType.WILDCARD)
@@ -84,6 +88,7 @@ public class SageMakerResource {
         return invoke(target, type, headerLength, body);
     }
 
+    @RolesAllowed(AccessPolicy.ADMIN)
     @POST
     @Path("models")
     @Consumes(MediaType.WILDCARD)
@@ -106,6 +111,7 @@ public class SageMakerResource {
         return modelJson(name, folder);
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Path("models")
     @Operation(summary = "The loaded models, a page at a time (next_page_token, limit)")
@@ -132,6 +138,7 @@ public class SageMakerResource {
         return json;
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Path("models/{name}")
     @Operation(summary = "One loaded model")
@@ -143,6 +150,7 @@ public class SageMakerResource {
         return modelJson(name, folder);
     }
 
+    @RolesAllowed(AccessPolicy.ADMIN)
     @DELETE
     @Path("models/{name}")
     @Operation(summary = "Unload a model; 404 if it is not loaded")
@@ -151,6 +159,7 @@ public class SageMakerResource {
         return Map.of();
     }
 
+    @RolesAllowed(AccessPolicy.INFERENCE)
     @POST
     @Path("models/{name}/invoke")
     @Consumes(MediaType.WILDCARD)

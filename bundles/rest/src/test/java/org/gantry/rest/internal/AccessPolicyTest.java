@@ -1,0 +1,118 @@
+package org.gantry.rest.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import org.gantry.rest.internal.AccessPolicy.Access;
+import org.junit.jupiter.api.Test;
+
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+
+class AccessPolicyTest {
+
+    private static final AccessPolicy BOTH_TOKENS = new AccessPolicy("admin-secret", "infer-secret", false);
+
+    @Test
+    void theInferenceTokenOrTheAdministratorTokenOpensInference() {
+        assertNull(BOTH_TOKENS.refusal(Access.INFERENCE, "Bearer infer-secret", false));
+        assertNull(BOTH_TOKENS.refusal(Access.INFERENCE, "bearer admin-secret", false));
+        assertEquals(401, BOTH_TOKENS.refusal(Access.INFERENCE, null, true).status());
+        assertEquals(401, BOTH_TOKENS.refusal(Access.INFERENCE, "Bearer infer-secre", true).status());
+        assertEquals(401, BOTH_TOKENS.refusal(Access.INFERENCE, "Basic infer-secret", true).status());
+    }
+
+    @Test
+    void onlyTheAdministratorTokenOpensManagementWhereverTheRequestComesFrom() {
+        assertNull(BOTH_TOKENS.refusal(Access.MANAGEMENT, "Bearer admin-secret", false));
+        assertEquals(401, BOTH_TOKENS.refusal(Access.MANAGEMENT, "Bearer infer-secret", true).status());
+        assertEquals(401, BOTH_TOKENS.refusal(Access.MANAGEMENT, null, true).status());
+        AccessPolicy adminOnly = new AccessPolicy("admin-secret", "", true);
+        assertEquals(401, adminOnly.refusal(Access.MANAGEMENT, null, true).status());
+        assertNull(adminOnly.refusal(Access.INFERENCE, null, false));
+    }
+
+    @Test
+    void withoutAnAdministratorTokenManagementIsForLoopbackOnly() {
+        AccessPolicy open = new AccessPolicy("", "", false);
+        assertNull(open.refusal(Access.MANAGEMENT, null, true));
+        assertEquals(403, open.refusal(Access.MANAGEMENT, null, false).status());
+        assertNull(open.refusal(Access.INFERENCE, null, false));
+    }
+
+    @Test
+    void managementWithoutAnAdministratorTokenStillNeedsTheInferenceToken() {
+        AccessPolicy inferenceOnly = new AccessPolicy("", "infer-secret", false);
+        assertEquals(401, inferenceOnly.refusal(Access.MANAGEMENT, null, true).status());
+        assertNull(inferenceOnly.refusal(Access.MANAGEMENT, "Bearer infer-secret", true));
+        assertEquals(403, inferenceOnly.refusal(Access.MANAGEMENT, "Bearer infer-secret", false).status());
+    }
+
+    @Test
+    void anOperatorCanOpenManagementToEveryAddressOnlyWhileNoAdministratorTokenIsSet() {
+        assertNull(new AccessPolicy("", "", true).refusal(Access.MANAGEMENT, null, false));
+        assertEquals(401, new AccessPolicy("admin-secret", "", true).refusal(Access.MANAGEMENT, null, false).status());
+    }
+
+    @Test
+    void healthScrapingAndTheApiDescriptionAreOpen() {
+        assertNull(BOTH_TOKENS.refusal(Access.OPEN, null, false));
+    }
+
+    /** The whole access table of the REST API: a new endpoint must be classified here on purpose. */
+    @Test
+    void everyEndpointHasTheAccessItsJobNeedsAndAnUnclassifiedOneIsManagement() throws Exception {
+        Map<String, Access> expected = new TreeMap<>();
+        for (String open : new String[] { "GET /v2/health/live", "GET /v2/health/ready", "GET /ping",
+                "GET /openapi.json" }) {
+            expected.put(open, Access.OPEN);
+        }
+        for (String management : new String[] { "POST /v2/repository/models/{model}/load",
+                "POST /v2/repository/models/{model}/unload", "POST /models", "DELETE /models/{name}",
+                "POST /v2/memory/models/{model}/pin", "POST /v2/memory/models/{model}/unpin" }) {
+            expected.put(management, Access.MANAGEMENT);
+        }
+        Map<String, Access> actual = new TreeMap<>();
+        for (Class<?> resource : new Class<?>[] { KServeResource.class, SageMakerResource.class,
+                MemoryResource.class, OpenApiResource.class }) {
+            for (Method method : resource.getDeclaredMethods()) {
+                String verb = verb(method);
+                if (verb != null) {
+                    actual.put(verb + " " + path(resource, method), AccessPolicy.of(method));
+                }
+            }
+        }
+        Map<String, Access> notInference = actual.entrySet().stream()
+                .filter(entry -> entry.getValue() != Access.INFERENCE)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+        assertEquals(expected, notInference);
+        assertEquals(Access.MANAGEMENT, AccessPolicy.of(Unclassified.class.getDeclaredMethod("change")));
+    }
+
+    private static String verb(Method method) {
+        return Arrays.stream(new Class<?>[] { GET.class, POST.class, DELETE.class })
+                .filter(annotation -> method.isAnnotationPresent(annotation.asSubclass(java.lang.annotation.Annotation.class)))
+                .map(Class::getSimpleName).findFirst().orElse(null);
+    }
+
+    private static String path(Class<?> resource, Method method) {
+        String base = resource.getAnnotation(Path.class).value();
+        Path sub = method.getAnnotation(Path.class);
+        String joined = sub == null ? base : (base.endsWith("/") ? base : base + "/") + sub.value();
+        return joined.length() > 1 && joined.endsWith("/") ? joined.substring(0, joined.length() - 1) : joined;
+    }
+
+    static final class Unclassified {
+        @POST
+        void change() {
+        }
+    }
+}
