@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 import org.osgi.service.component.annotations.ComponentPropertyType;
 
 /**
- * Selects the extensions every Gantry resource needs: JSON, the error shape, access control and the body limit.
+ * Selects the extensions every Gantry resource needs: JSON, the error shape and access control.
  * The whiteboard publishes a resource only once all of them are present, so no endpoint is ever served without
  * its guards.
  */
@@ -20,6 +20,5 @@ import org.osgi.service.component.annotations.ComponentPropertyType;
     String PREFIX_ = "osgi.jakartars.";
 
     String[] extension_select() default { "(osgi.jakartars.name=" + JacksonExtension.NAME + ")",
-            "(osgi.jakartars.name=" + ErrorMapper.NAME + ")", "(osgi.jakartars.name=" + AccessControl.NAME + ")",
-            "(osgi.jakartars.name=" + BodyLimit.NAME + ")" };
+            "(osgi.jakartars.name=" + ErrorMapper.NAME + ")", "(osgi.jakartars.name=" + AccessControl.NAME + ")" };
 }
