@@ -21,6 +21,8 @@ public enum ErrorKind {
     TIMEOUT(504),
     /** Not enough memory to load or run the model, even after eviction (HTTP 507). */
     INSUFFICIENT_MEMORY(507),
+    /** Not enough disk to store what the request brings, such as a load's files (HTTP 507). */
+    INSUFFICIENT_STORAGE(507),
     /** A fault inside Gantry or an engine that the caller cannot fix (HTTP 500). */
     INTERNAL(500);
 

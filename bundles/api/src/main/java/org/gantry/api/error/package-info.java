@@ -1,6 +1,6 @@
 /** Typed errors shared by every Gantry bundle and backend. */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.gantry.api.error;
 
 import org.osgi.annotation.bundle.Export;
