@@ -45,13 +45,23 @@ public final class InferenceJson {
     static final String BINARY_DATA_SIZE = "binary_data_size";
     static final String BINARY_DATA = "binary_data";
     static final String BINARY_DATA_OUTPUT = "binary_data_output";
+    /** The largest double that still rounds to a finite FP16 (65504, the largest half, plus half its last step). */
+    private static final double HALF_MAX = 65520 - Math.ulp(65520.0);
+    /** The largest float that still rounds to a finite BF16 (round to nearest even takes 0x7f7f8000 to infinity). */
+    private static final double BF16_MAX = Float.intBitsToFloat(0x7f7f7fff);
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     /** Buffers start small and grow with the data actually sent, so an absurd shape costs no memory. */
     private static final int INITIAL_BUFFER = 4096;
 
-    /** Closing a parser or generator must not close the HTTP streams: binary data may follow the JSON. */
+    /**
+     * Closing a parser or generator must not close the HTTP streams: binary data may follow the JSON. A key given
+     * twice is refused (which one would count is a guess). Strings may be as long as the body limit allows: a
+     * base64 {@code file:} upload is one string.
+     */
     private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64)
+                    .maxStringLength(Integer.MAX_VALUE).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
             .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
             .build();
@@ -407,9 +417,9 @@ public final class InferenceJson {
                 case UINT32 -> room(4).putInt((int) integer(parser, 0, 0xffffffffL));
                 case INT64 -> room(8).putLong(integer(parser, Long.MIN_VALUE, Long.MAX_VALUE));
                 case UINT64 -> room(8).putLong(unsigned64(parser));
-                case FP16 -> room(2).putShort(HalfPrecision.floatToHalf((float) number(parser)));
-                case BF16 -> room(2).putShort(HalfPrecision.floatToBfloat16((float) number(parser)));
-                case FP32 -> room(4).putFloat((float) number(parser));
+                case FP16 -> room(2).putShort(HalfPrecision.floatToHalf(representable(parser, HALF_MAX)));
+                case BF16 -> room(2).putShort(HalfPrecision.floatToBfloat16(representable(parser, BF16_MAX)));
+                case FP32 -> room(4).putFloat(representable(parser, Float.MAX_VALUE));
                 case FP64 -> room(8).putDouble(number(parser));
                 case BYTES -> {
                     if (token != JsonToken.VALUE_STRING) {
@@ -451,6 +461,20 @@ public final class InferenceJson {
                 throw badElement(parser);
             }
             return parser.getDoubleValue();
+        }
+
+        /**
+         * A number that fits the datatype: one whose magnitude would round to infinity is refused rather than
+         * silently becoming one ({@code max} is the largest value that rounds to a finite one).
+         */
+        private float representable(JsonParser parser, double max) throws IOException {
+            double value = number(parser);
+            if (Math.abs(value) > max) {
+                throw GantryException.invalidArgument("input '%s': element %d, '%s', is beyond the range of %s"
+                        + " (largest magnitude %s)", name, count, parser.getText(), dataType,
+                        dataType == DataType.FP16 ? "65504" : dataType == DataType.BF16 ? "3.3895314E38" : Float.toString(Float.MAX_VALUE));
+            }
+            return (float) value;
         }
 
         private GantryException badElement(JsonParser parser) throws IOException {

@@ -115,11 +115,8 @@ public class SageMakerResource {
     @GET
     @Path("models")
     @Operation(summary = "The loaded models, a page at a time (next_page_token, limit)")
-    public Map<String, Object> list(@QueryParam("next_page_token") String pageToken, @QueryParam("limit") Integer limit) {
-        int pageSize = limit == null ? DEFAULT_PAGE_SIZE : limit;
-        if (pageSize < 1) {
-            throw GantryException.invalidArgument("'limit' must be at least 1");
-        }
+    public Map<String, Object> list(@QueryParam("next_page_token") String pageToken, @QueryParam("limit") String limit) {
+        int pageSize = limit == null ? DEFAULT_PAGE_SIZE : pageSize(limit);
         int start = pageStart(pageToken);
         List<Map<String, Object>> page = new ArrayList<>();
         SortedMap<String, java.nio.file.Path> models = server.addedModels();
@@ -211,6 +208,19 @@ public class SageMakerResource {
         json.put("modelName", name);
         json.put("modelUrl", folder.toString());
         return json;
+    }
+
+    /** The page size a client asked for: a bad one is the client's mistake (400), not an unknown resource. */
+    private static int pageSize(String limit) {
+        try {
+            int pageSize = Integer.parseInt(limit.trim());
+            if (pageSize >= 1) {
+                return pageSize;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw GantryException.invalidArgument("'limit' must be a whole number of at least 1, not '%s'", limit);
     }
 
     private static JsonNode readJson(InputStream body) {

@@ -104,6 +104,25 @@ class InferenceJsonTest {
     }
 
     @Test
+    void aNumberBeyondItsFloatingPointTypeIsRefusedNotTurnedIntoInfinity() {
+        ByteBuffer largest = read(input("FP16", "[2]", "[65504, 65519]")).inputs().get(0).data();
+        assertEquals((short) 0x7bff, largest.getShort(0)); // 65504, the largest half
+        assertEquals((short) 0x7bff, largest.getShort(2)); // rounds down to it
+        assertTrue(rejection(input("FP16", "[1]", "[70000]")).contains("beyond the range of FP16"));
+        assertTrue(rejection(input("FP16", "[1]", "[-65520]")).contains("beyond the range of FP16"));
+        assertTrue(rejection(input("BF16", "[1]", "[3.4e38]")).contains("beyond the range of BF16"));
+        assertTrue(rejection(input("FP32", "[1]", "[1e39]")).contains("beyond the range of FP32"));
+        assertEquals(1e300, read(input("FP64", "[1]", "[1e300]")).inputs().get(0).data().getDouble(0));
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefused() {
+        assertTrue(rejection("{\"inputs\":[{\"name\":\"x\",\"name\":\"y\",\"shape\":[1],\"datatype\":\"FP32\","
+                + "\"data\":[1]}]}").contains("Duplicate field 'name'"));
+        assertTrue(rejection("{\"id\":\"a\",\"id\":\"b\",\"inputs\":[]}").contains("Duplicate field 'id'"));
+    }
+
+    @Test
     void mismatchedDataIsExplained() {
         assertTrue(rejection(input("FP32", "[3]", "[1,2]")).contains("has 2 data elements but its shape [3] needs 3"));
         assertTrue(rejection(input("FP32", "[1]", "[1,2]")).contains("more data elements than its shape allows"));
