@@ -231,6 +231,13 @@ final class ModelVersion {
         while (state == ModelState.LOADING) {
             wait(100);
         }
+        if (state == ModelState.FAILED) {
+            // An unload forgets the failure: the operator cleared what failed, so the next request tries again.
+            state = ModelState.UNAVAILABLE;
+            reason = "unloaded after a failed load";
+            failure = null;
+            return null;
+        }
         if (state != ModelState.READY) {
             return null;
         }

@@ -72,6 +72,29 @@ class ModelSourcesTest {
     }
 
     @Test
+    void anUnloadAfterAFailedOverrideLetsTheNextRequestLoadAgainAtOnce(@TempDir Path models) {
+        MemoryRepository slowRetry = new MemoryRepository(models);
+        ModelManager patient = new ModelManager(slowRetry, MemoryManagerImpl.forHost(1L << 30, null),
+                TestModels.config(3600));
+        ScalingBackend failing = new ScalingBackend();
+        patient.addBackend(failing);
+        try {
+            slowRetry.add(scaleConfig("scale", 0, null), 1L);
+            failing.failWith = "the override's weights are broken";
+            assertThrows(GantryException.class,
+                    () -> patient.load("scale", new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "10"), null)));
+            failing.failWith = null;
+
+            patient.unload("scale");
+
+            assertArrayEquals(new float[] { 2 }, floats(patient.infer("scale", null, InferenceRequest.of(
+                    List.of(fp32("INPUT__0", new long[] { 1 }, 2f)))).outputs().get(0)));
+        } finally {
+            patient.deactivate();
+        }
+    }
+
+    @Test
     void filesGivenWithALoadServeANewModelAndAreDeletedOnUnload() {
         byte[] weights = "weights".getBytes(StandardCharsets.UTF_8);
         manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "3"),
