@@ -7,20 +7,20 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
 import org.apache.commons.compress.archivers.ArchiveEntry;
-import org.apache.commons.compress.archivers.ArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
  * Unpacks a model archive ({@code .zip}, {@code .tar.gz}, {@code .tgz}) into a folder, refusing anything that
- * could write elsewhere or exhaust the disk: absolute paths, {@code ..} segments, links, more entries or bytes
- * than allowed (counted as they are written, not as the archive claims).
+ * could write elsewhere or exhaust the disk: absolute paths, {@code ..} segments, links, FIFOs and devices, more
+ * entries or bytes than allowed (counted as they are written, not as the archive claims).
  */
 final class ArchiveExtractor {
 
@@ -50,47 +50,80 @@ final class ArchiveExtractor {
 
     static void extract(Path archive, Path into, long maxBytes, int maxEntries) throws IOException {
         Files.createDirectories(into);
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive));
-                ArchiveInputStream<? extends ArchiveEntry> entries = open(archive, raw)) {
-            long written = 0;
+        if (archive.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
+            extractZip(archive, into, maxBytes, maxEntries);
+        } else {
+            extractTarGz(archive, into, maxBytes, maxEntries);
+        }
+    }
+
+    /**
+     * Zips are read through their central directory rather than streamed: only the central directory holds an
+     * entry's Unix mode, which is what marks a symbolic link.
+     */
+    private static void extractZip(Path archive, Path into, long maxBytes, int maxEntries) throws IOException {
+        try (ZipFile zip = ZipFile.builder().setPath(archive).get()) {
+            long[] written = { 0 };
             int count = 0;
-            ArchiveEntry entry;
-            byte[] buffer = new byte[64 * 1024];
-            while ((entry = entries.getNextEntry()) != null) {
+            for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
                 if (++count > maxEntries) {
                     throw new UnsafeArchiveException("more than " + maxEntries + " entries");
                 }
-                if (entry instanceof TarArchiveEntry tar && (tar.isSymbolicLink() || tar.isLink()
-                        || !(tar.isFile() || tar.isDirectory()))) {
-                    throw new UnsafeArchiveException("entry '" + entry.getName() + "' is a link or a special file");
-                }
-                if (entry instanceof ZipArchiveEntry zip && zip.isUnixSymlink()) {
-                    throw new UnsafeArchiveException("entry '" + entry.getName() + "' is a link");
-                }
-                Path target = inside(into, entry.getName());
+                Path target = checked(into, entry);
                 if (entry.isDirectory()) {
                     Files.createDirectories(target);
                     continue;
                 }
-                Files.createDirectories(target.getParent());
-                try (OutputStream out = Files.newOutputStream(target)) {
-                    int read;
-                    while ((read = entries.read(buffer)) != -1) {
-                        written += read;
-                        if (written > maxBytes) {
-                            throw new UnsafeArchiveException("it expands to more than " + maxBytes + " bytes");
-                        }
-                        out.write(buffer, 0, read);
-                    }
+                try (InputStream content = zip.getInputStream(entry)) {
+                    write(content, target, written, maxBytes);
                 }
             }
         }
     }
 
-    private static ArchiveInputStream<? extends ArchiveEntry> open(Path archive, InputStream raw) throws IOException {
-        String name = archive.getFileName().toString().toLowerCase(Locale.ROOT);
-        return name.endsWith(".zip") ? new ZipArchiveInputStream(raw)
-                : new TarArchiveInputStream(new GZIPInputStream(raw));
+    private static void extractTarGz(Path archive, Path into, long maxBytes, int maxEntries) throws IOException {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(
+                new BufferedInputStream(Files.newInputStream(archive))))) {
+            long[] written = { 0 };
+            int count = 0;
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                if (++count > maxEntries) {
+                    throw new UnsafeArchiveException("more than " + maxEntries + " entries");
+                }
+                Path target = checked(into, entry);
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                    continue;
+                }
+                write(tar, target, written, maxBytes);
+            }
+        }
+    }
+
+    /** The entry's path inside {@code into}, if it is a plain file or folder there. */
+    private static Path checked(Path into, ArchiveEntry entry) throws UnsafeArchiveException {
+        String kind = EntryKinds.notFileOrFolder(entry).orElse(null);
+        if (kind != null) {
+            throw new UnsafeArchiveException("entry '" + entry.getName() + "' is " + kind
+                    + "; a model archive holds only files and folders");
+        }
+        return inside(into, entry.getName());
+    }
+
+    private static void write(InputStream content, Path target, long[] written, long maxBytes) throws IOException {
+        Files.createDirectories(target.getParent());
+        try (OutputStream out = Files.newOutputStream(target)) {
+            byte[] buffer = new byte[64 * 1024];
+            int read;
+            while ((read = content.read(buffer)) != -1) {
+                written[0] += read;
+                if (written[0] > maxBytes) {
+                    throw new UnsafeArchiveException("it expands to more than " + maxBytes + " bytes");
+                }
+                out.write(buffer, 0, read);
+            }
+        }
     }
 
     /** The path of an entry inside {@code folder}, refusing names that are absolute or climb out. */

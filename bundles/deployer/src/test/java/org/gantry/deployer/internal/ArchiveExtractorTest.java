@@ -19,6 +19,8 @@ import java.util.zip.ZipOutputStream;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,24 +92,59 @@ class ArchiveExtractorTest {
     }
 
     @Test
-    void linksInTarArchivesAreRefused() throws IOException {
-        Path archive = work.resolve("linked.tar.gz");
-        try (OutputStream file = Files.newOutputStream(archive);
-                TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(file))) {
-            byte[] config = "platform: \"x\"\n".getBytes(StandardCharsets.UTF_8);
-            TarArchiveEntry entry = new TarArchiveEntry("config.pbtxt");
-            entry.setSize(config.length);
-            tar.putArchiveEntry(entry);
-            tar.write(config);
-            tar.closeArchiveEntry();
-            TarArchiveEntry link = new TarArchiveEntry("1/model.pt", TarArchiveEntry.LF_SYMLINK);
-            link.setLinkName("/etc/passwd");
-            tar.putArchiveEntry(link);
-            tar.closeArchiveEntry();
+    void zipSymbolicLinksAreRefusedNamingTheEntry() throws IOException {
+        Path archive = work.resolve("linked.zip");
+        try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(archive)) {
+            ZipArchiveEntry config = new ZipArchiveEntry("config.pbtxt");
+            zip.putArchiveEntry(config);
+            zip.write("platform: \"x\"\n".getBytes(StandardCharsets.UTF_8));
+            zip.closeArchiveEntry();
+            ZipArchiveEntry link = new ZipArchiveEntry("1/model.pt");
+            link.setUnixMode(0120777);
+            zip.putArchiveEntry(link);
+            zip.write("/etc/passwd".getBytes(StandardCharsets.UTF_8));
+            zip.closeArchiveEntry();
         }
 
         ArchiveExtractor.UnsafeArchiveException refused = assertThrows(ArchiveExtractor.UnsafeArchiveException.class,
                 () -> ArchiveExtractor.extract(archive, work.resolve("out/linked"), 1 << 20, 100));
-        assertTrue(refused.getMessage().contains("link"), refused.getMessage());
+
+        assertEquals("entry '1/model.pt' is a symbolic link; a model archive holds only files and folders",
+                refused.getMessage());
+    }
+
+    @Test
+    void tarLinksFifosAndDevicesAreRefusedNamingTheEntry() throws IOException {
+        Map<Byte, String> kinds = new LinkedHashMap<>();
+        kinds.put(TarArchiveEntry.LF_SYMLINK, "a symbolic link");
+        kinds.put(TarArchiveEntry.LF_LINK, "a hard link");
+        kinds.put(TarArchiveEntry.LF_FIFO, "a FIFO");
+        kinds.put(TarArchiveEntry.LF_CHR, "a character device");
+        kinds.put(TarArchiveEntry.LF_BLK, "a block device");
+        for (Map.Entry<Byte, String> kind : kinds.entrySet()) {
+            Path archive = work.resolve("special.tar.gz");
+            try (OutputStream file = Files.newOutputStream(archive);
+                    TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(file))) {
+                byte[] config = "platform: \"x\"\n".getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry entry = new TarArchiveEntry("config.pbtxt");
+                entry.setSize(config.length);
+                tar.putArchiveEntry(entry);
+                tar.write(config);
+                tar.closeArchiveEntry();
+                TarArchiveEntry special = new TarArchiveEntry("1/model.pt", kind.getKey());
+                if (special.isSymbolicLink() || special.isLink()) {
+                    special.setLinkName("/etc/passwd");
+                }
+                tar.putArchiveEntry(special);
+                tar.closeArchiveEntry();
+            }
+
+            ArchiveExtractor.UnsafeArchiveException refused = assertThrows(
+                    ArchiveExtractor.UnsafeArchiveException.class,
+                    () -> ArchiveExtractor.extract(archive, work.resolve("out/special"), 1 << 20, 100));
+
+            assertEquals("entry '1/model.pt' is " + kind.getValue() + "; a model archive holds only files and"
+                    + " folders", refused.getMessage());
+        }
     }
 }
