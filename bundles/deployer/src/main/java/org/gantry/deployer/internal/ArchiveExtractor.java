@@ -1,6 +1,7 @@
 package org.gantry.deployer.internal;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,6 +10,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.util.zip.GZIPInputStream;
 
@@ -72,7 +74,7 @@ final class ArchiveExtractor {
 
     /**
      * Unpacks {@code archive} into the new folder {@code into}. If anything fails, {@code into} is deleted with all
-     * that was unpacked so far.
+     * that was unpacked so far, and the exception's message (never null) says why.
      *
      * @throws UnsafeArchiveException where the archive is refused for a limit or an entry it must not hold
      * @throws IOException            where it cannot be read or written
@@ -80,10 +82,10 @@ final class ArchiveExtractor {
     void extract(Path archive, Path into) throws IOException {
         Files.createDirectories(into);
         try {
-            if (archive.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
-                extractZip(archive, into);
-            } else {
-                extractTarGz(archive, into);
+            int files = archive.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")
+                    ? extractZip(archive, into) : extractTarGz(archive, into);
+            if (files == 0) {
+                throw new UnsafeArchiveException("the archive holds no model files");
             }
         } catch (IOException | RuntimeException e) {
             try {
@@ -91,10 +93,7 @@ final class ArchiveExtractor {
             } catch (IOException | RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
-            if (e instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("the archive cannot be read: " + e, e);
+            throw asIOException(e);
         }
     }
 
@@ -102,12 +101,13 @@ final class ArchiveExtractor {
      * Zips are read through their central directory rather than streamed: only the central directory holds an
      * entry's Unix mode, which is what marks a symbolic link.
      */
-    private void extractZip(Path archive, Path into) throws IOException {
+    private int extractZip(Path archive, Path into) throws IOException {
         try (ZipFile zip = ZipFile.builder().setPath(archive).get()) {
             // Entries of a zip may share compressed bytes (a bomb's trick), so the whole archive is held to the ratio
             // against its size on disk, and each entry against its own compressed size.
             long archiveSize = Files.size(archive);
             ExpansionGuard guard = guard(into, () -> archiveSize);
+            int files = 0;
             for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
                 guard.startEntry(entry.getName(), entry.getCompressedSize());
                 Path target = checked(into, entry);
@@ -122,16 +122,19 @@ final class ArchiveExtractor {
                 try (InputStream content = zip.getInputStream(entry)) {
                     write(content, target, guard);
                 }
+                files++;
             }
+            return files;
         }
     }
 
-    private void extractTarGz(Path archive, Path into) throws IOException {
+    private int extractTarGz(Path archive, Path into) throws IOException {
         // Counted below the buffers, so read-ahead makes the ratio look lower, never higher, than it is.
         try (BoundedInputStream compressed = BoundedInputStream.builder().setPath(archive).get();
                 TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(
                         new BufferedInputStream(compressed, BUFFER_SIZE), BUFFER_SIZE))) {
             ExpansionGuard guard = guard(into, compressed::getCount);
+            int files = 0;
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 guard.startEntry(entry.getName(), -1);
@@ -141,7 +144,9 @@ final class ArchiveExtractor {
                     continue;
                 }
                 write(tar, target, guard);
+                files++;
             }
+            return files;
         }
     }
 
@@ -179,6 +184,18 @@ final class ArchiveExtractor {
                 out.write(buffer, 0, read);
             }
         }
+    }
+
+    /** The failure as an IOException whose message says what went wrong, never null. */
+    private static IOException asIOException(Exception e) {
+        if (e instanceof EOFException) {
+            return new IOException("the archive is empty or cut short", e);
+        }
+        if (e instanceof IOException io && io.getMessage() != null) {
+            return io;
+        }
+        return new IOException("the archive cannot be read: " + Objects.requireNonNullElse(e.getMessage(),
+                e.getClass().getSimpleName()), e);
     }
 
     /** The path of an entry inside {@code folder}, refusing names that are absolute or climb out. */

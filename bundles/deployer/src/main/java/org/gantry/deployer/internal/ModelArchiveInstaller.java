@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Objects;
 
 import org.apache.commons.io.file.PathUtils;
 import org.apache.felix.fileinstall.ArtifactInstaller;
@@ -67,7 +68,7 @@ public final class ModelArchiveInstaller implements ArtifactInstaller {
             delete(target);
             Files.move(staging, target);
         } catch (IOException e) {
-            LOG.error("Refused model archive {}: {}", artifact, e.getMessage());
+            LOG.error("Refused model archive {}: {}", artifact, reason(e));
             delete(staging);
             return;
         }
@@ -75,7 +76,7 @@ public final class ModelArchiveInstaller implements ArtifactInstaller {
             server.add(model, target);
             LOG.info("Deployed model '{}' from {}", model, artifact);
         } catch (RuntimeException e) {
-            LOG.error("Model archive {} could not be served as model '{}': {}", artifact, model, e.getMessage());
+            LOG.error("Model archive {} could not be served as model '{}': {}", artifact, model, reason(e));
             delete(target);
         }
     }
@@ -102,6 +103,10 @@ public final class ModelArchiveInstaller implements ArtifactInstaller {
         delete(target);
     }
 
+    private static String reason(Exception e) {
+        return Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+    }
+
     private static void delete(Path path) {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -109,7 +114,7 @@ public final class ModelArchiveInstaller implements ArtifactInstaller {
         try {
             PathUtils.delete(path);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Cannot delete {}: {}", path, e.getMessage());
+            LOG.warn("Cannot delete {}: {}", path, reason(e));
         }
     }
 }

@@ -273,4 +273,22 @@ class ArchiveExtractorTest {
                     + " folders", refusal.getMessage());
         }
     }
+
+    @Test
+    void archivesWithoutFilesAreRefusedWithAReason() throws IOException {
+        Path emptyTar = tarGz("empty.tar.gz", tar -> { });
+        Path emptyFile = Files.createFile(work.resolve("zero-bytes.tar.gz"));
+        Path foldersOnly = zip("folders.zip", Map.of("1/", new byte[0]));
+        Path emptyZip = work.resolve("empty.zip");
+        new ZipArchiveOutputStream(emptyZip).close();
+
+        for (Path archive : new Path[] { emptyTar, foldersOnly, emptyZip }) {
+            assertEquals("the archive holds no model files", refused(extractor(LIMITS), archive).getMessage(),
+                    archive.toString());
+        }
+        IOException truncated = assertThrows(IOException.class,
+                () -> extractor(LIMITS).extract(emptyFile, work.resolve("out/m")));
+        assertEquals("the archive is empty or cut short", truncated.getMessage());
+        assertNothingUnpacked();
+    }
 }
