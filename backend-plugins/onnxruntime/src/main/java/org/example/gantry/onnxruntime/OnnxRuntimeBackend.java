@@ -74,8 +74,7 @@ public final class OnnxRuntimeBackend implements Backend {
     }
 
     private static OrtSession open(ModelLoadContext context) {
-        Path file = context.versionDirectory().resolve(context.config().parameter("default_model_filename")
-                .orElse(MODEL_FILE));
+        Path file = context.resolveInVersion("default_model_filename", MODEL_FILE);
         if (!Files.isRegularFile(file)) {
             throw GantryException.invalidArgument("model '%s' version %d has no %s", context.config().name(),
                     context.version(), file);

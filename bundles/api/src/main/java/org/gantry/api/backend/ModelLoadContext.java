@@ -1,7 +1,9 @@
 package org.gantry.api.backend;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.gantry.api.error.GantryException;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.server.ModelServer;
 import org.osgi.annotation.versioning.ProviderType;
@@ -24,6 +26,39 @@ public interface ModelLoadContext {
     /** The version's folder, {@code <model>/<version>}. */
     default Path versionDirectory() {
         return modelDirectory().resolve(Long.toString(version()));
+    }
+
+    /**
+     * The file (or folder) that the configuration's parameter {@code parameter} names, {@code defaultName} where it
+     * has none, in the version's folder: {@code default_model_filename} and the like, so that a configuration
+     * cannot serve files from elsewhere. The name must be relative and must not climb out of the version's folder
+     * ({@code ..}); symbolic links on the way may lead anywhere inside the model's folder (a version may link to
+     * another's weights), not out of it. The path returned holds no links and need not exist.
+     *
+     * @throws GantryException INVALID_ARGUMENT, naming the parameter, where the name is absolute or leads out; the
+     *                         message is the same whether what lies outside exists or not
+     */
+    default Path resolveInVersion(String parameter, String defaultName) {
+        return resolveIn(versionDirectory(), parameter, defaultName);
+    }
+
+    /**
+     * Like {@link #resolveInVersion}, for a file that all versions may share (a tokenizer): the version's where it
+     * has that file, else the model's. A name that leads out of either folder is refused.
+     *
+     * @throws GantryException INVALID_ARGUMENT as {@link #resolveInVersion} does
+     */
+    default Path resolveInVersionOrModel(String parameter, String defaultName) {
+        Path inVersion = resolveInVersion(parameter, defaultName);
+        Path inModel = resolveIn(modelDirectory(), parameter, defaultName);
+        return Files.isRegularFile(inVersion) ? inVersion : inModel;
+    }
+
+    private Path resolveIn(Path folder, String parameter, String defaultName) {
+        String name = config().parameter(parameter).orElse(defaultName);
+        return ModelFolderPaths.resolve(modelDirectory(), folder, name).orElseThrow(() -> GantryException
+                .invalidArgument("model '%s': parameter '%s' must name a file inside the model's folder, not '%s'",
+                        config().name(), parameter, name));
     }
 
     /** The device to load onto. */

@@ -2,12 +2,12 @@ package org.gantry.deployer.internal;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import java.util.Objects;
 
+import org.apache.commons.io.file.PathUtils;
 import org.apache.felix.fileinstall.ArtifactInstaller;
 import org.apache.felix.fileinstall.ArtifactListener;
 import org.gantry.api.error.GantryException;
@@ -34,21 +34,19 @@ public final class ModelArchiveInstaller implements ArtifactInstaller {
 
     private final ModelServer server;
     private final Path folder;
-    private final long maxBytes;
-    private final int maxEntries;
+    private final ArchiveExtractor extractor;
 
     @Activate
     public ModelArchiveInstaller(@Reference(name = "server") ModelServer server, DeployerConfig config) {
         this(server, config.folder().isBlank() ? Path.of(System.getProperty("karaf.data",
                 System.getProperty("java.io.tmpdir")), "gantry", "deployed") : Path.of(config.folder()),
-                config.maxBytes(), config.maxEntries());
+                new ArchiveExtractor(ExtractionLimits.of(config)));
     }
 
-    ModelArchiveInstaller(ModelServer server, Path folder, long maxBytes, int maxEntries) {
+    ModelArchiveInstaller(ModelServer server, Path folder, ArchiveExtractor extractor) {
         this.server = server;
         this.folder = folder.toAbsolutePath().normalize();
-        this.maxBytes = maxBytes;
-        this.maxEntries = maxEntries;
+        this.extractor = extractor;
     }
 
     @Override
@@ -66,16 +64,19 @@ public final class ModelArchiveInstaller implements ArtifactInstaller {
                 throw new ArchiveExtractor.UnsafeArchiveException("'" + model + "' is not a valid model name");
             }
             delete(staging);
-            ArchiveExtractor.extract(artifact.toPath(), staging, maxBytes, maxEntries);
+            extractor.extract(artifact.toPath(), staging);
             delete(target);
             Files.move(staging, target);
+        } catch (IOException e) {
+            LOG.error("Refused model archive {}: {}", artifact, reason(e));
+            delete(staging);
+            return;
+        }
+        try {
             server.add(model, target);
             LOG.info("Deployed model '{}' from {}", model, artifact);
-        } catch (IOException e) {
-            LOG.error("Refused model archive {}: {}", artifact, e.getMessage());
-            delete(staging);
-        } catch (GantryException e) {
-            LOG.error("Model archive {} could not be served as model '{}': {}", artifact, model, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("Model archive {} could not be served as model '{}': {}", artifact, model, reason(e));
             delete(target);
         }
     }
@@ -102,20 +103,18 @@ public final class ModelArchiveInstaller implements ArtifactInstaller {
         delete(target);
     }
 
+    private static String reason(Exception e) {
+        return Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+    }
+
     private static void delete(Path path) {
-        if (!Files.exists(path)) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(path)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("Cannot delete {}: {}", path, e.getMessage());
+        try {
+            PathUtils.delete(path);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cannot delete {}: {}", path, reason(e));
         }
     }
 }

@@ -119,9 +119,8 @@ public final class Seq2SeqBackend implements Backend {
         Path directory = context.versionDirectory();
         Path encoderFile = require(config, context, directory.resolve(ENCODER_FILE), "TorchScript encoder");
         Path decoderFile = require(config, context, directory.resolve(DECODER_FILE), "TorchScript decoder");
-        String tokenizerName = config.parameter("tokenizer_file").orElse(TOKENIZER_FILE);
-        Path tokenizerFile = Files.isRegularFile(directory.resolve(tokenizerName)) ? directory.resolve(tokenizerName)
-                : require(config, context, context.modelDirectory().resolve(tokenizerName), "tokenizer");
+        Path tokenizerFile = require(config, context, context.resolveInVersionOrModel("tokenizer_file",
+                TOKENIZER_FILE), "tokenizer");
         GenerationSettings.Limits limits = GenerationSettings.Limits.of(config.parameters());
         Model encoder = null;
         Model decoder = null;

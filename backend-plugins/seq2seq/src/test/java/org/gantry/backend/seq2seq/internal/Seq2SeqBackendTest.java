@@ -12,6 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +25,12 @@ import java.util.concurrent.TimeUnit;
 
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
+import org.gantry.api.model.ModelConfig;
 import org.gantry.api.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -299,5 +304,40 @@ class Seq2SeqBackendTest {
         GantryException badDefault = assertThrows(GantryException.class,
                 () -> Fixture.load(backend, Map.of("decoding", "loud")));
         assertTrue(badDefault.getMessage().contains("'decoding'"), badDefault.getMessage());
+    }
+
+    @Test
+    void tokenizerFileNamesAFileOfTheModelAndNothingOutsideWhetherItExistsOrNot(@TempDir Path temp)
+            throws IOException {
+        Path copy = Files.createDirectories(temp.resolve("tiny_seq2seq/1")).getParent();
+        for (String file : List.of("config.pbtxt", "1/encoder.pt", "1/decoder.pt")) {
+            Files.copy(Fixture.MODEL.resolve(file), copy.resolve(file));
+        }
+        Files.copy(Fixture.MODEL.resolve("tokenizer.json"), Files.createDirectories(copy.resolve("vocab"))
+                .resolve("tokenizer.json"));
+        Path outside = Files.copy(Fixture.MODEL.resolve("tokenizer.json"),
+                Files.createDirectories(temp.resolve("outside")).resolve("tokenizer.json"));
+        Files.createSymbolicLink(copy.resolve("tokenizer.json"), outside);
+        Seq2SeqBackend backend = Fixture.backend(MEMORY);
+
+        backend.load(context(backend, copy, "vocab/tokenizer.json")).close();
+        for (String name : List.of(outside.toString(), "../../outside/tokenizer.json", "tokenizer.json")) {
+            String expected = "model 'tiny_seq2seq': parameter 'tokenizer_file' must name a file inside the model's"
+                    + " folder, not '" + name + "'";
+            GantryException existing = assertThrows(GantryException.class,
+                    () -> backend.load(context(backend, copy, name)), name);
+            assertEquals(ErrorKind.INVALID_ARGUMENT, existing.kind());
+            assertEquals(expected, existing.getMessage());
+            Files.move(outside, temp.resolve("aside.json"));
+            assertEquals(expected, assertThrows(GantryException.class, () -> backend.load(context(backend, copy,
+                    name))).getMessage(), name + " without the file outside");
+            Files.move(temp.resolve("aside.json"), outside);
+        }
+    }
+
+    private static Fixture.Context context(Seq2SeqBackend backend, Path folder, String tokenizerFile) {
+        ModelConfig config = backend.complete(new Fixture.Context(Fixture.config(Map.of("tokenizer_file",
+                tokenizerFile)), 1, folder));
+        return new Fixture.Context(config, 1, folder);
     }
 }

@@ -77,8 +77,7 @@ public final class TensorFlowBackend implements Backend {
     }
 
     static Path savedModelFolder(ModelLoadContext context) {
-        String folder = context.config().parameter("default_model_filename").orElse(DEFAULT_MODEL_FOLDER);
-        return context.versionDirectory().resolve(folder);
+        return context.resolveInVersion("default_model_filename", DEFAULT_MODEL_FOLDER);
     }
 
     private static SavedModelBundle open(ModelLoadContext context) {

@@ -175,6 +175,22 @@ class TensorFlowBackendTest {
     }
 
     @Test
+    void defaultModelFilenameCannotNameASavedModelOutsideTheModelFolder() {
+        String elsewhere = MODELS.toAbsolutePath().resolve("tf_affine/1/model.savedmodel").toString();
+        for (String name : List.of(elsewhere, "../../tf_affine/1/model.savedmodel", "../../tf_missing/1/x")) {
+            GantryException refused = assertThrows(GantryException.class, () -> backend.complete(context(
+                    "tf_signature", bare("tf_signature", Map.of("default_model_filename", name)))), name);
+            assertEquals(ErrorKind.INVALID_ARGUMENT, refused.kind());
+            assertEquals("model 'tf_signature': parameter 'default_model_filename' must name a file inside the"
+                    + " model's folder, not '" + name + "'", refused.getMessage());
+        }
+        try (LoadedModel model = load("tf_affine", bare("tf_affine", Map.of("default_model_filename",
+                "./model.savedmodel")))) {
+            assertTrue(model.footprintBytes() > 0);
+        }
+    }
+
+    @Test
     void unloadingGivesTheMemoryBack() throws IOException {
         for (int i = 0; i < 5; i++) { // warm the allocator and TensorFlow's own caches
             cycle();

@@ -80,22 +80,13 @@ public final class HuggingFaceTokenizerProcessor implements Processor {
     }
 
     private static Path tokenizerFile(ModelLoadContext context) {
-        String name = context.config().parameter("tokenizer_file").orElse("tokenizer.json");
-        Path modelDirectory = context.modelDirectory().normalize();
-        Path inVersion = context.versionDirectory().normalize().resolve(name).normalize();
-        Path inModel = modelDirectory.resolve(name).normalize();
-        if (!inModel.startsWith(modelDirectory) || !inVersion.startsWith(modelDirectory)) {
-            throw GantryException.invalidArgument("model '%s': parameter 'tokenizer_file' must name a file inside the"
-                    + " model's folder, not '%s'", context.config().name(), name);
+        Path file = context.resolveInVersionOrModel("tokenizer_file", "tokenizer.json");
+        if (!Files.isRegularFile(file)) {
+            throw GantryException.invalidArgument("model '%s': no %s in %s or %s", context.config().name(),
+                    context.config().parameter("tokenizer_file").orElse("tokenizer.json"), context.versionDirectory(),
+                    context.modelDirectory());
         }
-        if (Files.isRegularFile(inVersion)) {
-            return inVersion;
-        }
-        if (Files.isRegularFile(inModel)) {
-            return inModel;
-        }
-        throw GantryException.invalidArgument("model '%s': no %s in %s or %s", context.config().name(), name,
-                context.versionDirectory(), context.modelDirectory());
+        return file;
     }
 
     static Map<String, String> options(ModelConfig config) {

@@ -145,6 +145,27 @@ class HuggingFaceTokenizerProcessorTest {
                 + " tokenizer"));
     }
 
+    @Test
+    void tokenizerFileNamesAFileOfTheModelAndNothingOutsideWhetherItExistsOrNot(@TempDir Path folder)
+            throws IOException {
+        Path model = Files.createDirectories(folder.resolve("m/1")).getParent();
+        Files.copy(MINILM.resolve("1/tokenizer.json"), model.resolve("mine.json"));
+        Path outside = Files.copy(MINILM.resolve("1/tokenizer.json"),
+                Files.createDirectories(folder.resolve("outside")).resolve("tokenizer.json"));
+        Files.createSymbolicLink(model.resolve("1/tokenizer.json"), outside);
+
+        processor.open(context(model, Map.of("tokenizer_file", "mine.json"))).close();
+        for (String name : List.of(outside.toString(), "../../outside/tokenizer.json", "tokenizer.json")) {
+            String expected = "model 'm': parameter 'tokenizer_file' must name a file inside the model's folder, not '"
+                    + name + "'";
+            assertEquals(expected, rejected(() -> processor.open(context(model, Map.of("tokenizer_file", name)))));
+            Files.move(outside, folder.resolve("aside.json"));
+            assertEquals(expected, rejected(() -> processor.open(context(model, Map.of("tokenizer_file", name)))),
+                    name + " without the file outside");
+            Files.move(folder.resolve("aside.json"), outside);
+        }
+    }
+
     private static String rejected(Runnable action) {
         GantryException e = assertThrows(GantryException.class, action::run);
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind(), e.getMessage());

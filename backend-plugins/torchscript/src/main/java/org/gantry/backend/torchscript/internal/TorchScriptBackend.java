@@ -163,8 +163,7 @@ public final class TorchScriptBackend implements Backend {
     @Override
     public LoadedModel load(ModelLoadContext context) {
         ModelConfig config = context.config();
-        String fileName = config.parameter("default_model_filename").orElse(DEFAULT_MODEL_FILE);
-        Path file = context.versionDirectory().resolve(fileName);
+        Path file = context.resolveInVersion("default_model_filename", DEFAULT_MODEL_FILE);
         if (!Files.isRegularFile(file)) {
             throw GantryException.invalidArgument("model '%s' version %d has no TorchScript file %s", config.name(),
                     context.version(), file);

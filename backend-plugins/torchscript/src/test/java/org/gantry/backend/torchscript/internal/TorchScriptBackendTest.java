@@ -127,6 +127,38 @@ class TorchScriptBackendTest {
         assertTrue(!corrupt.getMessage().contains("\n"), "one line, no C++ stack: " + corrupt.getMessage());
     }
 
+    private static ModelConfig simpleLinearIn(String modelFile) {
+        return new ModelConfig("simple_linear", "pytorch_libtorch", "", 8, simpleLinear().inputs(),
+                simpleLinear().outputs(), null, null, java.util.Map.of("default_model_filename", modelFile), null);
+    }
+
+    @Test
+    void defaultModelFilenameNamesAFileOfTheVersionAndNothingOutsideWhetherItExistsOrNot() throws IOException {
+        Path version = Files.createDirectories(temp.resolve("simple_linear/1"));
+        Files.copy(EXAMPLES.resolve("simple_linear/1/model.pt"), version.resolve("weights.pt"));
+        Path outside = Files.copy(EXAMPLES.resolve("simple_linear/1/model.pt"),
+                Files.createDirectories(temp.resolve("outside")).resolve("model.pt"));
+        Files.createSymbolicLink(version.resolve("link.pt"), outside);
+
+        try (LoadedModel model = backend.load(new Context(simpleLinearIn("weights.pt"), 1,
+                temp.resolve("simple_linear")))) {
+            assertEquals(32, model.footprintBytes());
+        }
+        for (String name : List.of(outside.toString(), "../../outside/model.pt", "a/../../../outside/model.pt",
+                "link.pt")) {
+            Context context = new Context(simpleLinearIn(name), 1, temp.resolve("simple_linear"));
+            String expected = "model 'simple_linear': parameter 'default_model_filename' must name a file inside the"
+                    + " model's folder, not '" + name + "'";
+            GantryException existing = assertThrows(GantryException.class, () -> backend.load(context), name);
+            assertEquals(ErrorKind.INVALID_ARGUMENT, existing.kind());
+            assertEquals(expected, existing.getMessage());
+            Files.move(outside, temp.resolve("aside.pt"));
+            assertEquals(expected, assertThrows(GantryException.class, () -> backend.load(context)).getMessage(),
+                    name + " without the file outside");
+            Files.move(temp.resolve("aside.pt"), outside);
+        }
+    }
+
     @Test
     void aConfigWithoutTensorsOrWithStringsIsRejectedBeforeLoading() {
         ModelConfig bare = new ModelConfig("bare", "pytorch_libtorch", "", 0, null, null, null, null, null, null);
