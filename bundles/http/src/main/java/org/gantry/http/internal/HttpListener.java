@@ -11,6 +11,8 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.condition.Condition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,11 +27,18 @@ import org.slf4j.LoggerFactory;
 public class HttpListener implements ConnectorFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpListener.class);
+    /** The condition the REST bundle registers once its start-up gate is in place. */
+    static final String API_GATE = "gantry.api.gate";
 
     private final HttpListenerConfig config;
 
+    /**
+     * The port opens only once the REST bundle's start-up gate stands in front of the API (a condition, so this
+     * bundle names no other): before it, a request could reach a half-registered API and get a 404 or a 500.
+     */
     @Activate
-    public HttpListener(HttpListenerConfig config) {
+    public HttpListener(HttpListenerConfig config,
+            @Reference(name = "apiGate", target = "(" + Condition.CONDITION_ID + "=" + API_GATE + ")") Condition apiGate) {
         this.config = config;
     }
 

@@ -105,11 +105,18 @@ public class BodyReadingFilter implements Filter {
 
     /** Answers a refusal in the protocol's error shape and closes the connection: the rest of the body is unread. */
     static void refuse(HttpServletResponse response, int status, String message) throws IOException {
+        refuse(response, status, message, Map.of());
+    }
+
+    /** The same, with headers of its own (such as {@code Retry-After}). */
+    static void refuse(HttpServletResponse response, int status, String message, Map<String, String> headers)
+            throws IOException {
         if (response.isCommitted()) {
             return;
         }
         response.reset();
         response.setStatus(status);
+        headers.forEach(response::setHeader);
         response.setContentType("application/json");
         response.setHeader("Connection", "close");
         byte[] json = JSON.writeValueAsBytes(Map.of("error", message));
