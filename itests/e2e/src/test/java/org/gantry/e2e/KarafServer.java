@@ -29,6 +29,8 @@ final class KarafServer implements AutoCloseable {
     private final int port;
     private final Process process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Every answer to the readiness probes sent while the server started, in order. */
+    private final java.util.List<Reply> startupReplies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private KarafServer(Path home, int port, Process process) {
         this.home = home;
@@ -70,6 +72,15 @@ final class KarafServer implements AutoCloseable {
 
     Path home() {
         return home;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** The answers the server gave while it started: what a probe or an eager client saw. */
+    java.util.List<Reply> startupReplies() {
+        return startupReplies;
     }
 
     /** The process id of Karaf's JVM (a child of the {@code bin/karaf} script, or the script itself after exec). */
@@ -148,13 +159,15 @@ final class KarafServer implements AutoCloseable {
                         + home.getParent().resolve("karaf-console.log"));
             }
             try {
-                if (call("GET", "/v2/health/ready", null).status() == 200) {
+                Reply reply = call("GET", "/v2/health/ready", null);
+                startupReplies.add(reply);
+                if (reply.status() == 200) {
                     return;
                 }
             } catch (UncheckedIOException notYet) {
                 // the port is not open yet
             }
-            sleep(500);
+            sleep(50);
         }
         throw new IllegalStateException("Gantry was not ready within " + timeout + "; see "
                 + home.getParent().resolve("karaf-console.log"));
