@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 class InferenceJsonTest {
 
     private static InferenceRequest read(String json) {
@@ -113,6 +115,14 @@ class InferenceJsonTest {
         assertTrue(rejection(input("BF16", "[1]", "[3.4e38]")).contains("beyond the range of BF16"));
         assertTrue(rejection(input("FP32", "[1]", "[1e39]")).contains("beyond the range of FP32"));
         assertEquals(1e300, read(input("FP64", "[1]", "[1e300]")).inputs().get(0).data().getDouble(0));
+    }
+
+    @Test
+    void aFileUploadLargerThanJacksonsDefaultStringLimitIsRead() {
+        String base64 = "A".repeat(24 << 20); // 18 MiB of file in 24 M characters: past Jackson's 20 M default
+        String body = "{\"parameters\":{\"file:1/model.pt\":\"" + base64 + "\"}}";
+        JsonNode read = InferenceJson.readTree(new ByteArrayInputStream(body.getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(base64.length(), read.get("parameters").get("file:1/model.pt").textValue().length());
     }
 
     @Test
