@@ -27,14 +27,16 @@ final class KarafServer implements AutoCloseable {
 
     private final Path home;
     private final int port;
+    private final int consolePort;
     private final Process process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Every answer to the readiness probes sent while the server started, in order. */
     private final java.util.List<Reply> startupReplies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private KarafServer(Path home, int port, Process process) {
+    private KarafServer(Path home, int port, int consolePort, Process process) {
         this.home = home;
         this.port = port;
+        this.consolePort = consolePort;
         this.process = process;
     }
 
@@ -58,14 +60,18 @@ final class KarafServer implements AutoCloseable {
             Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
         }
         int port = freePort();
+        // Karaf reads PID properties from the environment: a console port of its own, so that servers started
+        // side by side (other test runs, other checkouts) never answer each other's bin/client.
+        int consolePort = freePort();
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
                 .directory(home.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve("karaf-console.log").toFile());
         builder.environment().put("GANTRY_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("ORG_APACHE_KARAF_SHELL_SSHPORT", Integer.toString(consolePort));
         builder.environment().put("GANTRY_MODEL_REPOSITORY", models.toAbsolutePath().toString());
         builder.environment().putAll(environment);
-        KarafServer server = new KarafServer(home, port, builder.start());
+        KarafServer server = new KarafServer(home, port, consolePort, builder.start());
         server.awaitReady(Duration.ofMinutes(3));
         return server;
     }
@@ -138,7 +144,8 @@ final class KarafServer implements AutoCloseable {
 
     /** Runs {@code echo command | bin/client -b} in the distribution folder and returns what it printed. */
     String console(String command) throws IOException, InterruptedException {
-        Process client = new ProcessBuilder(home.resolve("bin/client").toString(), "-b")
+        Process client = new ProcessBuilder(home.resolve("bin/client").toString(), "-b", "-a",
+                Integer.toString(consolePort))
                 .directory(home.toFile())
                 .redirectErrorStream(true)
                 .start();
