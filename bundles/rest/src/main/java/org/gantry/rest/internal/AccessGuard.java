@@ -1,12 +1,7 @@
 package org.gantry.rest.internal;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 
 /** The guard of one resource method: lets a request through only when {@link AccessPolicy} says it may pass. */
@@ -15,10 +10,6 @@ final class AccessGuard implements ContainerRequestFilter {
     private final AccessPolicy policy;
     private final AccessPolicy.Access access;
 
-    /** The servlet request being served (a per-request proxy): where the request came from. */
-    @Context
-    private HttpServletRequest servletRequest;
-
     AccessGuard(AccessPolicy policy, AccessPolicy.Access access) {
         this.policy = policy;
         this.access = access;
@@ -26,8 +17,10 @@ final class AccessGuard implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
+        // Set by ClientAddressFilter; a request without it counts as remote, the stricter case.
+        boolean fromLoopback = Boolean.TRUE.equals(request.getProperty(ClientAddressFilter.FROM_LOOPBACK));
         AccessPolicy.Refusal refusal = policy.refusal(access, request.getHeaderString(HttpHeaders.AUTHORIZATION),
-                fromLoopback());
+                fromLoopback);
         if (refusal != null) {
             // The body stays unread, so the connection cannot carry another request: say so to the client.
             var response = ErrorMapper.error(refusal.status(), refusal.message()).header("Connection", "close");
@@ -35,19 +28,6 @@ final class AccessGuard implements ContainerRequestFilter {
                 response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"gantry\"");
             }
             request.abortWith(response.build());
-        }
-    }
-
-    private boolean fromLoopback() {
-        String address = servletRequest == null ? null : servletRequest.getRemoteAddr();
-        if (address == null || address.isEmpty()) {
-            return false;
-        }
-        try {
-            // A numeric address: no name lookup happens.
-            return InetAddress.getByName(address).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
         }
     }
 }

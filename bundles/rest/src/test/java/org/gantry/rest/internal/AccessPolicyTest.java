@@ -63,6 +63,17 @@ class AccessPolicyTest {
     }
 
     @Test
+    void onlyTheLoopbackInterfaceCountsAsThisMachine() {
+        for (String loopback : new String[] { "127.0.0.1", "127.0.0.2", "::1", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1" }) {
+            assertEquals(true, ClientAddressFilter.isLoopback(loopback), loopback);
+        }
+        for (String remote : new String[] { "10.0.0.7", "192.168.1.2", "fe80::1", "0.0.0.0", "" }) {
+            assertEquals(false, ClientAddressFilter.isLoopback(remote), remote);
+        }
+        assertEquals(false, ClientAddressFilter.isLoopback(null));
+    }
+
+    @Test
     void healthScrapingAndTheApiDescriptionAreOpen() {
         assertNull(BOTH_TOKENS.refusal(Access.OPEN, null, false));
     }
