@@ -249,8 +249,10 @@ class MemoryPressureTest {
 
     @Test
     void theFirstLoadOfAnArtifactMeasuresWhatTheEngineTookAndLaterLoadsReuseIt() {
+        // 32 MiB, so that what other threads allocate and free meanwhile (compiler and collector arenas: up to 10 MiB
+        // more, or 4 less, on a busy machine) stays within the tolerance.
         repository.add(scaleConfig("heavy", 0, null, Map.of("footprint", "100", "native_overhead",
-                Integer.toString(8 << 20))), 1L);
+                Integer.toString(32 << 20))), 1L);
         memory = MemoryManagerImpl.forHost(64L << 20, null);
         manager.deactivate();
         manager = new ModelManager(repository, memory, TestModels.config(0, true));
@@ -258,7 +260,7 @@ class MemoryPressureTest {
 
         manager.infer("heavy", null, request(1));
         long measured = used();
-        assertTrue(measured >= 7 << 20 && measured <= 12 << 20, "measured " + measured);
+        assertTrue(measured >= 28 << 20 && measured <= 48 << 20, "measured " + measured);
 
         manager.unload("heavy");
         assertEquals(0, used());
