@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -100,6 +101,8 @@ public final class ModelManager implements ModelServer {
     private final int loadsPerDevice;
     private final boolean measureLoadOverhead;
     private final long loadTimeoutNanos;
+    /** How long a load waits for busy or loading models to make room. */
+    private final Duration loadWait;
     private final long retryDelayNanos;
     private final long drainTimeoutNanos;
     private final int maxQueueSize;
@@ -128,6 +131,7 @@ public final class ModelManager implements ModelServer {
         this.loadsPerDevice = config.loadsPerDevice();
         this.measureLoadOverhead = config.measureLoadOverhead();
         this.loadTimeoutNanos = TimeUnit.SECONDS.toNanos(config.loadTimeoutSeconds());
+        this.loadWait = Duration.ofSeconds(config.loadWaitSeconds());
         this.retryDelayNanos = TimeUnit.SECONDS.toNanos(config.failedLoadRetrySeconds());
         this.drainTimeoutNanos = TimeUnit.SECONDS.toNanos(config.drainTimeoutSeconds());
         this.maxQueueSize = config.maxQueueSize();
@@ -697,7 +701,7 @@ public final class ModelManager implements ModelServer {
         return added;
     }
 
-    /** Finds the version a request is for and makes sure it is loaded. */
+    /** Finds the version a request is for and makes sure it is loaded; the caller must acquire it next (expected). */
     private ModelVersion resolveForServing(String modelName, String version, long deadlineNanos) {
         ModelVersion ready = readyVersion(modelName, version);
         if (ready != null) {
@@ -717,10 +721,12 @@ public final class ModelManager implements ModelServer {
                 // A newer version is on its way (or failed): the ready one serves until the newer is ready, so
                 // traffic switches at once when it is, and a broken new version never interrupts it.
                 target.startLoad(v -> startLoading(v, model, false), retryDelayNanos);
-                return serving;
+                if (serving.expectIfReady()) {
+                    return serving;
+                }
             }
         }
-        loadUntilReady(target, model, retryDelayNanos, false, deadlineNanos);
+        target.expectDuring(() -> loadUntilReady(target, model, retryDelayNanos, false, deadlineNanos));
         return target;
     }
 
@@ -778,7 +784,7 @@ public final class ModelManager implements ModelServer {
         }
     }
 
-    /** A ready version matching the request, without touching the repository, or null. */
+    /** A ready version matching the request, expecting it, without touching the repository; or null. */
     private ModelVersion readyVersion(String modelName, String version) {
         NavigableMap<Long, ModelVersion> versions = models.get(modelName);
         if (versions == null) {
@@ -786,11 +792,11 @@ public final class ModelManager implements ModelServer {
         }
         if (version != null) {
             ModelVersion exact = parseVersion(version).map(versions::get).orElse(null);
-            return exact != null && exact.isReady() ? exact : null;
+            return exact != null && exact.expectIfReady() ? exact : null;
         }
         // The newest version is the default; only serve from memory if it is the ready one.
         Map.Entry<Long, ModelVersion> newest = versions.lastEntry();
-        return newest != null && newest.getValue().isReady() ? newest.getValue() : null;
+        return newest != null && newest.getValue().expectIfReady() ? newest.getValue() : null;
     }
 
     /** @param coldStart whether a request waits for this load (rather than an explicit load) */
@@ -864,7 +870,8 @@ public final class ModelManager implements ModelServer {
             List<LoadedModel> instances) {
         // The lease is taken before loading, so parallel loads cannot overshoot the budget together.
         Lease lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(),
-                placement(completed, backend), expectedBytes, isPinned(completed), reason -> evictIfIdle(target, reason)));
+                placement(completed, backend), expectedBytes, isPinned(completed), new VersionEviction(target,
+                        v -> notifyListeners(l -> l.modelUnloaded(v.modelName(), v.version(), true)))), loadWait);
         leases.add(lease);
         boolean measured = measure && lease.device().kind() == Device.Kind.CPU;
         long nativeBefore = measured ? memory.hostBytesInUse() : -1;
@@ -904,7 +911,7 @@ public final class ModelManager implements ModelServer {
         try {
             if (lease.device().kind() == Device.Kind.GPU) {
                 staging = memory.reserve(new LeaseRequest(context.config().name() + " (host staging)",
-                        context.version(), List.of(Device.CPU), artifactBytes, false, reason -> false));
+                        context.version(), List.of(Device.CPU), artifactBytes, false, reason -> false), loadWait);
             }
             try {
                 return backend.load(context);
@@ -974,22 +981,6 @@ public final class ModelManager implements ModelServer {
         return freed > 0;
     }
 
-    /** The memory manager's way to unload a model: only when idle, never under a request. */
-    private boolean evictIfIdle(ModelVersion target, String reason) {
-        if (KeepWarm.withinMinimumResidency(target)) {
-            return false; // its keep-warm policy says traffic is expected: let the memory manager choose another
-        }
-        ModelInstances toClose = target.beginEvictionIfIdle();
-        if (toClose == null) {
-            return false;
-        }
-        toClose.closeModels("model '" + target.modelName() + "' version " + target.version());
-        target.unloaded(reason, true);
-        toClose.releaseLeases();
-        notifyListeners(l -> l.modelUnloaded(target.modelName(), target.version(), true));
-        return true;
-    }
-
     private boolean isPinned(ModelConfig config) {
         return pinnedModels.contains(config.name()) || config.parameter("pinned").map(Boolean::parseBoolean).orElse(false);
     }
@@ -1045,12 +1036,14 @@ public final class ModelManager implements ModelServer {
             return false; // evicted right after its load, or loading again: the caller starts or joins that load
         }
         GantryException failure = target.lastFailure();
+        int retryAfter = failure == null ? 0 : failure.retryAfterSeconds().orElse(0);
         if (failure != null && explicit) {
             throw new GantryException(failure.kind(), String.format("failed to load model '%s' version %d: %s",
-                    target.modelName(), target.version(), failure.getMessage()), failure);
+                    target.modelName(), target.version(), failure.getMessage()), failure, retryAfter);
         }
-        throw GantryException.unavailable("model '%s' version %d is not available: %s", target.modelName(),
-                target.version(), failure != null ? "its load failed: " + failure.getMessage() : target.reason());
+        throw new GantryException(ErrorKind.UNAVAILABLE, String.format("model '%s' version %d is not available: %s",
+                target.modelName(), target.version(), failure != null ? "its load failed: " + failure.getMessage()
+                        : target.reason()), failure, retryAfter);
     }
 
     private void unloadVersion(ModelVersion version, String why) {

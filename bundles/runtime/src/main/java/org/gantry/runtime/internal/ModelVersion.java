@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.gantry.api.backend.Backend;
+import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.memory.Lease;
 import org.gantry.api.model.DynamicBatching;
@@ -30,6 +31,8 @@ final class ModelVersion {
     private String reason = "";
     private GantryException failure;
     private long failedAtNanos;
+    /** Whether requests within the retry delay get {@link #failure} at once rather than a new load. */
+    private boolean replayFailure;
     private CompletableFuture<Void> loading;
     private ModelInstances loaded;
     private Backend backend;
@@ -37,6 +40,8 @@ final class ModelVersion {
     private boolean evicted;
     private long readySinceMillis;
     private int inFlight;
+    /** Requests on their way to {@link #acquire()}: until they got there, the version is not idle. */
+    private int expected;
 
     ModelVersion(String modelName, long version) {
         this.modelName = modelName;
@@ -83,8 +88,9 @@ final class ModelVersion {
 
     /**
      * Returns the load to wait for: the running one, a new one started with {@code loader}, or a completed
-     * one when the version is ready. A version that failed less than {@code retryDelayNanos} ago fails at
-     * once with its last failure instead of loading again.
+     * one when the version is ready. A version whose artifact or configuration failed to load less than
+     * {@code retryDelayNanos} ago fails at once with that failure instead of loading again; a load that failed for
+     * want of memory or of a backend is tried again by the next request.
      */
     synchronized CompletableFuture<Void> startLoad(Function<ModelVersion, CompletableFuture<Void>> loader,
             long retryDelayNanos) {
@@ -97,7 +103,7 @@ final class ModelVersion {
                 awaitUnloaded();
                 return startLoad(loader, retryDelayNanos);
             case FAILED:
-                if (System.nanoTime() - failedAtNanos < retryDelayNanos) {
+                if (replayFailure && System.nanoTime() - failedAtNanos < retryDelayNanos) {
                     return CompletableFuture.failedFuture(failure);
                 }
                 break;
@@ -154,6 +160,8 @@ final class ModelVersion {
     synchronized void failed(GantryException cause) {
         failure = cause;
         failedAtNanos = System.nanoTime();
+        // Memory and backends come and go: such a failure says nothing about the next try.
+        replayFailure = cause.kind() != ErrorKind.INSUFFICIENT_MEMORY && cause.kind() != ErrorKind.UNAVAILABLE;
         state = ModelState.FAILED;
         reason = cause.getMessage();
     }
@@ -178,8 +186,54 @@ final class ModelVersion {
         return reason;
     }
 
-    /** Takes a reference for one request, or returns null if the version is not ready. */
+    /**
+     * Runs {@code load} (which waits for this version to be loaded) for a request that will {@link #acquire()} the
+     * version next: from the moment it is loaded until the request has acquired it, or given up (the load threw), the
+     * version is not idle, so that a load made for waiting requests is not evicted before they ran on it.
+     */
+    void expectDuring(Runnable load) {
+        synchronized (this) {
+            expected++;
+        }
+        try {
+            load.run();
+        } catch (RuntimeException | Error e) {
+            cancelExpectation(); // a leaked expectation would keep the version from ever being evicted
+            throw e;
+        }
+    }
+
+    /** Announces a request that will {@link #acquire()} the version next, if it is ready; says whether it is. */
+    synchronized boolean expectIfReady() {
+        if (state != ModelState.READY) {
+            return false;
+        }
+        expected++;
+        return true;
+    }
+
+    /** An expected request gave up before acquiring (its load failed or its timeout passed). */
+    private void cancelExpectation() {
+        ModelInstances idle;
+        synchronized (this) {
+            expected--;
+            idle = isIdle() ? loaded : null;
+        }
+        if (idle != null) {
+            idle.idle();
+        }
+    }
+
+    private boolean isIdle() {
+        return state == ModelState.READY && inFlight == 0 && expected == 0;
+    }
+
+    /**
+     * Takes a reference for one expected request, or returns null if the version is not ready (the expectation
+     * ends either way).
+     */
     synchronized ModelInstances acquire() {
+        expected--;
         if (state != ModelState.READY) {
             return null;
         }
@@ -204,21 +258,29 @@ final class ModelVersion {
     }
 
     /**
-     * For eviction: stops admitting requests and returns the model to close, but only if it is ready and no
-     * request is in flight; otherwise returns null and changes nothing.
+     * For eviction: stops admitting requests and returns the model to close, but only if it is ready, no
+     * request is in flight and none is on its way; otherwise returns null and changes nothing.
      */
     synchronized ModelInstances beginEvictionIfIdle() {
-        if (state != ModelState.READY || inFlight > 0) {
+        if (!isIdle()) {
             return null;
         }
         state = ModelState.UNLOADING;
         return loaded;
     }
 
-    synchronized void release() {
-        inFlight--;
-        if (inFlight == 0) {
-            notifyAll();
+    /** Ends a request; the last one tells the memory manager, outside this monitor, that the model is idle. */
+    void release() {
+        ModelInstances idle;
+        synchronized (this) {
+            inFlight--;
+            if (inFlight == 0) {
+                notifyAll();
+            }
+            idle = isIdle() ? loaded : null;
+        }
+        if (idle != null) {
+            idle.idle();
         }
     }
 

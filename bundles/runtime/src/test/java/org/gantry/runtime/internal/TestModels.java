@@ -268,6 +268,13 @@ final class TestModels {
         }
     }
 
+    /** The same configuration, with loads waiting for memory {@code seconds} at most. */
+    static RuntimeConfig withLoadWait(RuntimeConfig config, int seconds) {
+        return (RuntimeConfig) java.lang.reflect.Proxy.newProxyInstance(RuntimeConfig.class.getClassLoader(),
+                new Class<?>[] { RuntimeConfig.class }, (proxy, method, arguments) -> method.getName()
+                        .equals("loadWaitSeconds") ? Integer.valueOf(seconds) : method.invoke(config, arguments));
+    }
+
     /** The runtime's configuration with test-friendly values; no load measurement (tiny budgets, many threads). */
     static RuntimeConfig config(int retrySeconds) {
         return config(retrySeconds, false);
@@ -339,6 +346,11 @@ final class TestModels {
             @Override
             public int failedLoadRetrySeconds() {
                 return retrySeconds;
+            }
+
+            @Override
+            public int loadWaitSeconds() {
+                return 10; // below the load timeout, so that a wait that runs out says what it waited for
             }
 
             @Override
