@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.gantry.api.backend.Device;
 import org.gantry.api.error.ErrorKind;
@@ -23,6 +24,7 @@ import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * choosing victims happens under it, unloading them never does (an evicted model's lease counts as being freed until
  * its engine has let go), so no reservation, request, report or scrape waits for an engine's teardown. A request's
  * {@link Lease#touch()} takes no lock. A reservation that needs room which busy or loading models hold waits for them,
- * in arrival order ({@link Admission}).
+ * in arrival order ({@link Admission}); on GPUs, what the process uses beyond its leases is measured and kept off the
+ * budget ({@link UnleasedMemory}).
  */
 @Component(service = MemoryManager.class, configurationPid = MemoryManagerImpl.PID)
 @Designate(ocd = MemoryConfig.class)
@@ -50,6 +53,7 @@ public final class MemoryManagerImpl implements MemoryManager {
     private final FootprintStore footprints;
     private final Victims victims = new Victims();
     private final Admission admission = new Admission(lock, victims);
+    private final UnleasedMemory unleased;
 
     /** A model considered for eviction, with its last use at decision time. */
     public record Candidate(String model, long version, long lastUsedNanos) {
@@ -68,20 +72,31 @@ public final class MemoryManagerImpl implements MemoryManager {
     @Activate
     public MemoryManagerImpl(MemoryConfig config) {
         this(hostBudget(config), config.gpuDiscovery() ? CudaDevices.discover() : List.of(),
-                gpuUtilization(config), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()));
+                gpuUtilization(config), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()),
+                NvmlProbe::open, config.unleasedSampleSeconds());
     }
 
     MemoryManagerImpl(DeviceBudget host, List<CudaDevices.Gpu> gpus, double gpuUtilization, long gpuReserve,
-            Path footprintFile) {
+            Path footprintFile, Function<List<CudaDevices.Gpu>, DeviceMemoryProbe> probe,
+            int sampleSeconds) {
         devices.put(Device.CPU, host);
+        List<DeviceBudget> gpuBudgets = new ArrayList<>();
         for (CudaDevices.Gpu gpu : gpus) {
-            long budget = (long) (gpu.totalBytes() * gpuUtilization) - gpuReserve;
-            DeviceBudget budgetOfGpu = new DeviceBudget(Device.gpu(gpu.index()), gpu.totalBytes(), budget);
+            DeviceBudget budgetOfGpu = new DeviceBudget(Device.gpu(gpu.index()), gpu.totalBytes(),
+                    (long) (gpu.totalBytes() * gpuUtilization), gpuReserve);
             devices.put(budgetOfGpu.device, budgetOfGpu);
+            gpuBudgets.add(budgetOfGpu);
             LOG.info("GPU {} ({}): {} total, {} free, budget {}", gpu.index(), gpu.name(),
-                    ByteSizes.format(gpu.totalBytes()), ByteSizes.format(gpu.freeBytes()), ByteSizes.format(budget));
+                    ByteSizes.format(gpu.totalBytes()), ByteSizes.format(gpu.freeBytes()),
+                    ByteSizes.format(budgetOfGpu.budgetBytes()));
+            if (gpu.contextActive()) {
+                LOG.warn("GPU {} had a CUDA context of this process before the memory manager started: that context"
+                        + " counts as in use before Gantry, not as unleased memory", gpu.index());
+            }
         }
         this.footprints = new FootprintStore(footprintFile);
+        this.unleased = new UnleasedMemory(probe.apply(gpus), gpuBudgets, lock, admission::roomChanged,
+                sampleSeconds);
         LOG.info("Host memory: {} physical, budget {}", ByteSizes.format(host.capacityBytes),
                 ByteSizes.format(host.budgetBytes()));
     }
@@ -92,7 +107,7 @@ public final class MemoryManagerImpl implements MemoryManager {
      */
     public static MemoryManagerImpl forHost(long budgetBytes, Path footprintFile) {
         return new MemoryManagerImpl(new DeviceBudget(Device.CPU, physicalMemory(), budgetBytes), List.of(), 0, 0,
-                footprintFile);
+                footprintFile, gpus -> DeviceMemoryProbe.NONE, 0);
     }
 
     /**
@@ -102,9 +117,15 @@ public final class MemoryManagerImpl implements MemoryManager {
     public static MemoryManagerImpl withSimulatedGpus(long hostBudget, List<Long> gpuBudgets) {
         List<CudaDevices.Gpu> gpus = new ArrayList<>();
         for (int i = 0; i < gpuBudgets.size(); i++) {
-            gpus.add(new CudaDevices.Gpu(i, "simulated", gpuBudgets.get(i), gpuBudgets.get(i)));
+            gpus.add(new CudaDevices.Gpu(i, "simulated", gpuBudgets.get(i), gpuBudgets.get(i), null, false));
         }
-        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, physicalMemory(), hostBudget), gpus, 1.0, 0, null);
+        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, physicalMemory(), hostBudget), gpus, 1.0, 0, null,
+                ignored -> DeviceMemoryProbe.NONE, 0);
+    }
+
+    @Deactivate
+    void deactivate() {
+        unleased.close();
     }
 
     private static DeviceBudget hostBudget(MemoryConfig config) {
@@ -168,6 +189,10 @@ public final class MemoryManagerImpl implements MemoryManager {
     @Override
     public Lease reserve(LeaseRequest request, Duration maxWait) {
         long maxWaitNanos = Math.min(Math.max(0, maxWait.toNanos()), LONGEST_WAIT_NANOS);
+        DeviceBudget measured = devices.get(request.candidates().get(0));
+        if (measured != null && unleased.measures(measured)) {
+            unleased.sample(measured); // the budget as the device stands before this load
+        }
         lock.lock();
         try {
             DeviceBudget target = choose(request);
@@ -176,6 +201,7 @@ public final class MemoryManagerImpl implements MemoryManager {
                     request.pinned(), request.evictable(), maxWaitNanos);
             target.leases.add(lease);
             target.usedBytes += lease.bytes;
+            target.generation++;
             return lease;
         } finally {
             lock.unlock();
@@ -240,6 +266,7 @@ public final class MemoryManagerImpl implements MemoryManager {
             lease.budget.usedBytes += growth;
             lease.bytes = measuredBytes;
             lease.resident = true;
+            lease.budget.generation++;
             lease.touch();
             admission.roomChanged(); // a shrunk lease leaves room; a resident one may be evicted once idle
         } finally {
@@ -263,10 +290,12 @@ public final class MemoryManagerImpl implements MemoryManager {
             } else {
                 lease.budget.usedBytes -= lease.bytes;
             }
+            lease.budget.generation++;
             admission.roomChanged();
         } finally {
             lock.unlock();
         }
+        unleased.sampleSoon(lease.budget); // what the engine left behind on the device
     }
 
     long bytesOf(LeaseImpl lease) {
@@ -320,7 +349,7 @@ public final class MemoryManagerImpl implements MemoryManager {
                                 l.freeing ? "UNLOADING" : l.resident ? "RESIDENT" : "LOADING"))
                         .toList();
                 report.add(new MemoryReport.DeviceMemory(budget.device.name(), budget.device, budget.capacityBytes,
-                        budget.budgetBytes(), budget.usedBytes, models, budget.freeingBytes, -1,
+                        budget.budgetBytes(), budget.usedBytes, models, budget.freeingBytes, budget.unleasedBytes,
                         budget.waiting.size()));
             }
             return new MemoryReport(report, victims.count());

@@ -101,5 +101,6 @@ final class Victims {
         lease.freeing = true;
         budget.usedBytes -= lease.bytes;
         budget.freeingBytes += lease.bytes;
+        budget.generation++;
     }
 }
