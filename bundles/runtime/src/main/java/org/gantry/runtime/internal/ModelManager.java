@@ -749,27 +749,27 @@ public final class ModelManager implements ModelServer {
 
     private void loadUntilReady(ModelVersion target, RepositoryModel model, long retryDelay, boolean explicit,
             long deadlineNanos) {
-        awaitBackend(model.config(), deadlineNanos);
+        long backendDeadline = Math.min(System.nanoTime() + backendWaitNanos, deadlineNanos); // one wait in all
         for (int attempt = 0; attempt < MAX_ADMISSION_ATTEMPTS; attempt++) {
+            awaitBackend(model.config(), backendDeadline);
             if (awaitLoad(target, target.startLoad(v -> startLoading(v, model, !explicit), retryDelay), explicit,
                     deadlineNanos)) {
                 return;
             }
         }
-        throw GantryException.unavailable("model '%s' version %d was evicted %d times before it could serve (memory"
-                + " is short); retry shortly", target.modelName(), target.version(), MAX_ADMISSION_ATTEMPTS);
+        throw GantryException.unavailable("model '%s' version %d could not serve after %d loads (%s); retry shortly",
+                target.modelName(), target.version(), MAX_ADMISSION_ATTEMPTS, target.reason());
     }
 
     /**
      * While the backend a model needs is away but served before (a backend bundle being updated or restarted),
-     * waits up to {@code backendWaitSeconds} for it to come back, so that requests meanwhile are delayed instead of
-     * failed. A backend that never existed is not waited for: the load then fails at once with the reason.
+     * waits for it to come back until {@code deadline} ({@code backendWaitSeconds} after the request first looked, at
+     * most), so that requests meanwhile are delayed instead of failed. A backend that never existed is not waited
+     * for: the load then fails at once with the reason.
      */
-    private void awaitBackend(ModelConfig config, long deadlineNanos) {
-        String wanted = !config.backend().isEmpty() ? config.backend() : config.platform();
-        long deadline = Math.min(System.nanoTime() + backendWaitNanos, deadlineNanos);
+    private void awaitBackend(ModelConfig config, long deadline) {
         synchronized (backendsChanged) {
-            while (backendFor(config) == null && servedBefore.contains(wanted)) {
+            while (backendFor(config) == null && servedBefore(config)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return;
@@ -781,6 +781,13 @@ public final class ModelManager implements ModelServer {
                     return;
                 }
             }
+        }
+    }
+
+    /** Whether a backend for the model served before: one that is away now is expected back (an update). */
+    private boolean servedBefore(ModelConfig config) {
+        synchronized (backendsChanged) {
+            return servedBefore.contains(!config.backend().isEmpty() ? config.backend() : config.platform());
         }
     }
 
@@ -811,7 +818,7 @@ public final class ModelManager implements ModelServer {
         try {
             Backend backend = backendFor(model.config());
             if (backend == null) {
-                target.unavailable(noBackendMessage(model.config()));
+                target.unavailable(noBackendMessage(model.config()), servedBefore(model.config()));
                 return;
             }
             LoadContext context = new LoadContext(model.config(), target.version(), model.directory(), Device.CPU,
@@ -832,7 +839,7 @@ public final class ModelManager implements ModelServer {
             }
             if (!backends.contains(backend)) {
                 release(instances, leases); // the backend left while we were loading
-                target.unavailable("backend '" + backend.name() + "' was stopped while the model was loading");
+                target.unavailable("backend '" + backend.name() + "' was stopped while the model was loading", true);
                 return;
             }
             target.loaded(backend, completed, new ModelInstances(instances, leases));
@@ -1032,8 +1039,8 @@ public final class ModelManager implements ModelServer {
         if (state == ModelState.READY) {
             return true;
         }
-        if (state == ModelState.LOADING || state == ModelState.UNLOADING || target.wasEvicted()) {
-            return false; // evicted right after its load, or loading again: the caller starts or joins that load
+        if (state == ModelState.LOADING || state == ModelState.UNLOADING || target.loadsAgain()) {
+            return false; // evicted, its backend away for a moment, or loading again: the caller starts or joins a load
         }
         GantryException failure = target.lastFailure();
         int retryAfter = failure == null ? 0 : failure.retryAfterSeconds().orElse(0);
@@ -1051,7 +1058,7 @@ public final class ModelManager implements ModelServer {
             ModelInstances toClose = version.beginUnload(drainTimeoutNanos);
             if (toClose != null) {
                 toClose.closeModels("model '" + version.modelName() + "' version " + version.version());
-                version.unloaded(why, false);
+                version.unloaded(why, false, !explicitControl && !loaders.isShutdown()); // requests that waited reload
                 toClose.releaseLeases(); // only now: the engine has freed the memory
                 notifyListeners(l -> l.modelUnloaded(version.modelName(), version.version(), false));
                 LOG.info("Unloaded model '{}' version {}: {}", version.modelName(), version.version(), why);

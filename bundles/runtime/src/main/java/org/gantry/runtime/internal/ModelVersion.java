@@ -38,6 +38,8 @@ final class ModelVersion {
     private Backend backend;
     private ModelConfig config;
     private boolean evicted;
+    /** Requests that waited for the last load should load again: what ended it was passing. */
+    private boolean loadAgain;
     private long readySinceMillis;
     private int inFlight;
     /** Requests on their way to {@link #acquire()}: until they got there, the version is not idle. */
@@ -113,6 +115,7 @@ final class ModelVersion {
         state = ModelState.LOADING;
         reason = "";
         evicted = false;
+        loadAgain = false;
         loading = loader.apply(this);
         return loading;
     }
@@ -166,16 +169,29 @@ final class ModelVersion {
         reason = cause.getMessage();
     }
 
-    /** Marks a version that could not load for a reason outside the artifact (e.g. no backend yet). */
-    synchronized void unavailable(String why) {
+    /**
+     * Marks a version that could not load for a reason outside the artifact: no backend for it.
+     *
+     * @param backendExpected whether that backend served before and is expected back (an update or restart)
+     */
+    synchronized void unavailable(String why, boolean backendExpected) {
         state = ModelState.UNAVAILABLE;
         reason = why;
         failure = null;
+        loadAgain = backendExpected;
     }
 
     /** Whether the last unload was an eviction (not a failure, a stop or a request). */
     synchronized boolean wasEvicted() {
         return evicted;
+    }
+
+    /**
+     * Whether requests that waited for the last load should load again: it was evicted or unloaded before they got
+     * to it, or its backend was away for a moment.
+     */
+    synchronized boolean loadsAgain() {
+        return loadAgain;
     }
 
     synchronized GantryException lastFailure() {
@@ -319,10 +335,13 @@ final class ModelVersion {
      * Marks the version unloaded, after the caller closed its instances; the caller then releases their leases
      * outside this monitor.
      *
-     * @param byEviction whether the memory manager unloaded it (requests waiting for it then load it again)
+     * @param byEviction  whether the memory manager unloaded it
+     * @param waitersLoad whether requests that waited for it load it again (after an eviction; after an unload on
+     *                    request, unless only load requests may load)
      */
-    synchronized void unloaded(String why, boolean byEviction) {
+    synchronized void unloaded(String why, boolean byEviction, boolean waitersLoad) {
         evicted = byEviction;
+        loadAgain = waitersLoad;
         loaded = null;
         backend = null;
         config = null;

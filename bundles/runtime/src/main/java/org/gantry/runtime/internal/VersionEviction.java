@@ -42,7 +42,7 @@ final class VersionEviction implements Evictable {
         }
         return () -> {
             toClose.closeModels("model '" + version.modelName() + "' version " + version.version());
-            version.unloaded(reason, true);
+            version.unloaded(reason, true, true);
             toClose.releaseLeases(); // only now: the engine has freed the memory
             evicted.accept(version);
         };
