@@ -573,7 +573,7 @@ public final class ModelManager implements ModelServer {
         // Versions the policy no longer selects keep serving until the selected ones are ready (loadVersion then
         // retires them); if a new version fails, they go on serving and the failure is reported.
         for (ModelVersion target : targets) {
-            loadUntilReady(target, model, 0, true, ExecutionQueue.NO_DEADLINE);
+            target.holdDuring(() -> loadUntilReady(target, model, 0, true, ExecutionQueue.NO_DEADLINE));
         }
     }
 

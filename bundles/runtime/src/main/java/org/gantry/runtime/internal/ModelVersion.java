@@ -219,6 +219,15 @@ final class ModelVersion {
         }
     }
 
+    /**
+     * Runs {@code load} for a load request, which reports the version ready rather than acquiring it: as in
+     * {@link #expectDuring}, a version that became ready is not evicted before the request has seen it so.
+     */
+    void holdDuring(Runnable load) {
+        expectDuring(load);
+        cancelExpectation();
+    }
+
     /** Announces a request that will {@link #acquire()} the version next, if it is ready; says whether it is. */
     synchronized boolean expectIfReady() {
         if (state != ModelState.READY) {
@@ -228,7 +237,7 @@ final class ModelVersion {
         return true;
     }
 
-    /** An expected request gave up before acquiring (its load failed or its timeout passed). */
+    /** Ends an expectation without an acquire: the request gave up, or a load request saw the version ready. */
     private void cancelExpectation() {
         ModelInstances idle;
         synchronized (this) {
