@@ -6,8 +6,13 @@
   residency     2,000 requests spread uniformly at random over the 400 s2s models from 8 clients, at the
                 server's 80 % GPU-memory target: resident models, answers by status (507 is out of memory)
   memory        device memory (nvidia-smi) before any load, with one model loaded, and after it is unloaded
+  contention    (--contention, alone) requests from 8 clients over more s2s models than the budget holds, with
+                nvidia-smi sampled every 200 ms against the target (capacity x --utilization) and /v2/memory beside
+                it (leased, being freed, unleased, budget, waiting loads); then everything unloaded and sampled again
 
 Usage: python3 bench/client.py URL MODEL_REPOSITORY RESULTS_JSON [--requests 2000] [--models 400]
+       python3 bench/client.py URL MODEL_REPOSITORY RESULTS_JSON --contention --utilization 0.06 [--models 60]
+           [--gpu-used-before-mib N]
 """
 import argparse
 import collections
@@ -144,6 +149,93 @@ def churn(args, client, models):
     return results
 
 
+def gpu_memory(memory):
+    for device in memory["devices"]:
+        if device["kind"] == "gpu":
+            return device
+    raise SystemExit("the server sees no GPU: " + json.dumps(memory))
+
+
+def contention(args, client, at_start_mib):
+    """The issue's check on a GPU: no failed request, and what nvidia-smi shows Gantry using within the target."""
+    capacity = gpu_memory(must(*client.call("GET", "/v2/memory")))["capacity_bytes"]
+    target_mib = capacity * args.utilization / 2**20
+    rng = random.Random(args.models)
+    order = [rng.randrange(args.models) for _ in range(args.requests)]
+    cursor = iter(range(args.requests))
+    lock = threading.Lock()
+    statuses = collections.Counter()
+    errors = []
+    smi, served = [], []
+    done = threading.Event()
+    evictions_before = must(*client.call("GET", "/v2/memory"))["evictions"]
+    # nvidia-smi's own loop: one process, a line every 200 ms, the figure the issue was measured with.
+    smi_process = subprocess.Popen(["nvidia-smi", "-i", "0", "--query-gpu=memory.used",
+                                    "--format=csv,noheader,nounits", "-lms", "200"],
+                                   stdout=subprocess.PIPE, text=True)
+
+    def read_smi():
+        for line in smi_process.stdout:
+            if line.strip().isdigit():
+                smi.append((time.perf_counter(), int(line)))
+
+    def read_memory():
+        own = Client(args.url)
+        while not done.is_set():
+            gpu = gpu_memory(must(*own.call("GET", "/v2/memory")))
+            served.append((time.perf_counter(), gpu["used_bytes"], gpu.get("freeing_bytes", 0),
+                           gpu.get("unleased_bytes", -1), gpu["budget_bytes"], gpu.get("waiting_reservations", 0),
+                           sum(1 for m in gpu["models"] if m["state"] == "RESIDENT")))
+            time.sleep(0.2)
+
+    def work():
+        own = Client(args.url)
+        for i in cursor:
+            status, data = own.call("POST", "/v2/models/s2s_%03d/infer" % order[i], s2s_request(i))
+            with lock:
+                statuses[status] += 1
+                if status != 200 and len(errors) < 20:
+                    errors.append("%d %s" % (status, data[:300].decode(errors="replace")))
+
+    readers = [threading.Thread(target=read_smi, daemon=True), threading.Thread(target=read_memory)]
+    for reader in readers:
+        reader.start()
+    start = time.perf_counter()
+    workers = [threading.Thread(target=work) for _ in range(args.clients)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    seconds = time.perf_counter() - start
+    # Everything unloaded: what stays on the device is what the leases never held.
+    gpu = gpu_memory(must(*client.call("GET", "/v2/memory")))
+    for model in {m["name"] for m in gpu["models"]}:
+        must(*client.call("POST", "/v2/repository/models/%s/unload" % model, {}))
+    time.sleep(3)
+    done.set()
+    readers[1].join()
+    smi_process.terminate()
+    after = gpu_memory(must(*client.call("GET", "/v2/memory")))
+    during = [mib for t, mib in smi if t <= start + seconds]
+    return {
+        "models": args.models, "requests": args.requests, "clients": args.clients, "seconds": seconds,
+        "statuses": dict(statuses), "errors": errors,
+        "evictions": must(*client.call("GET", "/v2/memory"))["evictions"] - evictions_before,
+        "target_mib": target_mib, "gpu_used_mib_before_gantry": at_start_mib,
+        "nvidia_smi_samples": len(during),
+        "gantry_on_device_mib_max": max(during) - at_start_mib,
+        "nvidia_smi_samples_over_target": sum(1 for mib in during if mib - at_start_mib > target_mib),
+        "report_samples": len(served),
+        "report_samples_leased_over_budget": sum(1 for s in served if s[1] + s[2] > s[4]),
+        "budget_mib_min": min(s[4] for s in served) / 2**20, "budget_mib_max": max(s[4] for s in served) / 2**20,
+        "unleased_mib_max": max(s[3] for s in served) / 2**20, "waiting_max": max(s[5] for s in served),
+        "resident_max": max(s[6] for s in served),
+        "after_unload": {"gpu_used_mib": smi[-1][1] if smi else None, "unleased_bytes": after.get("unleased_bytes"),
+                         "budget_bytes": after["budget_bytes"], "used_bytes": after["used_bytes"]},
+        "gpu_used_mib_series": [mib for _, mib in smi],
+    }
+
+
 def save(path, results):
     with open(path, "w") as f:
         json.dump(results, f, indent=1)
@@ -159,6 +251,10 @@ def main():
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--more-models", type=int, default=0)
     parser.add_argument("--memory-only", action="store_true")
+    parser.add_argument("--contention", action="store_true")
+    parser.add_argument("--utilization", type=float, default=0.8)
+    parser.add_argument("--gpu-used-before-mib", type=int, default=None,
+                        help="nvidia-smi's figure before the server started (default: when this client starts)")
     args = parser.parse_args()
     client = Client(args.url)
     results = {}
@@ -168,6 +264,12 @@ def main():
     device, _ = cuda_models(client)
     results["gpu_budget_bytes"] = device["budget_bytes"]
     results["gpu_capacity_bytes"] = device["capacity_bytes"]
+    if args.contention:
+        before = args.gpu_used_before_mib
+        results["contention"] = contention(args, client, results["gpu_used_mib_at_start"] if before is None else before)
+        save(args.results, results)
+        print(json.dumps({k: v for k, v in results["contention"].items() if k != "gpu_used_mib_series"}, indent=1))
+        return
 
     # Cold starts: three different models, each a first request to an unloaded model; then the same three again, once
     # CUDA has loaded the kernels they use (it keeps those in device memory for the life of the process).

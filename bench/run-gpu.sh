@@ -6,6 +6,9 @@
 # headers). The script builds the bridge against the machine's torch (CUDA), makes the models with that torch and
 # times them in-process (bench/make_models.py), starts Gantry on them at the 80 % GPU-memory target and measures it
 # (bench/client.py). Results, logs and a table land in OUT_DIR.
+# BENCH_CONTENTION=1 runs only the memory-contention check instead (client.py --contention): 8 clients over
+# BENCH_CONTENTION_MODELS (60) models at BENCH_GPU_UTILIZATION (0.8; the issue used 0.06, room for 28), with
+# nvidia-smi sampled every 200 ms against the target.
 set -euo pipefail
 export PYTHONUNBUFFERED=1
 kit="$(cd "$1" && pwd)"; out="$(mkdir -p "$2" && cd "$2" && pwd)"; quick="${3:-}"
@@ -34,7 +37,9 @@ java_home="$(dirname "$(dirname "$(ls "$work"/jre*/bin/java)")")"
 export JAVA_HOME="$java_home" PATH="$java_home/bin:$PATH"
 echo "nativeLibrary = $library" > "$work/gantry/etc/org.gantry.engine.libtorch.cfg"
 port=18080
-GANTRY_HTTP_PORT=$port GANTRY_MODEL_REPOSITORY="$work/models" GANTRY_MEMORY_GPU_UTILIZATION=0.8 \
+utilization=${BENCH_GPU_UTILIZATION:-0.8}
+before_mib=$(nvidia-smi -i 0 --query-gpu=memory.used --format=csv,noheader,nounits) # other processes, no Gantry yet
+GANTRY_HTTP_PORT=$port GANTRY_MODEL_REPOSITORY="$work/models" GANTRY_MEMORY_GPU_UTILIZATION=$utilization \
   LD_LIBRARY_PATH="$torch_dir/lib" "$work/gantry/bin/karaf" server > "$out/karaf-console.log" 2>&1 &
 server=$!
 finish() {
@@ -49,9 +54,16 @@ finish() {
 trap finish EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 1; done
 curl -s "http://127.0.0.1:$port/v2/memory" > "$out/memory-at-start.json"
-python3 "$root/bench/client.py" "http://127.0.0.1:$port" "$work/models" "$out/gantry-results.json" \
-  --requests "$requests" --models "$models" --more-models "$copies" ${BENCH_MEMORY_ONLY:+--memory-only} 2>&1 \
-  | tee "$out/client.log"
+if [ -n "${BENCH_CONTENTION:-}" ]; then
+  python3 "$root/bench/client.py" "http://127.0.0.1:$port" "$work/models" "$out/gantry-results.json" \
+    --contention --utilization "$utilization" --gpu-used-before-mib "$before_mib" \
+    --models "${BENCH_CONTENTION_MODELS:-60}" --requests "$requests" 2>&1 \
+    | tee "$out/client.log"
+else
+  python3 "$root/bench/client.py" "http://127.0.0.1:$port" "$work/models" "$out/gantry-results.json" \
+    --requests "$requests" --models "$models" --more-models "$copies" ${BENCH_MEMORY_ONLY:+--memory-only} 2>&1 \
+    | tee "$out/client.log"
+fi
 curl -s "http://127.0.0.1:$port/metrics" > "$out/metrics.txt"
 grep -h "warm\|engine ready\|TorchScript models with" "$work"/gantry/data/log/karaf.log | cut -c1-300 || true
 python3 - "$out" <<'PY'

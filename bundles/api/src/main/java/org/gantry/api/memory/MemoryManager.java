@@ -1,5 +1,6 @@
 package org.gantry.api.memory;
 
+import java.time.Duration;
 import java.util.OptionalLong;
 
 import org.gantry.api.backend.Device;
@@ -15,12 +16,28 @@ public interface MemoryManager {
 
     /**
      * Reserves memory for one model version before it loads, evicting least recently used idle models on the
-     * chosen device as needed.
+     * chosen device as needed; does not wait.
      *
-     * @throws org.gantry.api.error.GantryException INSUFFICIENT_MEMORY when the reservation cannot fit: larger
-     *         than the budget, or everything else on the device pinned or busy
+     * @throws org.gantry.api.error.GantryException INSUFFICIENT_MEMORY when the reservation cannot fit now: larger
+     *         than the budget, everything else on the device pinned, busy or still loading, or other reservations
+     *         waiting for room
      */
     Lease reserve(LeaseRequest request);
+
+    /**
+     * Reserves memory for one model version before it loads. When the room can be made only once busy or loading
+     * models are idle, or once models being unloaded are gone, waits for that, in arrival order with the other
+     * reservations waiting for the same device, up to {@code maxWait}; then evicts the least recently used idle
+     * models as needed.
+     *
+     * @throws org.gantry.api.error.GantryException INSUFFICIENT_MEMORY at once when the reservation can never fit:
+     *         larger than the budget, or everything else on the device pinned; UNAVAILABLE, with a retry-after, when
+     *         {@code maxWait} passed first (the message says what it waited for)
+     * @since 1.1 (the default answers as {@link #reserve(LeaseRequest)}: a manager that cannot wait)
+     */
+    default Lease reserve(LeaseRequest request, Duration maxWait) {
+        return reserve(request);
+    }
 
     /**
      * Evicts least recently used idle models on a device until {@code bytes} more are free or nothing else can

@@ -18,8 +18,13 @@ final class CudaDevices {
 
     private static final Logger LOG = LoggerFactory.getLogger(CudaDevices.class);
 
-    /** One GPU as the driver reports it. */
-    record Gpu(int index, String name, long totalBytes, long freeBytes) {
+    /**
+     * One GPU as the driver reports it.
+     *
+     * @param pciBusId      {@code domain:bus:device.function}, how NVML finds the same GPU; null for simulated ones
+     * @param contextActive whether this process already had a CUDA context on it when it was discovered
+     */
+    record Gpu(int index, String name, long totalBytes, long freeBytes, String pciBusId, boolean contextActive) {
     }
 
     private CudaDevices() {
@@ -55,6 +60,11 @@ final class CudaDevices {
         JCudaDriver.cuDeviceGetName(name, name.length, device);
         long[] total = new long[1];
         JCudaDriver.cuDeviceTotalMem(total, device);
+        String[] pciBusId = new String[1];
+        JCudaDriver.cuDeviceGetPCIBusId(pciBusId, 32, device);
+        int[] flags = new int[1];
+        int[] active = new int[1];
+        JCudaDriver.cuDevicePrimaryCtxGetState(device, flags, active);
         CUcontext context = new CUcontext();
         JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
         try {
@@ -63,7 +73,7 @@ final class CudaDevices {
             long[] totalInContext = new long[1];
             JCudaDriver.cuMemGetInfo(free, totalInContext);
             JCudaDriver.cuCtxPopCurrent(new CUcontext());
-            return new Gpu(index, new String(name, 0, length(name)), total[0], free[0]);
+            return new Gpu(index, new String(name, 0, length(name)), total[0], free[0], pciBusId[0], active[0] != 0);
         } finally {
             JCudaDriver.cuDevicePrimaryCtxRelease(device);
         }

@@ -4,24 +4,28 @@ import org.gantry.api.backend.Device;
 import org.gantry.api.memory.Evictable;
 import org.gantry.api.memory.Lease;
 
-/** A lease; its byte count and list membership change only under the manager's lock. */
+/** A lease; its byte count, state and list membership change only under the manager's lock. */
 final class LeaseImpl implements Lease {
 
     final String model;
     final long version;
     final DeviceBudget budget;
     final Evictable evictable;
+    /** How long a commit that grows the lease may wait for room, as the reservation could. */
+    final long maxWaitNanos;
     private final MemoryManagerImpl manager;
 
     long bytes;
     boolean resident;
+    /** Evicted: its engine is freeing the memory, which still counts against the budget until the lease closes. */
+    boolean freeing;
     boolean closed;
     private volatile boolean pinned;
     /** Written on every request: a plain volatile store, no lock. */
     private volatile long lastUsedNanos = System.nanoTime();
 
     LeaseImpl(MemoryManagerImpl manager, String model, long version, DeviceBudget budget, long bytes, boolean pinned,
-            Evictable evictable) {
+            Evictable evictable, long maxWaitNanos) {
         this.manager = manager;
         this.model = model;
         this.version = version;
@@ -29,6 +33,7 @@ final class LeaseImpl implements Lease {
         this.bytes = bytes;
         this.pinned = pinned;
         this.evictable = evictable;
+        this.maxWaitNanos = maxWaitNanos;
     }
 
     @Override
@@ -51,6 +56,11 @@ final class LeaseImpl implements Lease {
         lastUsedNanos = System.nanoTime();
     }
 
+    @Override
+    public void idle() {
+        manager.roomMayHaveChanged();
+    }
+
     long lastUsedNanos() {
         return lastUsedNanos;
     }
@@ -63,6 +73,12 @@ final class LeaseImpl implements Lease {
     @Override
     public void pin(boolean pin) {
         pinned = pin;
+        manager.roomMayHaveChanged(); // waiting reservations see what can still go, and what can never fit
+    }
+
+    /** The same model version: never a victim of, nor room for, its own reservation. */
+    boolean sameModelAs(String otherModel, long otherVersion) {
+        return model.equals(otherModel) && version == otherVersion;
     }
 
     @Override

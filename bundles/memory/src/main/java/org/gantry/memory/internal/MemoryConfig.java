@@ -22,8 +22,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     double gpuUtilization() default 0.8;
 
     @AttributeDefinition(name = "GPU reserve",
-            description = "Kept free on each GPU beyond the utilisation target (CUDA contexts, workspaces).")
+            description = "Kept off each GPU's budget for what leases do not count (CUDA context, kernels, the caching"
+                    + " allocator's blocks) until that is measured; once the measured figure is larger, it is kept off"
+                    + " instead.")
     String gpuReserve() default "512MiB";
+
+    @AttributeDefinition(name = "Unleased memory sampling (s)",
+            description = "How often each GPU's memory in use is read (NVML) to measure what the process uses beyond"
+                    + " its leases; it is also read before each load and after each unload. 0: only then.", min = "0")
+    int unleasedSampleSeconds() default 5;
 
     @AttributeDefinition(name = "Discover GPUs", description = "Look for CUDA GPUs through JCuda's driver API.")
     boolean gpuDiscovery() default true;

@@ -3,6 +3,7 @@ package org.gantry.memory.internal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.gantry.api.backend.Device;
 import org.gantry.api.error.ErrorKind;
@@ -22,15 +24,18 @@ import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Budgets per device and the leases held against them. Reservations, commits and releases take one lock;
- * a request's {@link Lease#touch()} takes none. Eviction happens inside a reservation, on the loader's
- * thread, never on a request's: it asks the least recently used resident, unpinned model to unload itself,
- * and goes on to the next one if that model is busy.
+ * Budgets per device and the leases held against them. Reservations, commits and releases take one lock, briefly:
+ * choosing victims happens under it, unloading them never does (an evicted model's lease counts as being freed until
+ * its engine has let go), so no reservation, request, report or scrape waits for an engine's teardown. A request's
+ * {@link Lease#touch()} takes no lock. A reservation that needs room which busy or loading models hold waits for them,
+ * in arrival order ({@link Admission}); on GPUs, what the process uses beyond its leases is measured and kept off the
+ * budget ({@link UnleasedMemory}).
  */
 @Component(service = MemoryManager.class, configurationPid = MemoryManagerImpl.PID)
 @Designate(ocd = MemoryConfig.class)
@@ -40,13 +45,15 @@ public final class MemoryManagerImpl implements MemoryManager {
     static final String HOST_BUDGET_ENV = "GANTRY_MEMORY_HOST_BUDGET";
     static final String GPU_UTILIZATION_ENV = "GANTRY_MEMORY_GPU_UTILIZATION";
     private static final Logger LOG = LoggerFactory.getLogger(MemoryManagerImpl.class);
+    /** Long enough to mean "wait as long as it takes" without overflowing deadlines. */
+    private static final long LONGEST_WAIT_NANOS = TimeUnit.DAYS.toNanos(365);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Device, DeviceBudget> devices = new LinkedHashMap<>();
     private final FootprintStore footprints;
-    private long evictions;
-    /** Sees every eviction decision; for tests that check the choice was the least recently used. */
-    private volatile Consumer<EvictionDecision> evictionObserver = decision -> { };
+    private final Victims victims = new Victims();
+    private final Admission admission = new Admission(lock, victims);
+    private final UnleasedMemory unleased;
 
     /** A model considered for eviction, with its last use at decision time. */
     public record Candidate(String model, long version, long lastUsedNanos) {
@@ -65,22 +72,33 @@ public final class MemoryManagerImpl implements MemoryManager {
     @Activate
     public MemoryManagerImpl(MemoryConfig config) {
         this(hostBudget(config), config.gpuDiscovery() ? CudaDevices.discover() : List.of(),
-                gpuUtilization(config), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()));
+                gpuUtilization(config), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()),
+                NvmlProbe::open, config.unleasedSampleSeconds());
     }
 
     MemoryManagerImpl(DeviceBudget host, List<CudaDevices.Gpu> gpus, double gpuUtilization, long gpuReserve,
-            Path footprintFile) {
+            Path footprintFile, Function<List<CudaDevices.Gpu>, DeviceMemoryProbe> probe,
+            int sampleSeconds) {
         devices.put(Device.CPU, host);
+        List<DeviceBudget> gpuBudgets = new ArrayList<>();
         for (CudaDevices.Gpu gpu : gpus) {
-            long budget = (long) (gpu.totalBytes() * gpuUtilization) - gpuReserve;
-            DeviceBudget budgetOfGpu = new DeviceBudget(Device.gpu(gpu.index()), gpu.totalBytes(), budget);
+            DeviceBudget budgetOfGpu = new DeviceBudget(Device.gpu(gpu.index()), gpu.totalBytes(),
+                    (long) (gpu.totalBytes() * gpuUtilization), gpuReserve);
             devices.put(budgetOfGpu.device, budgetOfGpu);
+            gpuBudgets.add(budgetOfGpu);
             LOG.info("GPU {} ({}): {} total, {} free, budget {}", gpu.index(), gpu.name(),
-                    ByteSizes.format(gpu.totalBytes()), ByteSizes.format(gpu.freeBytes()), ByteSizes.format(budget));
+                    ByteSizes.format(gpu.totalBytes()), ByteSizes.format(gpu.freeBytes()),
+                    ByteSizes.format(budgetOfGpu.budgetBytes()));
+            if (gpu.contextActive()) {
+                LOG.warn("GPU {} had a CUDA context of this process before the memory manager started: that context"
+                        + " counts as in use before Gantry, not as unleased memory", gpu.index());
+            }
         }
         this.footprints = new FootprintStore(footprintFile);
+        this.unleased = new UnleasedMemory(probe.apply(gpus), gpuBudgets, lock, admission::roomChanged,
+                sampleSeconds);
         LOG.info("Host memory: {} physical, budget {}", ByteSizes.format(host.capacityBytes),
-                ByteSizes.format(host.budgetBytes));
+                ByteSizes.format(host.budgetBytes()));
     }
 
     /**
@@ -89,7 +107,7 @@ public final class MemoryManagerImpl implements MemoryManager {
      */
     public static MemoryManagerImpl forHost(long budgetBytes, Path footprintFile) {
         return new MemoryManagerImpl(new DeviceBudget(Device.CPU, physicalMemory(), budgetBytes), List.of(), 0, 0,
-                footprintFile);
+                footprintFile, gpus -> DeviceMemoryProbe.NONE, 0);
     }
 
     /**
@@ -99,9 +117,15 @@ public final class MemoryManagerImpl implements MemoryManager {
     public static MemoryManagerImpl withSimulatedGpus(long hostBudget, List<Long> gpuBudgets) {
         List<CudaDevices.Gpu> gpus = new ArrayList<>();
         for (int i = 0; i < gpuBudgets.size(); i++) {
-            gpus.add(new CudaDevices.Gpu(i, "simulated", gpuBudgets.get(i), gpuBudgets.get(i)));
+            gpus.add(new CudaDevices.Gpu(i, "simulated", gpuBudgets.get(i), gpuBudgets.get(i), null, false));
         }
-        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, physicalMemory(), hostBudget), gpus, 1.0, 0, null);
+        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, physicalMemory(), hostBudget), gpus, 1.0, 0, null,
+                ignored -> DeviceMemoryProbe.NONE, 0);
+    }
+
+    @Deactivate
+    void deactivate() {
+        unleased.close();
     }
 
     private static DeviceBudget hostBudget(MemoryConfig config) {
@@ -154,36 +178,45 @@ public final class MemoryManagerImpl implements MemoryManager {
 
     /** Registers the one observer of eviction decisions (for tests). */
     public void observeEvictions(Consumer<EvictionDecision> observer) {
-        evictionObserver = observer;
+        victims.observe(observer);
     }
 
     @Override
     public Lease reserve(LeaseRequest request) {
+        return reserve(request, Duration.ZERO);
+    }
+
+    @Override
+    public Lease reserve(LeaseRequest request, Duration maxWait) {
+        long maxWaitNanos = Math.min(Math.max(0, maxWait.toNanos()), LONGEST_WAIT_NANOS);
+        DeviceBudget measured = devices.get(request.candidates().get(0));
+        if (measured != null && unleased.measures(measured)) {
+            unleased.sample(measured); // the budget as the device stands before this load
+        }
         lock.lock();
         try {
             DeviceBudget target = choose(request);
-            String who = "model '" + request.model() + "' version " + request.version();
-            if (request.bytes() > target.budgetBytes) {
-                throw insufficient("%s needs %s but the budget of %s is %s", who, ByteSizes.format(request.bytes()),
-                        target.device, ByteSizes.format(target.budgetBytes));
-            }
-            makeRoom(target, request.bytes(), null, who);
+            admission.admit(target, request.model(), request.version(), request.bytes(), maxWaitNanos);
             LeaseImpl lease = new LeaseImpl(this, request.model(), request.version(), target, request.bytes(),
-                    request.pinned(), request.evictable());
+                    request.pinned(), request.evictable(), maxWaitNanos);
             target.leases.add(lease);
             target.usedBytes += lease.bytes;
+            target.generation++;
             return lease;
         } finally {
             lock.unlock();
         }
     }
 
-    /** The candidate where the request fits with the most budget left, else the first one (it will evict). */
+    /**
+     * The candidate where the request fits now, with nothing waiting there, with the most budget left; else the
+     * first one (it waits or evicts).
+     */
     private DeviceBudget choose(LeaseRequest request) {
         DeviceBudget best = null;
         for (Device candidate : request.candidates()) {
             DeviceBudget budget = devices.get(candidate);
-            if (budget != null && budget.freeBytes() >= request.bytes()
+            if (budget != null && budget.waiting.isEmpty() && budget.freeBytes() >= request.bytes()
                     && (best == null || budget.freeBytes() > best.freeBytes())) {
                 best = budget;
             }
@@ -200,53 +233,16 @@ public final class MemoryManagerImpl implements MemoryManager {
                 request.candidates(), devices.keySet());
     }
 
-    /** Evicts least recently used idle, unpinned resident leases until {@code needed} bytes are free. */
-    private void makeRoom(DeviceBudget budget, long needed, LeaseImpl requester, String who) {
-        long reclaimable = budget.leases.stream().filter(l -> l.resident && !l.pinned() && l != requester)
-                .mapToLong(l -> l.bytes).sum();
-        if (budget.freeBytes() + reclaimable < needed) {
-            // Evicting everything that may go would still not do: fail without disturbing anyone.
-            throw noRoom(budget, needed, who);
-        }
-        while (budget.freeBytes() < needed) {
-            if (!evictOne(budget, requester, "evicted (least recently used) to make room for " + who)) {
-                throw noRoom(budget, needed, who);
+    /** A model went idle or a pin changed: waiting reservations look again. Cheap when nothing waits. */
+    void roomMayHaveChanged() {
+        if (admission.anyoneWaits()) {
+            lock.lock();
+            try {
+                admission.roomChanged();
+            } finally {
+                lock.unlock();
             }
         }
-    }
-
-    private static GantryException noRoom(DeviceBudget budget, long needed, String who) {
-        return insufficient("%s needs %s on %s but only %s of its %s budget is free, and every other model there is"
-                + " pinned, busy or still loading", who, ByteSizes.format(needed), budget.device,
-                ByteSizes.format(Math.max(0, budget.freeBytes())), ByteSizes.format(budget.budgetBytes));
-    }
-
-    private boolean evictOne(DeviceBudget budget, LeaseImpl requester, String reason) {
-        // Snapshot the last-use times once, so that the order is consistent while requests keep touching.
-        List<Candidate> candidates = new ArrayList<>();
-        Map<Candidate, LeaseImpl> leases = new LinkedHashMap<>();
-        for (LeaseImpl lease : budget.leases) {
-            if (lease.resident && !lease.pinned() && lease != requester) {
-                Candidate candidate = Candidate.of(lease, lease.lastUsedNanos());
-                candidates.add(candidate);
-                leases.put(candidate, lease);
-            }
-        }
-        candidates.sort(Comparator.comparingLong(Candidate::lastUsedNanos));
-        List<Candidate> busy = new ArrayList<>();
-        for (Candidate candidate : candidates) {
-            LeaseImpl lease = leases.get(candidate);
-            if (lease.evictable.evictIfIdle(reason)) {
-                lease.close(); // in case the evictable did not: the memory is gone either way
-                evictions++;
-                LOG.info("Evicted {} (idle for {} ms): {}", lease,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - candidate.lastUsedNanos()), reason);
-                evictionObserver.accept(new EvictionDecision(candidate, List.copyOf(busy), List.copyOf(candidates)));
-                return true;
-            }
-            busy.add(candidate);
-        }
-        return false;
     }
 
     void commit(LeaseImpl lease, long measuredBytes, String artifactKey) {
@@ -255,18 +251,24 @@ public final class MemoryManagerImpl implements MemoryManager {
             if (lease.closed) {
                 throw new IllegalStateException(lease + ": lease already released");
             }
-            if (measuredBytes > lease.budget.budgetBytes) {
+            if (measuredBytes > lease.budget.budgetBytes()) {
                 throw insufficient("%s takes %s, more than the whole budget of %s (%s)", lease,
-                        ByteSizes.format(measuredBytes), lease.budget.device, ByteSizes.format(lease.budget.budgetBytes));
+                        ByteSizes.format(measuredBytes), lease.budget.device,
+                        ByteSizes.format(lease.budget.budgetBytes()));
             }
             long growth = measuredBytes - lease.bytes;
             if (growth > 0) {
-                makeRoom(lease.budget, growth, lease, lease.toString());
+                admission.grow(lease, growth);
+                if (lease.closed) {
+                    throw new IllegalStateException(lease + ": lease released while it waited for room");
+                }
             }
             lease.budget.usedBytes += growth;
             lease.bytes = measuredBytes;
             lease.resident = true;
+            lease.budget.generation++;
             lease.touch();
+            admission.roomChanged(); // a shrunk lease leaves room; a resident one may be evicted once idle
         } finally {
             lock.unlock();
         }
@@ -278,14 +280,22 @@ public final class MemoryManagerImpl implements MemoryManager {
     void release(LeaseImpl lease) {
         lock.lock();
         try {
-            if (!lease.closed) {
-                lease.closed = true;
-                lease.budget.leases.remove(lease);
+            if (lease.closed) {
+                return;
+            }
+            lease.closed = true;
+            lease.budget.leases.remove(lease);
+            if (lease.freeing) {
+                lease.budget.freeingBytes -= lease.bytes;
+            } else {
                 lease.budget.usedBytes -= lease.bytes;
             }
+            lease.budget.generation++;
+            admission.roomChanged();
         } finally {
             lock.unlock();
         }
+        unleased.sampleSoon(lease.budget); // what the engine left behind on the device
     }
 
     long bytesOf(LeaseImpl lease) {
@@ -305,13 +315,9 @@ public final class MemoryManagerImpl implements MemoryManager {
             if (budget == null) {
                 return 0;
             }
-            long before = budget.usedBytes;
-            while (before - budget.usedBytes < bytes
-                    && evictOne(budget, (LeaseImpl) requester, "evicted (least recently used): " + requester
-                            + " ran out of memory")) {
-                // each pass evicts one model
-            }
-            return before - budget.usedBytes;
+            LeaseImpl needy = (LeaseImpl) requester;
+            return admission.evictFor(budget, bytes, needy == null ? "" : needy.model, needy == null ? -1 : needy.version,
+                    "evicted (least recently used): " + requester + " ran out of memory");
         } finally {
             lock.unlock();
         }
@@ -340,12 +346,13 @@ public final class MemoryManagerImpl implements MemoryManager {
                 List<MemoryReport.LeaseInfo> models = leases.stream()
                         .map(l -> new MemoryReport.LeaseInfo(l.model, l.version, l.bytes, l.pinned(),
                                 nowMillis - TimeUnit.NANOSECONDS.toMillis(nowNanos - l.lastUsedNanos()),
-                                l.resident ? "RESIDENT" : "LOADING"))
+                                l.freeing ? "UNLOADING" : l.resident ? "RESIDENT" : "LOADING"))
                         .toList();
                 report.add(new MemoryReport.DeviceMemory(budget.device.name(), budget.device, budget.capacityBytes,
-                        budget.budgetBytes, budget.usedBytes, models));
+                        budget.budgetBytes(), budget.usedBytes, models, budget.freeingBytes, budget.unleasedBytes,
+                        budget.waiting.size()));
             }
-            return new MemoryReport(report, evictions);
+            return new MemoryReport(report, victims.count());
         } finally {
             lock.unlock();
         }

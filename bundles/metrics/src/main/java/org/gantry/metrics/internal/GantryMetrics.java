@@ -69,6 +69,18 @@ public final class GantryMetrics implements ModelEventListener {
                 MemoryReport.DeviceMemory::budgetBytes);
         deviceGauge(memory, "gantry_device_used_bytes", "Memory leased to models on the device",
                 MemoryReport.DeviceMemory::usedBytes);
+        deviceGauge(memory, "gantry_device_freeing_bytes",
+                "Memory of evicted models whose engines are still freeing it; counts against the budget",
+                MemoryReport.DeviceMemory::freeingBytes);
+        GaugeWithCallback.builder().name("gantry_device_unleased_bytes")
+                .help("Memory the process holds on the device beyond its leases (CUDA context, kernels, allocator"
+                        + " cache), as last measured; kept off the budget once above the reserve")
+                .labelNames("device")
+                .callback(c -> memory.report().devices().stream().filter(d -> d.unleasedBytes() >= 0)
+                        .forEach(d -> c.call(d.unleasedBytes(), d.name())))
+                .register(registry);
+        deviceGauge(memory, "gantry_device_waiting_reservations", "Loads waiting for room on the device",
+                MemoryReport.DeviceMemory::waiting);
         deviceGauge(memory, "gantry_device_models", "Models holding memory on the device", d -> d.models().size());
         GaugeWithCallback.builder().name("gantry_device_utilization")
                 .help("Leased memory over device capacity, 0..1").labelNames("device")

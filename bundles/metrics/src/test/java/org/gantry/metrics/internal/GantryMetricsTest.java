@@ -7,9 +7,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.OptionalLong;
 
 import org.gantry.api.backend.Device;
+import org.gantry.api.memory.Lease;
 import org.gantry.api.memory.LeaseRequest;
+import org.gantry.api.memory.MemoryManager;
+import org.gantry.api.memory.MemoryReport;
 import org.gantry.memory.internal.MemoryManagerImpl;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +49,46 @@ class GantryMetricsTest {
         assertTrue(text.contains("gantry_inference_duration_seconds_count{model=\"m\"} 2"), text);
         assertTrue(text.contains("gantry_model_load_duration_seconds_sum{model=\"m\"} 0.004"), text);
         assertTrue(text.contains("# TYPE gantry_invocations_per_second gauge"), text);
+    }
+
+    @Test
+    void exposesWhatIsBeingFreedWhatAGpuHoldsBeyondItsLeasesAndWaitingLoads() throws IOException {
+        MemoryManager memory = new MemoryManager() {
+            @Override
+            public Lease reserve(LeaseRequest request) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public long evictFor(Device device, long bytes, Lease requester) {
+                return 0;
+            }
+
+            @Override
+            public long hostBytesInUse() {
+                return -1;
+            }
+
+            @Override
+            public OptionalLong learnedFootprint(String artifactKey) {
+                return OptionalLong.empty();
+            }
+
+            @Override
+            public MemoryReport report() {
+                return new MemoryReport(List.of(
+                        new MemoryReport.DeviceMemory("cpu", Device.CPU, 4000, 1000, 250, List.of()),
+                        new MemoryReport.DeviceMemory("cuda:0", Device.gpu(0), 10_000, 7_700, 3_000, List.of(),
+                                2_000, 2_300, 1)), 0);
+            }
+        };
+
+        String text = scrape(new GantryMetrics(memory));
+        assertTrue(text.contains("gantry_device_freeing_bytes{device=\"cuda:0\"} 2000.0"), text);
+        assertTrue(text.contains("gantry_device_unleased_bytes{device=\"cuda:0\"} 2300.0"), text);
+        assertTrue(!text.contains("gantry_device_unleased_bytes{device=\"cpu\"}"), "not measured on the host");
+        assertTrue(text.contains("gantry_device_waiting_reservations{device=\"cuda:0\"} 1.0"), text);
+        assertTrue(text.contains("gantry_device_budget_bytes{device=\"cuda:0\"} 7700.0"), text);
     }
 
     @Test

@@ -24,7 +24,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /**
- * Gantry's memory view at {@code /v2/memory}: devices, budgets, what each model holds, evictions; and pinning.
+ * Gantry's memory view at {@code /v2/memory}: devices, budgets, what each model holds, what is being freed, what a GPU
+ * holds beyond the leases, loads waiting for room, evictions; and pinning.
  * What the memory manager sees, so operators and autoscalers see it too.
  */
 @Component(service = MemoryResource.class)
@@ -80,6 +81,11 @@ public class MemoryResource {
         json.put("capacity_bytes", device.capacityBytes());
         json.put("budget_bytes", device.budgetBytes());
         json.put("used_bytes", device.usedBytes());
+        json.put("freeing_bytes", device.freeingBytes()); // evicted, its engine still letting go: counts as used
+        if (device.unleasedBytes() >= 0) { // measured on GPUs: context, kernels, allocator cache, kept off the budget
+            json.put("unleased_bytes", device.unleasedBytes());
+        }
+        json.put("waiting_reservations", device.waiting());
         List<Map<String, Object>> models = device.models().stream().map(MemoryResource::leaseJson).toList();
         json.put("models", models);
         return json;

@@ -67,6 +67,11 @@ final class ModelInstances {
         leases.forEach(Lease::touch);
     }
 
+    /** No request in flight any more: a reservation waiting for room may take these. */
+    void idle() {
+        leases.forEach(Lease::idle);
+    }
+
     /** Frees every instance's engine memory; the leases stay held until {@link #releaseLeases}. */
     void closeModels(String label) {
         for (LoadedModel model : models) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -100,6 +101,8 @@ public final class ModelManager implements ModelServer {
     private final int loadsPerDevice;
     private final boolean measureLoadOverhead;
     private final long loadTimeoutNanos;
+    /** How long a load waits for busy or loading models to make room. */
+    private final Duration loadWait;
     private final long retryDelayNanos;
     private final long drainTimeoutNanos;
     private final int maxQueueSize;
@@ -128,6 +131,7 @@ public final class ModelManager implements ModelServer {
         this.loadsPerDevice = config.loadsPerDevice();
         this.measureLoadOverhead = config.measureLoadOverhead();
         this.loadTimeoutNanos = TimeUnit.SECONDS.toNanos(config.loadTimeoutSeconds());
+        this.loadWait = Duration.ofSeconds(config.loadWaitSeconds());
         this.retryDelayNanos = TimeUnit.SECONDS.toNanos(config.failedLoadRetrySeconds());
         this.drainTimeoutNanos = TimeUnit.SECONDS.toNanos(config.drainTimeoutSeconds());
         this.maxQueueSize = config.maxQueueSize();
@@ -569,7 +573,7 @@ public final class ModelManager implements ModelServer {
         // Versions the policy no longer selects keep serving until the selected ones are ready (loadVersion then
         // retires them); if a new version fails, they go on serving and the failure is reported.
         for (ModelVersion target : targets) {
-            loadUntilReady(target, model, 0, true, ExecutionQueue.NO_DEADLINE);
+            target.holdDuring(() -> loadUntilReady(target, model, 0, true, ExecutionQueue.NO_DEADLINE));
         }
     }
 
@@ -697,7 +701,7 @@ public final class ModelManager implements ModelServer {
         return added;
     }
 
-    /** Finds the version a request is for and makes sure it is loaded. */
+    /** Finds the version a request is for and makes sure it is loaded; the caller must acquire it next (expected). */
     private ModelVersion resolveForServing(String modelName, String version, long deadlineNanos) {
         ModelVersion ready = readyVersion(modelName, version);
         if (ready != null) {
@@ -717,10 +721,12 @@ public final class ModelManager implements ModelServer {
                 // A newer version is on its way (or failed): the ready one serves until the newer is ready, so
                 // traffic switches at once when it is, and a broken new version never interrupts it.
                 target.startLoad(v -> startLoading(v, model, false), retryDelayNanos);
-                return serving;
+                if (serving.expectIfReady()) {
+                    return serving;
+                }
             }
         }
-        loadUntilReady(target, model, retryDelayNanos, false, deadlineNanos);
+        target.expectDuring(() -> loadUntilReady(target, model, retryDelayNanos, false, deadlineNanos));
         return target;
     }
 
@@ -743,27 +749,27 @@ public final class ModelManager implements ModelServer {
 
     private void loadUntilReady(ModelVersion target, RepositoryModel model, long retryDelay, boolean explicit,
             long deadlineNanos) {
-        awaitBackend(model.config(), deadlineNanos);
+        long backendDeadline = Math.min(System.nanoTime() + backendWaitNanos, deadlineNanos); // one wait in all
         for (int attempt = 0; attempt < MAX_ADMISSION_ATTEMPTS; attempt++) {
+            awaitBackend(model.config(), backendDeadline);
             if (awaitLoad(target, target.startLoad(v -> startLoading(v, model, !explicit), retryDelay), explicit,
                     deadlineNanos)) {
                 return;
             }
         }
-        throw GantryException.unavailable("model '%s' version %d was evicted %d times before it could serve (memory"
-                + " is short); retry shortly", target.modelName(), target.version(), MAX_ADMISSION_ATTEMPTS);
+        throw GantryException.unavailable("model '%s' version %d could not serve after %d loads (%s); retry shortly",
+                target.modelName(), target.version(), MAX_ADMISSION_ATTEMPTS, target.reason());
     }
 
     /**
      * While the backend a model needs is away but served before (a backend bundle being updated or restarted),
-     * waits up to {@code backendWaitSeconds} for it to come back, so that requests meanwhile are delayed instead of
-     * failed. A backend that never existed is not waited for: the load then fails at once with the reason.
+     * waits for it to come back until {@code deadline} ({@code backendWaitSeconds} after the request first looked, at
+     * most), so that requests meanwhile are delayed instead of failed. A backend that never existed is not waited
+     * for: the load then fails at once with the reason.
      */
-    private void awaitBackend(ModelConfig config, long deadlineNanos) {
-        String wanted = !config.backend().isEmpty() ? config.backend() : config.platform();
-        long deadline = Math.min(System.nanoTime() + backendWaitNanos, deadlineNanos);
+    private void awaitBackend(ModelConfig config, long deadline) {
         synchronized (backendsChanged) {
-            while (backendFor(config) == null && servedBefore.contains(wanted)) {
+            while (backendFor(config) == null && servedBefore(config)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return;
@@ -778,7 +784,14 @@ public final class ModelManager implements ModelServer {
         }
     }
 
-    /** A ready version matching the request, without touching the repository, or null. */
+    /** Whether a backend for the model served before: one that is away now is expected back (an update). */
+    private boolean servedBefore(ModelConfig config) {
+        synchronized (backendsChanged) {
+            return servedBefore.contains(!config.backend().isEmpty() ? config.backend() : config.platform());
+        }
+    }
+
+    /** A ready version matching the request, expecting it, without touching the repository; or null. */
     private ModelVersion readyVersion(String modelName, String version) {
         NavigableMap<Long, ModelVersion> versions = models.get(modelName);
         if (versions == null) {
@@ -786,11 +799,11 @@ public final class ModelManager implements ModelServer {
         }
         if (version != null) {
             ModelVersion exact = parseVersion(version).map(versions::get).orElse(null);
-            return exact != null && exact.isReady() ? exact : null;
+            return exact != null && exact.expectIfReady() ? exact : null;
         }
         // The newest version is the default; only serve from memory if it is the ready one.
         Map.Entry<Long, ModelVersion> newest = versions.lastEntry();
-        return newest != null && newest.getValue().isReady() ? newest.getValue() : null;
+        return newest != null && newest.getValue().expectIfReady() ? newest.getValue() : null;
     }
 
     /** @param coldStart whether a request waits for this load (rather than an explicit load) */
@@ -805,7 +818,7 @@ public final class ModelManager implements ModelServer {
         try {
             Backend backend = backendFor(model.config());
             if (backend == null) {
-                target.unavailable(noBackendMessage(model.config()));
+                target.unavailable(noBackendMessage(model.config()), servedBefore(model.config()));
                 return;
             }
             LoadContext context = new LoadContext(model.config(), target.version(), model.directory(), Device.CPU,
@@ -826,7 +839,7 @@ public final class ModelManager implements ModelServer {
             }
             if (!backends.contains(backend)) {
                 release(instances, leases); // the backend left while we were loading
-                target.unavailable("backend '" + backend.name() + "' was stopped while the model was loading");
+                target.unavailable("backend '" + backend.name() + "' was stopped while the model was loading", true);
                 return;
             }
             target.loaded(backend, completed, new ModelInstances(instances, leases));
@@ -864,7 +877,8 @@ public final class ModelManager implements ModelServer {
             List<LoadedModel> instances) {
         // The lease is taken before loading, so parallel loads cannot overshoot the budget together.
         Lease lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(),
-                placement(completed, backend), expectedBytes, isPinned(completed), reason -> evictIfIdle(target, reason)));
+                placement(completed, backend), expectedBytes, isPinned(completed), new VersionEviction(target,
+                        v -> notifyListeners(l -> l.modelUnloaded(v.modelName(), v.version(), true)))), loadWait);
         leases.add(lease);
         boolean measured = measure && lease.device().kind() == Device.Kind.CPU;
         long nativeBefore = measured ? memory.hostBytesInUse() : -1;
@@ -904,7 +918,7 @@ public final class ModelManager implements ModelServer {
         try {
             if (lease.device().kind() == Device.Kind.GPU) {
                 staging = memory.reserve(new LeaseRequest(context.config().name() + " (host staging)",
-                        context.version(), List.of(Device.CPU), artifactBytes, false, reason -> false));
+                        context.version(), List.of(Device.CPU), artifactBytes, false, reason -> false), loadWait);
             }
             try {
                 return backend.load(context);
@@ -974,22 +988,6 @@ public final class ModelManager implements ModelServer {
         return freed > 0;
     }
 
-    /** The memory manager's way to unload a model: only when idle, never under a request. */
-    private boolean evictIfIdle(ModelVersion target, String reason) {
-        if (KeepWarm.withinMinimumResidency(target)) {
-            return false; // its keep-warm policy says traffic is expected: let the memory manager choose another
-        }
-        ModelInstances toClose = target.beginEvictionIfIdle();
-        if (toClose == null) {
-            return false;
-        }
-        toClose.closeModels("model '" + target.modelName() + "' version " + target.version());
-        target.unloaded(reason, true);
-        toClose.releaseLeases();
-        notifyListeners(l -> l.modelUnloaded(target.modelName(), target.version(), true));
-        return true;
-    }
-
     private boolean isPinned(ModelConfig config) {
         return pinnedModels.contains(config.name()) || config.parameter("pinned").map(Boolean::parseBoolean).orElse(false);
     }
@@ -1041,16 +1039,18 @@ public final class ModelManager implements ModelServer {
         if (state == ModelState.READY) {
             return true;
         }
-        if (state == ModelState.LOADING || state == ModelState.UNLOADING || target.wasEvicted()) {
-            return false; // evicted right after its load, or loading again: the caller starts or joins that load
+        if (state == ModelState.LOADING || state == ModelState.UNLOADING || target.loadsAgain()) {
+            return false; // evicted, its backend away for a moment, or loading again: the caller starts or joins a load
         }
         GantryException failure = target.lastFailure();
+        int retryAfter = failure == null ? 0 : failure.retryAfterSeconds().orElse(0);
         if (failure != null && explicit) {
             throw new GantryException(failure.kind(), String.format("failed to load model '%s' version %d: %s",
-                    target.modelName(), target.version(), failure.getMessage()), failure);
+                    target.modelName(), target.version(), failure.getMessage()), failure, retryAfter);
         }
-        throw GantryException.unavailable("model '%s' version %d is not available: %s", target.modelName(),
-                target.version(), failure != null ? "its load failed: " + failure.getMessage() : target.reason());
+        throw new GantryException(ErrorKind.UNAVAILABLE, String.format("model '%s' version %d is not available: %s",
+                target.modelName(), target.version(), failure != null ? "its load failed: " + failure.getMessage()
+                        : target.reason()), failure, retryAfter);
     }
 
     private void unloadVersion(ModelVersion version, String why) {
@@ -1058,7 +1058,7 @@ public final class ModelManager implements ModelServer {
             ModelInstances toClose = version.beginUnload(drainTimeoutNanos);
             if (toClose != null) {
                 toClose.closeModels("model '" + version.modelName() + "' version " + version.version());
-                version.unloaded(why, false);
+                version.unloaded(why, false, !explicitControl && !loaders.isShutdown()); // requests that waited reload
                 toClose.releaseLeases(); // only now: the engine has freed the memory
                 notifyListeners(l -> l.modelUnloaded(version.modelName(), version.version(), false));
                 LOG.info("Unloaded model '{}' version {}: {}", version.modelName(), version.version(), why);

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.gantry.api.backend.Backend;
+import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.memory.Lease;
 import org.gantry.api.model.DynamicBatching;
@@ -30,13 +31,19 @@ final class ModelVersion {
     private String reason = "";
     private GantryException failure;
     private long failedAtNanos;
+    /** Whether requests within the retry delay get {@link #failure} at once rather than a new load. */
+    private boolean replayFailure;
     private CompletableFuture<Void> loading;
     private ModelInstances loaded;
     private Backend backend;
     private ModelConfig config;
     private boolean evicted;
+    /** Requests that waited for the last load should load again: what ended it was passing. */
+    private boolean loadAgain;
     private long readySinceMillis;
     private int inFlight;
+    /** Requests on their way to {@link #acquire()}: until they got there, the version is not idle. */
+    private int expected;
 
     ModelVersion(String modelName, long version) {
         this.modelName = modelName;
@@ -83,8 +90,9 @@ final class ModelVersion {
 
     /**
      * Returns the load to wait for: the running one, a new one started with {@code loader}, or a completed
-     * one when the version is ready. A version that failed less than {@code retryDelayNanos} ago fails at
-     * once with its last failure instead of loading again.
+     * one when the version is ready. A version whose artifact or configuration failed to load less than
+     * {@code retryDelayNanos} ago fails at once with that failure instead of loading again; a load that failed for
+     * want of memory or of a backend is tried again by the next request.
      */
     synchronized CompletableFuture<Void> startLoad(Function<ModelVersion, CompletableFuture<Void>> loader,
             long retryDelayNanos) {
@@ -97,7 +105,7 @@ final class ModelVersion {
                 awaitUnloaded();
                 return startLoad(loader, retryDelayNanos);
             case FAILED:
-                if (System.nanoTime() - failedAtNanos < retryDelayNanos) {
+                if (replayFailure && System.nanoTime() - failedAtNanos < retryDelayNanos) {
                     return CompletableFuture.failedFuture(failure);
                 }
                 break;
@@ -107,6 +115,7 @@ final class ModelVersion {
         state = ModelState.LOADING;
         reason = "";
         evicted = false;
+        loadAgain = false;
         loading = loader.apply(this);
         return loading;
     }
@@ -154,20 +163,35 @@ final class ModelVersion {
     synchronized void failed(GantryException cause) {
         failure = cause;
         failedAtNanos = System.nanoTime();
+        // Memory and backends come and go: such a failure says nothing about the next try.
+        replayFailure = cause.kind() != ErrorKind.INSUFFICIENT_MEMORY && cause.kind() != ErrorKind.UNAVAILABLE;
         state = ModelState.FAILED;
         reason = cause.getMessage();
     }
 
-    /** Marks a version that could not load for a reason outside the artifact (e.g. no backend yet). */
-    synchronized void unavailable(String why) {
+    /**
+     * Marks a version that could not load for a reason outside the artifact: no backend for it.
+     *
+     * @param backendExpected whether that backend served before and is expected back (an update or restart)
+     */
+    synchronized void unavailable(String why, boolean backendExpected) {
         state = ModelState.UNAVAILABLE;
         reason = why;
         failure = null;
+        loadAgain = backendExpected;
     }
 
     /** Whether the last unload was an eviction (not a failure, a stop or a request). */
     synchronized boolean wasEvicted() {
         return evicted;
+    }
+
+    /**
+     * Whether requests that waited for the last load should load again: it was evicted or unloaded before they got
+     * to it, or its backend was away for a moment.
+     */
+    synchronized boolean loadsAgain() {
+        return loadAgain;
     }
 
     synchronized GantryException lastFailure() {
@@ -178,8 +202,63 @@ final class ModelVersion {
         return reason;
     }
 
-    /** Takes a reference for one request, or returns null if the version is not ready. */
+    /**
+     * Runs {@code load} (which waits for this version to be loaded) for a request that will {@link #acquire()} the
+     * version next: from the moment it is loaded until the request has acquired it, or given up (the load threw), the
+     * version is not idle, so that a load made for waiting requests is not evicted before they ran on it.
+     */
+    void expectDuring(Runnable load) {
+        synchronized (this) {
+            expected++;
+        }
+        try {
+            load.run();
+        } catch (RuntimeException | Error e) {
+            cancelExpectation(); // a leaked expectation would keep the version from ever being evicted
+            throw e;
+        }
+    }
+
+    /**
+     * Runs {@code load} for a load request, which reports the version ready rather than acquiring it: as in
+     * {@link #expectDuring}, a version that became ready is not evicted before the request has seen it so.
+     */
+    void holdDuring(Runnable load) {
+        expectDuring(load);
+        cancelExpectation();
+    }
+
+    /** Announces a request that will {@link #acquire()} the version next, if it is ready; says whether it is. */
+    synchronized boolean expectIfReady() {
+        if (state != ModelState.READY) {
+            return false;
+        }
+        expected++;
+        return true;
+    }
+
+    /** Ends an expectation without an acquire: the request gave up, or a load request saw the version ready. */
+    private void cancelExpectation() {
+        ModelInstances idle;
+        synchronized (this) {
+            expected--;
+            idle = isIdle() ? loaded : null;
+        }
+        if (idle != null) {
+            idle.idle();
+        }
+    }
+
+    private boolean isIdle() {
+        return state == ModelState.READY && inFlight == 0 && expected == 0;
+    }
+
+    /**
+     * Takes a reference for one expected request, or returns null if the version is not ready (the expectation
+     * ends either way).
+     */
     synchronized ModelInstances acquire() {
+        expected--;
         if (state != ModelState.READY) {
             return null;
         }
@@ -204,21 +283,29 @@ final class ModelVersion {
     }
 
     /**
-     * For eviction: stops admitting requests and returns the model to close, but only if it is ready and no
-     * request is in flight; otherwise returns null and changes nothing.
+     * For eviction: stops admitting requests and returns the model to close, but only if it is ready, no
+     * request is in flight and none is on its way; otherwise returns null and changes nothing.
      */
     synchronized ModelInstances beginEvictionIfIdle() {
-        if (state != ModelState.READY || inFlight > 0) {
+        if (!isIdle()) {
             return null;
         }
         state = ModelState.UNLOADING;
         return loaded;
     }
 
-    synchronized void release() {
-        inFlight--;
-        if (inFlight == 0) {
-            notifyAll();
+    /** Ends a request; the last one tells the memory manager, outside this monitor, that the model is idle. */
+    void release() {
+        ModelInstances idle;
+        synchronized (this) {
+            inFlight--;
+            if (inFlight == 0) {
+                notifyAll();
+            }
+            idle = isIdle() ? loaded : null;
+        }
+        if (idle != null) {
+            idle.idle();
         }
     }
 
@@ -257,10 +344,13 @@ final class ModelVersion {
      * Marks the version unloaded, after the caller closed its instances; the caller then releases their leases
      * outside this monitor.
      *
-     * @param byEviction whether the memory manager unloaded it (requests waiting for it then load it again)
+     * @param byEviction  whether the memory manager unloaded it
+     * @param waitersLoad whether requests that waited for it load it again (after an eviction; after an unload on
+     *                    request, unless only load requests may load)
      */
-    synchronized void unloaded(String why, boolean byEviction) {
+    synchronized void unloaded(String why, boolean byEviction, boolean waitersLoad) {
         evicted = byEviction;
+        loadAgain = waitersLoad;
         loaded = null;
         backend = null;
         config = null;

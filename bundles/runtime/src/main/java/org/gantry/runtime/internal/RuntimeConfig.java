@@ -24,9 +24,17 @@ import org.osgi.service.metatype.annotations.Option;
             description = "How long a request waits for its model to load before it gets 503.", min = "1")
     int loadTimeoutSeconds() default 600;
 
+    @AttributeDefinition(name = "Load wait for memory (s)",
+            description = "How long a load waits for room that busy or loading models hold (they are idle again within"
+                    + " milliseconds), in arrival order with the other waiting loads, before its requests get 503 with"
+                    + " Retry-After; a request's own timeout still applies. A model that can never fit (larger than"
+                    + " the budget, or everything else pinned) fails at once. 0: no waiting.", min = "0")
+    int loadWaitSeconds() default 30;
+
     @AttributeDefinition(name = "Failed load retry delay (s)",
-            description = "After a failed load, requests get the failure at once for this long before the next"
-                    + " request tries again.", min = "0")
+            description = "After a load failed on its artifact or configuration, requests get the failure at once for"
+                    + " this long before the next request tries again. A load that failed for want of memory or of a"
+                    + " backend is tried again by the next request.", min = "0")
     int failedLoadRetrySeconds() default 5;
 
     @AttributeDefinition(name = "Drain timeout (s)",

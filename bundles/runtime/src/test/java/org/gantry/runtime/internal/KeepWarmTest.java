@@ -37,7 +37,8 @@ class KeepWarmTest {
     @BeforeEach
     void start(@TempDir Path models) {
         repository = new MemoryRepository(models);
-        manager = new ModelManager(repository, MemoryManagerImpl.forHost(BUDGET, null), TestModels.config(0));
+        manager = new ModelManager(repository, MemoryManagerImpl.forHost(BUDGET, null),
+                TestModels.withLoadWait(TestModels.config(0), 1));
         manager.addBackend(backend);
     }
 
@@ -64,9 +65,12 @@ class KeepWarmTest {
         addModel("newcomer", Map.of());
         infer("resident");
 
+        // The resident model could go once its residency ends: the newcomer waits for that, up to the load wait.
         GantryException refused = assertThrows(GantryException.class, () -> infer("newcomer"));
 
         assertEquals(ErrorKind.UNAVAILABLE, refused.kind(), refused.getMessage());
+        assertTrue(refused.getMessage().contains("waited") && refused.retryAfterSeconds().isPresent(),
+                refused.getMessage());
         assertTrue(manager.isModelReady("resident", null));
         manager.unload("resident");
         infer("plain");

@@ -162,7 +162,7 @@ class MemoryPressureTest {
             manager.infer("big", null, request(1)); // 4000 + 4000 pinned: 2000 left, and big needs 3000
         });
         assertEquals(ErrorKind.UNAVAILABLE, noRoom.kind(), noRoom.getMessage());
-        assertTrue(noRoom.getMessage().contains("pinned, busy or still loading"), noRoom.getMessage());
+        assertTrue(noRoom.getMessage().contains("pinned"), noRoom.getMessage());
 
         manager.pin("viaApi", false);
         assertEquals("1", manager.infer("big", null, request(1)).modelVersion());
@@ -186,42 +186,55 @@ class MemoryPressureTest {
     }
 
     @Test
-    void aBusyModelIsNeverEvicted() throws Exception {
+    void aLoadWaitsForABusyModelAndEvictsItOnceIdleNeverUnderItsRequest() throws Exception {
         addModel("busy", 1, 6000, false);
         addModel("next", 2, 6000, false);
         manager.infer("busy", null, request(1));
-        CountDownLatch inside = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        backend.loadGate = new CountDownLatch(0);
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        // Hold a request inside "busy" through a blocking input: the scaling model reads floats, so block
-        // in the repository's model instead by pausing the client between acquire and release.
-        Future<?> holder = pool.submit(() -> {
-            ModelVersion busy = null;
-            try {
-                manager.infer("busy", null, request(1)); // make sure it is resident
-                busy = heldVersion("busy");
-                busy.acquire();
-                inside.countDown();
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                if (busy != null) {
-                    busy.release();
-                }
-            }
-            return null;
-        });
-        inside.await();
-        GantryException refused = assertThrows(GantryException.class, () -> manager.load("next"));
-        assertEquals(ErrorKind.INSUFFICIENT_MEMORY, refused.kind());
-        assertTrue(manager.isModelReady("busy", null));
-        release.countDown();
-        holder.get();
+        CountDownLatch gate = new CountDownLatch(1);
+        backend.gatesByFirstValue.put(7f, gate);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        Future<float[]> held = pool.submit(() -> floats(manager.infer("busy", null, request(7)).outputs().get(0)));
+        TestModels.awaitTrue(() -> backend.executionOrder.contains(7f)); // the request runs inside "busy"
+
+        Future<?> load = pool.submit(() -> manager.load("next"));
+        TestModels.awaitTrue(() -> memory.report().devices().get(0).waiting() == 1);
+        assertTrue(manager.isModelReady("busy", null), "not evicted under its request");
+        assertFalse(load.isDone(), "the load waits instead of failing");
+
+        gate.countDown();
+        load.get(10, TimeUnit.SECONDS);
+        assertArrayEquals(new float[] { 7 }, held.get(10, TimeUnit.SECONDS));
         pool.shutdown();
-        manager.load("next"); // idle now: evicted
-        assertFalse(manager.isModelReady("busy", null));
+        assertFalse(manager.isModelReady("busy", null), "idle, it made room");
+        assertTrue(manager.isModelReady("next", null));
+        assertEquals(0, backend.closedUnderARequest.get());
+    }
+
+    @Test
+    void aLoadThatWaitedTooLongIs503WithRetryAfterAndTheNextRequestTriesAgain() throws Exception {
+        manager.deactivate(); // a failed load would be replayed for a minute, if it were replayed
+        manager = new ModelManager(repository, memory, TestModels.withLoadWait(TestModels.config(60), 1));
+        manager.addBackend(backend);
+        addModel("busy", 1, 6000, false);
+        addModel("next", 2, 6000, false);
+        manager.infer("busy", null, request(1));
+        CountDownLatch gate = new CountDownLatch(1);
+        backend.gatesByFirstValue.put(7f, gate);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        Future<?> held = pool.submit(() -> manager.infer("busy", null, request(7)));
+        TestModels.awaitTrue(() -> backend.executionOrder.contains(7f));
+
+        GantryException waited = assertThrows(GantryException.class, () -> manager.infer("next", null, request(1)));
+        assertEquals(ErrorKind.UNAVAILABLE, waited.kind(), waited.getMessage());
+        assertEquals(1, waited.retryAfterSeconds().orElse(0), waited.getMessage());
+        assertTrue(waited.getMessage().contains("waited") && waited.getMessage().contains("1 busy model(s) hold 5.9"
+                + " KiB"), waited.getMessage());
+
+        gate.countDown();
+        held.get(10, TimeUnit.SECONDS);
+        pool.shutdown();
+        assertArrayEquals(new float[] { 2 }, floats(manager.infer("next", null, request(1)).outputs().get(0)),
+                "not the replayed failure: a new load");
     }
 
     @Test
@@ -249,8 +262,10 @@ class MemoryPressureTest {
 
     @Test
     void theFirstLoadOfAnArtifactMeasuresWhatTheEngineTookAndLaterLoadsReuseIt() {
+        // 32 MiB, so that what other threads allocate and free meanwhile (compiler and collector arenas: up to 10 MiB
+        // more, or 4 less, on a busy machine) stays within the tolerance.
         repository.add(scaleConfig("heavy", 0, null, Map.of("footprint", "100", "native_overhead",
-                Integer.toString(8 << 20))), 1L);
+                Integer.toString(32 << 20))), 1L);
         memory = MemoryManagerImpl.forHost(64L << 20, null);
         manager.deactivate();
         manager = new ModelManager(repository, memory, TestModels.config(0, true));
@@ -258,7 +273,7 @@ class MemoryPressureTest {
 
         manager.infer("heavy", null, request(1));
         long measured = used();
-        assertTrue(measured >= 7 << 20 && measured <= 12 << 20, "measured " + measured);
+        assertTrue(measured >= 28 << 20 && measured <= 48 << 20, "measured " + measured);
 
         manager.unload("heavy");
         assertEquals(0, used());
@@ -293,14 +308,5 @@ class MemoryPressureTest {
                 InferenceRequest.of(List.of(fp32("wrong", new long[] { 1 }, 1)))));
         assertEquals(List.of("loaded a cold", "inference a ok", "unloaded a evicted", "loaded b explicit",
                 "inference b failed"), events);
-    }
-
-    private ModelVersion heldVersion(String name) throws Exception {
-        java.lang.reflect.Field models = ModelManager.class.getDeclaredField("models");
-        models.setAccessible(true);
-        @SuppressWarnings("unchecked")
-        Map<String, java.util.NavigableMap<Long, ModelVersion>> all = (Map<String, java.util.NavigableMap<Long, ModelVersion>>) models
-                .get(manager);
-        return all.get(name).get(1L);
     }
 }

@@ -192,6 +192,8 @@ final class TestModels {
             float factor = Float.parseFloat(context.config().parameter("factor").orElse(Long.toString(context.version())));
             AtomicInteger inFlight = new AtomicInteger();
             int concurrency = Integer.parseInt(context.config().parameter("concurrency").orElse("1"));
+            // Parameter work_micros: how long an execution keeps the model busy, as an engine's computation would.
+            long workNanos = 1000L * Integer.parseInt(context.config().parameter("work_micros").orElse("0"));
             return new LoadedModel() {
                 /** Held for as long as the model lives, as an engine holds its memory. */
                 private final java.nio.ByteBuffer engineMemory = nativeMemory;
@@ -208,6 +210,9 @@ final class TestModels {
                         float first = values.length > 0 ? values[0] : Float.NaN;
                         executionOrder.add(first);
                         inferGate.await();
+                        if (workNanos > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(workNanos);
+                        }
                         CountDownLatch own = gatesByFirstValue.get(first);
                         if (own != null) {
                             own.await();
@@ -266,6 +271,13 @@ final class TestModels {
                 }
             };
         }
+    }
+
+    /** The same configuration, with loads waiting for memory {@code seconds} at most. */
+    static RuntimeConfig withLoadWait(RuntimeConfig config, int seconds) {
+        return (RuntimeConfig) java.lang.reflect.Proxy.newProxyInstance(RuntimeConfig.class.getClassLoader(),
+                new Class<?>[] { RuntimeConfig.class }, (proxy, method, arguments) -> method.getName()
+                        .equals("loadWaitSeconds") ? Integer.valueOf(seconds) : method.invoke(config, arguments));
     }
 
     /** The runtime's configuration with test-friendly values; no load measurement (tiny budgets, many threads). */
@@ -339,6 +351,11 @@ final class TestModels {
             @Override
             public int failedLoadRetrySeconds() {
                 return retrySeconds;
+            }
+
+            @Override
+            public int loadWaitSeconds() {
+                return 10; // below the load timeout, so that a wait that runs out says what it waited for
             }
 
             @Override
