@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the load generator's benchmark repository (itests/loadgen/models): a small transformer encoder as
+"""Writes the load generator's benchmark repository (bench/loadgen/models): a small transformer encoder as
 TorchScript, served twice from the same weights, once without and once with Triton's dynamic batching.
 
 Needs Debian's python3-torch (/usr/bin/python3). Run from the repository root:
@@ -10,7 +10,7 @@ import shutil
 
 import torch
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent / "itests" / "loadgen" / "models"
+ROOT = pathlib.Path(__file__).resolve().parent.parent / "bench" / "loadgen" / "models"
 SEQUENCE = 16
 WIDTH = 64
 
