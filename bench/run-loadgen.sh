@@ -3,7 +3,7 @@
 # (bench/loadgen): requests/s, latency percentiles and server overhead, JSON and binary, at 1 and 16 clients.
 # Usage: bench/run-loadgen.sh [--repository DIR] [--model simple_linear[,other]] [--seconds 10]
 #                             [--concurrency 1,16] [--formats json,binary] [--json-out FILE]
-# Dynamic batching against no batching, on the repository that scripts/make-benchmark-models.py writes:
+# Dynamic batching against no batching, on the repository that scripts/fixtures/make-benchmark-models.py writes:
 #   bench/run-loadgen.sh --repository bench/loadgen/models --model tiny_encoder,tiny_encoder_batched \
 #       --formats binary --concurrency 1,4,16
 # Build first: mvn -B install -DskipTests
