@@ -5,8 +5,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 repository="$root/examples/models"
-. "$root/scripts/start-distribution.sh"
+. "$root/bench/start-distribution.sh"
 java_pid="$(pgrep -f "java.*$work/gantry" | head -1)"
 cd "$root"
-mvn -q -B -pl itests/loadgen exec:java -Dloadgen.main=org.gantry.loadgen.SlowBodyBenchmark \
+mvn -q -B -pl bench/loadgen exec:java -Dloadgen.main=org.gantry.loadgen.SlowBodyBenchmark \
   -Dexec.args="--url http://127.0.0.1:$port --pid $java_pid $*"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and the tests need, only those missing:
-#   python3-torch, python3-onnx  make the MiniLM example from its Maven Central weights (scripts/make-minilm-example.py)
+#   python3-torch, python3-onnx  make the MiniLM example from its Maven Central weights (scripts/fixtures/make-minilm-example.py)
 #   libtorch-dev, cmake, g++     build the native libtorch engine (backend-plugins/libtorch-engine)
 # README's commands and .ci/run call it first; it does nothing when everything is there.
 set -euo pipefail

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
 public final class LocalModelRepository implements ModelRepository {
 
     static final String PID = "org.gantry.repository";
+    /** The environment variable the distribution's etc/org.gantry.repository.cfg reads (for messages). */
     static final String PATH_ENV = "GANTRY_MODEL_REPOSITORY";
+    static final String DEFAULT_PATH = "models";
     static final String CONFIG_FILE = "config.pbtxt";
     private static final Logger LOG = LoggerFactory.getLogger(LocalModelRepository.class);
 
@@ -42,7 +44,7 @@ public final class LocalModelRepository implements ModelRepository {
 
     @Activate
     public LocalModelRepository(RepositoryConfig config) {
-        this(resolveRoot(System.getenv(PATH_ENV), config.path(), System.getProperty("karaf.home")));
+        this(resolveRoot(config.path(), System.getProperty("karaf.home")));
     }
 
     public LocalModelRepository(Path root) {
@@ -55,10 +57,12 @@ public final class LocalModelRepository implements ModelRepository {
         }
     }
 
-    /** The environment variable wins over configuration; relative paths are resolved against the server's home. */
-    static Path resolveRoot(String fromEnvironment, String configured, String home) {
-        String chosen = fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : configured;
-        Path path = Path.of(chosen);
+    /**
+     * The configured folder ({@code models} when blank); relative paths are resolved against the server's home. The
+     * environment reaches it through the configuration file's placeholder, {@code $[env:GANTRY_MODEL_REPOSITORY;...]}.
+     */
+    static Path resolveRoot(String configured, String home) {
+        Path path = Path.of(configured == null || configured.isBlank() ? DEFAULT_PATH : configured.trim());
         return path.isAbsolute() || home == null ? path : Path.of(home).resolve(path);
     }
 

@@ -9,6 +9,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Path",
             description = "The repository folder; relative paths are resolved against the server's home folder."
-                    + " The environment variable " + LocalModelRepository.PATH_ENV + " overrides it.")
-    String path() default "models";
+                    + " The distribution's file sets it from the environment variable " + LocalModelRepository.PATH_ENV
+                    + " when that is set.")
+    String path() default LocalModelRepository.DEFAULT_PATH;
 }

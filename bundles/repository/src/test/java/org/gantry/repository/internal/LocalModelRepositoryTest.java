@@ -87,9 +87,11 @@ class LocalModelRepositoryTest {
     }
 
     @Test
-    void theEnvironmentOverridesConfigurationAndRelativePathsUseTheHome() {
-        assertEquals(Path.of("/env/models"), LocalModelRepository.resolveRoot("/env/models", "models", "/opt/gantry"));
-        assertEquals(Path.of("/opt/gantry/models"), LocalModelRepository.resolveRoot(null, "models", "/opt/gantry"));
-        assertEquals(Path.of("/data/m"), LocalModelRepository.resolveRoot("", "/data/m", "/opt/gantry"));
+    void relativePathsUseTheHomeAndABlankPathIsTheDefault() {
+        assertEquals(Path.of("/data/m"), LocalModelRepository.resolveRoot("/data/m", "/opt/gantry"));
+        assertEquals(Path.of("/opt/gantry/models"), LocalModelRepository.resolveRoot("models", "/opt/gantry"));
+        // What the file's placeholder gives when GANTRY_MODEL_REPOSITORY is set but empty.
+        assertEquals(Path.of("/opt/gantry/models"), LocalModelRepository.resolveRoot("", "/opt/gantry"));
+        assertEquals(Path.of("models"), LocalModelRepository.resolveRoot(null, null));
     }
 }

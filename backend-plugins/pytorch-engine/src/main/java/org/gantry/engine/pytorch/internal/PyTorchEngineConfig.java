@@ -9,6 +9,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Cache folder",
             description = "Where DJL unpacks PyTorch's native library (about 450 MB). Empty: <karaf.data>/djl, or"
-                    + " <java.io.tmpdir>/gantry-djl outside Karaf. The environment variable DJL_CACHE_DIR wins.")
+                    + " <java.io.tmpdir>/gantry-djl outside Karaf. The distribution's file sets it from the environment"
+                    + " variable DJL_CACHE_DIR when that is set.")
     String cacheDir() default "";
 }

@@ -32,7 +32,7 @@ public final class PyTorchEngineRegistrar {
 
     @Activate
     void activate(BundleContext context, PyTorchEngineConfig config) {
-        Path cache = cacheDir(config.cacheDir(), System.getenv("DJL_CACHE_DIR"), System.getProperty("karaf.data"),
+        Path cache = cacheDir(config.cacheDir(), System.getProperty("karaf.data"),
                 System.getProperty("java.io.tmpdir"));
         // Never reach for DJL's download server: the natives come from this bundle.
         System.setProperty("ai.djl.offline", "true");
@@ -67,10 +67,11 @@ public final class PyTorchEngineRegistrar {
         }
     }
 
-    static Path cacheDir(String configured, String fromEnvironment, String karafData, String tmp) {
-        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-            return Path.of(fromEnvironment);
-        }
+    /**
+     * The configured folder, else {@code <karaf.data>/djl}, else a temporary one. The environment variable
+     * {@code DJL_CACHE_DIR} reaches it through the configuration file's placeholder.
+     */
+    static Path cacheDir(String configured, String karafData, String tmp) {
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }

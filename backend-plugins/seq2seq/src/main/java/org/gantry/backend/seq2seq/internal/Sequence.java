@@ -158,7 +158,7 @@ final class Sequence {
     }
 
     /**
-     * Beam search, exactly as scripts/make-seq2seq-fixtures.py computes the reference: every (beam, token)
+     * Beam search, exactly as scripts/fixtures/make-seq2seq-fixtures.py computes the reference: every (beam, token)
      * candidate scored by the beam's sum of log-probabilities plus the token's; the best 2×width walked in order
      * (ties: beam, then token); an EOS among the first width finishes a hypothesis (score / its length), others
      * continue until width beams do. Done after width finished hypotheses or max_new_tokens steps.

@@ -41,7 +41,7 @@ final class Fixture {
     private Fixture() {
     }
 
-    /** The example model (scripts/make-seq2seq-fixtures.py writes it into the example repository). */
+    /** The example model (scripts/fixtures/make-seq2seq-fixtures.py writes it into the example repository). */
     private static Path folder() {
         return Path.of(System.getProperty("gantry.examples"), "tiny_seq2seq");
     }

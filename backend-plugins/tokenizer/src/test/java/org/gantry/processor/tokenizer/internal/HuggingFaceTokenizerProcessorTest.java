@@ -32,7 +32,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 
 /**
  * The tokenizer processor on all-MiniLM-L6-v2's real tokenizer.json, with DJL's native tokenizers: the ids equal
- * those of the WordPiece tokenizer that scripts/make-minilm-example.py implements after BERT's rules.
+ * those of the WordPiece tokenizer that scripts/fixtures/make-minilm-example.py implements after BERT's rules.
  */
 class HuggingFaceTokenizerProcessorTest {
 

@@ -3,18 +3,14 @@ package org.gantry.backend.torchscript.internal;
 import static org.gantry.backend.torchscript.internal.ExampleCases.assertOutputs;
 import static org.gantry.backend.torchscript.internal.ExampleCases.fp32;
 import static org.gantry.backend.torchscript.internal.ExampleCases.request;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +23,6 @@ import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.tensor.DataType;
-import org.gantry.api.tensor.Tensor;
 import org.gantry.engine.libtorch.LibTorchEngine;
 import org.gantry.engine.libtorch.internal.LibTorchEngineComponent;
 import org.junit.jupiter.api.BeforeAll;

@@ -139,11 +139,16 @@ public final class SlowBodyBenchmark {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             running.set(false);
             for (Thread thread : threads) {
                 thread.interrupt();
-                thread.join(5000);
+                try {
+                    thread.join(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // stop waiting; the threads are daemons and end on their own
+                    return;
+                }
             }
         }
     }

@@ -31,7 +31,7 @@ import ai.djl.translate.NoopTranslator;
  * machine's noise hits both; medians per request are reported with the ratio.
  *
  * <p>Usage: {@code --url http://127.0.0.1:8080 --models examples/models [--seconds 30] [--batches 1,32]}
- * (scripts/run-embedding-benchmark.sh starts the server and runs this).
+ * (bench/run-embedding-benchmark.sh starts the server and runs this).
  */
 public final class EmbeddingBenchmark {
 

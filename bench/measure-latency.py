@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cold start and warm latency of a running Gantry, as a client sees them over HTTP (keep-alive).
 
-Start the server first (README's first command), then:  python3 scripts/measure-latency.py [port]
+Start the server first (README's first command), then:  python3 bench/measure-latency.py [port]
 It asks a model that is not loaded yet once (the cold start: load and first inference), then sends
 2,000 requests to another and reports median and p99 of the last 1,500. Standard library only;
 numbers from a shared machine are noisy: compare runs made back to back.
