@@ -2,7 +2,6 @@ package org.gantry.status.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.util.Map;
 
 import org.gantry.api.memory.MemoryManager;
@@ -26,15 +25,16 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * The status page: {@code /} sends a browser to {@code /status/}, which serves the page's HTML, CSS and
- * JavaScript from this bundle to anyone (they hold no data), and {@code /status/api/snapshot} the data, which needs
- * the inference token like every endpoint that reads models. The page asks for the token when it gets a 401.
+ * The status page: {@code /status/} serves the page's HTML, CSS and JavaScript from this bundle to anyone (they
+ * hold no data), and {@code /status/api/snapshot} the data, which needs the inference token like every endpoint that
+ * reads models; the page asks for the token when it gets a 401. Not at {@code /}: SageMaker's resource class holds
+ * that path, and the whiteboard does not reliably merge two resource classes on one path.
  */
 @Component(service = StatusResource.class)
 @JakartarsResource
 @JakartarsName("gantry.status")
 @StatusExtensions
-@Path("/")
+@Path("/status")
 public class StatusResource {
 
     /** Gantry's role of endpoints that read models (see the REST bundle's access control). */
@@ -61,19 +61,12 @@ public class StatusResource {
 
     @GET
     @PermitAll
-    public Response root() {
-        return Response.seeOther(URI.create("/status/")).build();
-    }
-
-    @GET
-    @Path("status")
-    @PermitAll
     public Response page() {
         return asset("index.html");
     }
 
     @GET
-    @Path("status/{asset}")
+    @Path("{asset}")
     @PermitAll
     public Response asset(@PathParam("asset") String name) {
         String type = ASSETS.get(name);
@@ -97,7 +90,7 @@ public class StatusResource {
      * @param afterEvent the sequence number of the last timeline event the page has: only newer ones are sent
      */
     @GET
-    @Path("status/api/snapshot")
+    @Path("api/snapshot")
     @RolesAllowed(INFERENCE_ROLE)
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> snapshot(@QueryParam("after") @DefaultValue("0") long afterEvent) {
