@@ -7,6 +7,8 @@
   var POLL_MS = 2000;
   var TOKEN_KEY = 'gantry.status.token';
   var SHOWN_EVENTS = 250;
+  // Rows drawn until the user asks for all: a thousand rows every 2 s would keep the browser busy for nothing.
+  var ROW_LIMIT = 250;
   var PALETTE = 12;
   var STATE_RANK = { LOADING: 0, READY: 1, UNLOADING: 2, FAILED: 3, UNAVAILABLE: 4 };
 
@@ -14,15 +16,21 @@
     snapshot: null,
     events: [],
     lastEvent: 0,
+    askAfter: 0,
     clockOffset: 0,
     filter: 'all',
     search: '',
     sort: { key: 'state', asc: true },
     timer: null,
-    lastTableHtml: ''
+    rowLimit: ROW_LIMIT,
+    lastTableHtml: '',
+    lastDevices: '',
+    timelineDrawn: -1
   };
   // Read by the browser test and the benchmark: how long fetching and drawing took.
-  var metrics = window.gantryStatus = { updates: 0, lastFetchMs: 0, lastRenderMs: 0, ready: false, failures: 0 };
+  // firstReadyMs: from the navigation's start until the first snapshot was drawn; history: the last updates' times.
+  var metrics = window.gantryStatus = { updates: 0, lastFetchMs: 0, lastRenderMs: 0, ready: false, failures: 0,
+    firstReadyMs: 0, history: [] };
 
   function $(id) { return document.getElementById(id); }
 
@@ -94,7 +102,7 @@
     var t = token();
     if (t) { headers.Authorization = 'Bearer ' + t; }
     var started = performance.now();
-    fetch('/status/api/snapshot?after=' + state.lastEvent, { headers: headers, cache: 'no-store' })
+    fetch('/status/api/snapshot?after=' + state.askAfter, { headers: headers, cache: 'no-store' })
       .then(function (response) {
         if (response.status === 401) {
           var hadToken = !!t;
@@ -117,6 +125,9 @@
         render(snapshot);
         metrics.lastRenderMs = performance.now() - drawing;
         metrics.updates++;
+        metrics.history.push({ fetchMs: metrics.lastFetchMs, renderMs: metrics.lastRenderMs });
+        if (metrics.history.length > 50) { metrics.history.shift(); }
+        if (!metrics.ready) { metrics.firstReadyMs = performance.now(); }
         metrics.ready = true;
         $('timing').textContent = 'data in ' + Math.round(metrics.lastFetchMs) + ' ms · drawn in '
           + Math.round(metrics.lastRenderMs) + ' ms';
@@ -155,6 +166,9 @@
   }
 
   function renderDevices(snapshot) {
+    var drawn = JSON.stringify(snapshot.devices);
+    if (drawn === state.lastDevices) { return; }
+    state.lastDevices = drawn;
     var root = $('devices');
     var fragment = document.createDocumentFragment();
     snapshot.devices.forEach(function (device) {
@@ -183,7 +197,7 @@
         block.dataset.model = lease.model;
         block.title = lease.model + ' v' + lease.version + ' · ' + bytes(lease.bytes) + ' · ' + lease.state.toLowerCase()
           + (lease.pinned ? ' · pinned' : '') + (lease.busy ? ' · busy' : '')
-          + (lease.last_used_ms ? ' · used ' + ago(lease.last_used_ms, snapshot.now_ms) : '');
+          + (lease.last_used_ms ? ' · last used ' + clock(lease.last_used_ms - state.clockOffset) : '');
         if (lease.bytes / scale > 0.07) { block.textContent = lease.model; }
         map.appendChild(block);
       });
@@ -237,8 +251,9 @@
     if (!snapshot) { return; }
     var now = snapshot.now_ms;
     var shown = snapshot.models.filter(matches).sort(compare);
-    var rows = new Array(shown.length);
-    for (var i = 0; i < shown.length; i++) {
+    var drawn = Math.min(shown.length, state.rowLimit);
+    var rows = new Array(drawn);
+    for (var i = 0; i < drawn; i++) {
       var m = shown[i];
       var stateCell = '<span class="state ' + m.state + '">' + m.state.toLowerCase() + '</span>';
       if (m.phase) { stateCell += '<span class="why">' + escapeHtml(m.phase) + ' · ' + seconds(m.phase_ms) + '</span>'; }
@@ -263,22 +278,44 @@
       $('models').innerHTML = html;
       state.lastTableHtml = html;
     }
-    $('models-foot').textContent = shown.length === snapshot.models.length
+    var foot = shown.length === snapshot.models.length
       ? snapshot.models.length + ' model versions'
       : shown.length + ' of ' + snapshot.models.length + ' model versions';
+    if (drawn < shown.length) { foot += ' · the first ' + drawn + ' shown'; }
+    $('models-foot').textContent = foot;
+    $('show-all').hidden = drawn >= shown.length;
     document.querySelectorAll('th[data-sort]').forEach(function (th) {
       th.classList.toggle('sorted', th.dataset.sort === state.sort.key);
       th.classList.toggle('asc', th.dataset.sort === state.sort.key && state.sort.asc);
     });
   }
 
+  // The server learns why a model was evicted or unloaded a moment after the event: events still without a reason
+  // are asked for again (for up to a minute), and come back with it.
+  var EXPLAIN_WITHIN_MS = 60000;
+
   function addEvents(snapshot) {
-    var fresh = snapshot.events.filter(function (e) { return e.seq > state.lastEvent; });
-    fresh.forEach(function (e) { e.fresh = metrics.updates > 0; });
-    state.events = state.events.concat(fresh);
+    var known = {};
+    state.events.forEach(function (e, i) { known[e.seq] = i; });
+    snapshot.events.forEach(function (e) {
+      if (known[e.seq] !== undefined) {
+        state.events[known[e.seq]] = e;
+      } else {
+        e.fresh = metrics.updates > 0;
+        state.events.push(e);
+      }
+    });
     state.lastEvent = Math.max(state.lastEvent, snapshot.last_event || 0);
     var cutoff = snapshot.now_ms - snapshot.timeline_ms;
     state.events = state.events.filter(function (e) { return e.time_ms >= cutoff; });
+    state.askAfter = state.lastEvent;
+    for (var i = 0; i < state.events.length; i++) {
+      var e = state.events[i];
+      if (!e.reason && (e.kind === 'evicted' || e.kind === 'unloaded') && snapshot.now_ms - e.time_ms < EXPLAIN_WITHIN_MS) {
+        state.askAfter = e.seq - 1;
+        break;
+      }
+    }
   }
 
   var KIND_LABEL = { loaded: 'loaded', evicted: 'evicted', load_failed: 'load failed', unloaded: 'unloaded' };
@@ -294,6 +331,12 @@
 
   function renderTimeline() {
     var snapshot = state.snapshot;
+    // Event times are absolute: the list only changes when events come or leave.
+    var explained = state.events.filter(function (e) { return e.reason; }).length;
+    var key = state.events.length
+      ? state.events[0].seq + ':' + state.events[state.events.length - 1].seq + ':' + explained : 'none';
+    if (key === state.timelineDrawn) { renderStrip(snapshot); return; }
+    state.timelineDrawn = key;
     var minutes = Math.round(snapshot.timeline_ms / 60000);
     $('timeline-window').textContent = '· last ' + minutes + ' min';
     $('strip-start').textContent = '−' + minutes + ' min';
@@ -343,6 +386,11 @@
       document.querySelectorAll('.filters button').forEach(function (b) { b.classList.toggle('on', b === button); });
       renderModels();
     });
+  });
+
+  $('show-all').addEventListener('click', function () {
+    state.rowLimit = Infinity;
+    renderModels();
   });
 
   $('search').addEventListener('input', function (event) {

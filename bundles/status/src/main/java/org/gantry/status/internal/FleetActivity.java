@@ -3,6 +3,7 @@ package org.gantry.status.internal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import org.gantry.api.server.LoadPhase;
@@ -30,6 +31,8 @@ public final class FleetActivity implements ModelEventListener {
     private final Map<String, TrafficWindow> traffic = new ConcurrentHashMap<>();
     private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
     private final Map<String, LoadInProgress> loading = new ConcurrentHashMap<>();
+    /** Grows with every event that changes a model version's state in the runtime's index. */
+    private final AtomicLong stateChanges = new AtomicLong();
 
     @Activate
     public FleetActivity(StatusConfig config) {
@@ -49,6 +52,11 @@ public final class FleetActivity implements ModelEventListener {
         return clock.getAsLong();
     }
 
+    /** A count of the loads, unloads and failures heard so far: when it moves, the runtime's index has changed. */
+    long stateChanges() {
+        return stateChanges.get();
+    }
+
     /** The model's traffic over the last minute, or null when it had none since the server started. */
     TrafficWindow traffic(String model) {
         return traffic.get(model);
@@ -66,6 +74,7 @@ public final class FleetActivity implements ModelEventListener {
 
     @Override
     public void loadPhaseStarted(String model, long version, LoadPhase phase) {
+        stateChanges.incrementAndGet();
         long now = now();
         loading.merge(key(model, version), new LoadInProgress(phase, now, now),
                 (before, next) -> new LoadInProgress(phase, now, before.startedMillis()));
@@ -73,6 +82,7 @@ public final class FleetActivity implements ModelEventListener {
 
     @Override
     public void modelLoaded(String model, long version, long durationNanos, boolean coldStart) {
+        stateChanges.incrementAndGet();
         loading.remove(key(model, version));
         timeline.add(now(), Timeline.Kind.LOADED, model, version, TimeUnit.NANOSECONDS.toMillis(durationNanos),
                 coldStart, "");
@@ -80,6 +90,7 @@ public final class FleetActivity implements ModelEventListener {
 
     @Override
     public void modelLoadFailed(String model, long version, String reason) {
+        stateChanges.incrementAndGet();
         LoadInProgress load = loading.remove(key(model, version));
         long now = now();
         String where = load == null ? "" : " (in phase " + load.phase().label() + ")";
@@ -89,6 +100,7 @@ public final class FleetActivity implements ModelEventListener {
 
     @Override
     public void modelUnloaded(String model, long version, boolean evicted) {
+        stateChanges.incrementAndGet();
         inFlight.remove(key(model, version));
         timeline.add(now(), evicted ? Timeline.Kind.EVICTED : Timeline.Kind.UNLOADED, model, version, 0, false, "");
     }

@@ -8,6 +8,7 @@ import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.server.ModelServer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
@@ -50,6 +51,7 @@ public class StatusResource {
     private final MemoryManager memory;
     private final ModelServer server;
     private final FleetActivity activity;
+    private final IndexCache index;
 
     @Activate
     public StatusResource(@Reference(name = "memory") MemoryManager memory,
@@ -57,6 +59,12 @@ public class StatusResource {
         this.memory = memory;
         this.server = server;
         this.activity = activity;
+        this.index = new IndexCache(server::index, activity::stateChanges, System::currentTimeMillis);
+    }
+
+    @Deactivate
+    void deactivate() {
+        index.close();
     }
 
     @GET
@@ -94,7 +102,7 @@ public class StatusResource {
     @RolesAllowed(INFERENCE_ROLE)
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> snapshot(@QueryParam("after") @DefaultValue("0") long afterEvent) {
-        Map<String, Object> snapshot = StatusSnapshot.of(memory.report(), server.index(), activity, afterEvent);
+        Map<String, Object> snapshot = StatusSnapshot.of(memory.report(), index.current(), activity, afterEvent);
         snapshot.put("server", server.name() + " " + server.version());
         return snapshot;
     }
