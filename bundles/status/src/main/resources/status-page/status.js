@@ -185,7 +185,8 @@
         + bytes(device.budget_bytes) + '</b> budget · capacity ' + bytes(device.capacity_bytes) + '</span>';
       box.appendChild(head);
       var map = document.createElement('div');
-      map.className = 'map';
+      // Many leases: no minimum width, or crumbs of a few bytes would fill the bar and belie the figures.
+      map.className = 'map' + (device.leases.length > 60 ? ' dense' : '');
       map.setAttribute('role', 'img');
       map.setAttribute('aria-label', 'Memory map of ' + device.name);
       // Largest first reads best: the big tenants at the left, the crumbs at the right.
@@ -198,7 +199,10 @@
         block.title = lease.model + ' v' + lease.version + ' · ' + bytes(lease.bytes) + ' · ' + lease.state.toLowerCase()
           + (lease.pinned ? ' · pinned' : '') + (lease.busy ? ' · busy' : '')
           + (lease.last_used_ms ? ' · last used ' + clock(lease.last_used_ms - state.clockOffset) : '');
-        if (lease.bytes / scale > 0.07) { block.textContent = lease.model; }
+        if (lease.bytes / scale > 0.07) {
+          block.textContent = lease.model;
+          block.classList.add('named');
+        }
         map.appendChild(block);
       });
       if (leased > device.budget_bytes) {
