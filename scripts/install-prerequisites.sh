@@ -2,9 +2,10 @@
 # Installs the Debian packages the build and the tests need, only those missing:
 #   python3-torch, python3-onnx  make the MiniLM example from its Maven Central weights (scripts/fixtures/make-minilm-example.py)
 #   libtorch-dev, cmake, g++     build the native libtorch engine (backend-plugins/libtorch-engine)
+#   chromium                     the status page's browser test (itests/e2e StatusPageTest), headless over DevTools
 # README's commands and .ci/run call it first; it does nothing when everything is there.
 set -euo pipefail
-packages=(python3-torch python3-onnx libtorch-dev cmake g++)
+packages=(python3-torch python3-onnx libtorch-dev cmake g++ chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

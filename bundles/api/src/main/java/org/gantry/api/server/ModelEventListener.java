@@ -22,8 +22,27 @@ public interface ModelEventListener {
     default void modelWarmedUp(String model, long version, long durationNanos) {
     }
 
+    /**
+     * A load of a model version entered a phase; the phase lasts until the next one starts or the load ends
+     * ({@link #modelLoaded}, {@link #modelLoadFailed}). Consoles and status pages show slow loads with it.
+     *
+     * @since 1.3
+     */
+    default void loadPhaseStarted(String model, long version, LoadPhase phase) {
+    }
+
     /** A model version's load failed. */
     default void modelLoadFailed(String model, long version) {
+    }
+
+    /**
+     * A model version's load failed, and why (the message the repository index reports). Runtimes call this one;
+     * it calls {@link #modelLoadFailed(String, long)} unless overridden.
+     *
+     * @since 1.3
+     */
+    default void modelLoadFailed(String model, long version, String reason) {
+        modelLoadFailed(model, version);
     }
 
     /**
@@ -32,6 +51,15 @@ public interface ModelEventListener {
      * @param evicted whether the memory manager evicted it to make room
      */
     default void modelUnloaded(String model, long version, boolean evicted) {
+    }
+
+    /**
+     * An inference was admitted to a loaded model version: it holds the model (which cannot be evicted) until
+     * {@link #inferenceCompleted} for the same request.
+     *
+     * @since 1.3
+     */
+    default void inferenceStarted(String model, long version) {
     }
 
     /** An inference ended, successfully or not, after {@code durationNanos} in the runtime and backend. */

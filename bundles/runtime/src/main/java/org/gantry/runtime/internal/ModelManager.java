@@ -53,6 +53,7 @@ import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.repository.ModelRepository;
 import org.gantry.api.repository.RepositoryModel;
+import org.gantry.api.server.LoadPhase;
 import org.gantry.api.server.ModelEventListener;
 import org.gantry.api.server.ModelMetadata;
 import org.gantry.api.server.ModelOverride;
@@ -252,6 +253,8 @@ public final class ModelManager implements ModelServer {
             throw GantryException.unavailable("model '%s' version %d was unloaded %d times while this request waited"
                     + " (memory is short); retry shortly", modelName, target.version(), MAX_ADMISSION_ATTEMPTS);
         }
+        long admittedVersion = target.version();
+        notifyListeners(l -> l.inferenceStarted(modelName, admittedVersion));
         VersionStatistics statistics = target.statistics();
         ModelConfig config = target.config();
         boolean succeeded = false;
@@ -815,7 +818,10 @@ public final class ModelManager implements ModelServer {
         long started = System.nanoTime();
         List<Lease> leases = new ArrayList<>();
         List<LoadedModel> instances = new ArrayList<>();
+        LoadProgress progress = new LoadProgress(target.modelName(), target.version(), this::notifyListeners);
+        boolean succeeded = false;
         try {
+            progress.enter(LoadPhase.READ);
             Backend backend = backendFor(model.config());
             if (backend == null) {
                 target.unavailable(noBackendMessage(model.config()), servedBefore(model.config()));
@@ -835,7 +841,7 @@ public final class ModelManager implements ModelServer {
                 long expected = instance == 0 ? estimate : leases.get(0).bytes();
                 boolean measure = instance == 0 && measureLoadOverhead && learned.isEmpty();
                 loadInstance(target, backend, completed, model.directory(), artifact, artifactKey, expected, measure,
-                        leases, instances);
+                        leases, instances, progress);
             }
             if (!backends.contains(backend)) {
                 release(instances, leases); // the backend left while we were loading
@@ -846,6 +852,7 @@ public final class ModelManager implements ModelServer {
             keepWarm.follow(target.modelName(), completed);
             retireUnselected(model);
             long duration = System.nanoTime() - started;
+            succeeded = true;
             notifyListeners(l -> l.modelLoaded(target.modelName(), target.version(), duration, coldStart));
             LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms ({} instance(s), {} bytes each on {})",
                     target.modelName(), target.version(), backend.name(),
@@ -855,13 +862,14 @@ public final class ModelManager implements ModelServer {
             LOG.warn("Loading model '{}' version {} failed: {}", target.modelName(), target.version(), e.getMessage());
             release(instances, leases);
             target.failed(e);
-            notifyListeners(l -> l.modelLoadFailed(target.modelName(), target.version()));
+            notifyListeners(l -> l.modelLoadFailed(target.modelName(), target.version(), e.getMessage()));
         } catch (RuntimeException | LinkageError e) {
             LOG.error("Loading model '{}' version {} failed", target.modelName(), target.version(), e);
             release(instances, leases);
             target.failed(GantryException.internal("loading failed: " + e, e));
-            notifyListeners(l -> l.modelLoadFailed(target.modelName(), target.version()));
+            notifyListeners(l -> l.modelLoadFailed(target.modelName(), target.version(), "loading failed: " + e));
         } finally {
+            progress.finished(succeeded);
             target.loadEnded();
         }
     }
@@ -874,18 +882,23 @@ public final class ModelManager implements ModelServer {
      */
     private void loadInstance(ModelVersion target, Backend backend, ModelConfig completed, Path directory,
             Artifact artifact, String artifactKey, long expectedBytes, boolean measure, List<Lease> leases,
-            List<LoadedModel> instances) {
+            List<LoadedModel> instances, LoadProgress progress) {
         // The lease is taken before loading, so parallel loads cannot overshoot the budget together.
+        progress.enter(LoadPhase.RESERVE_MEMORY);
         Lease lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(),
                 placement(completed, backend), expectedBytes, isPinned(completed), new VersionEviction(target,
                         v -> notifyListeners(l -> l.modelUnloaded(v.modelName(), v.version(), true)))), loadWait);
         leases.add(lease);
         boolean measured = measure && lease.device().kind() == Device.Kind.CPU;
         long nativeBefore = measured ? memory.hostBytesInUse() : -1;
+        progress.enter(LoadPhase.DESERIALISE);
         LoadedModel loaded = loadOnDevice(backend, new LoadContext(completed, target.version(), directory,
                 lease.device(), this), lease, artifact.bytes(), measured);
         instances.add(loaded);
         // Warm-up runs before READY, so no request can race it; its working memory counts in the measurement.
+        if (!completed.warmup().isEmpty()) {
+            progress.enter(LoadPhase.WARM_UP);
+        }
         long warmupNanos = WarmupRunner.run(completed, directory, loaded);
         if (!completed.warmup().isEmpty()) {
             LOG.info("Warmed up model '{}' version {} with {} warm-up request(s) in {} ms", target.modelName(),

@@ -231,4 +231,61 @@ class ModelManagerTest {
         assertEquals("test_platform", metadata.platform());
         assertEquals(List.of(-1L, -1L), metadata.inputs().get(0).shape());
     }
+
+    @Test
+    void listenersFollowALoadPhaseByPhaseAndEachAdmittedInference() {
+        repository.add(scaleConfig("phased", 0, null), 1L);
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        manager.addListener(new org.gantry.api.server.ModelEventListener() {
+            @Override
+            public void loadPhaseStarted(String model, long version, org.gantry.api.server.LoadPhase phase) {
+                events.add(phase.name());
+            }
+
+            @Override
+            public void modelLoaded(String model, long version, long durationNanos, boolean coldStart) {
+                events.add("loaded");
+            }
+
+            @Override
+            public void inferenceStarted(String model, long version) {
+                events.add("started " + model + "/" + version);
+            }
+
+            @Override
+            public void inferenceCompleted(String model, long version, long durationNanos, boolean success) {
+                events.add("completed " + model + "/" + version);
+            }
+        });
+
+        manager.infer("phased", null, request(1, 2));
+
+        assertEquals(List.of("READ", "RESERVE_MEMORY", "DESERIALISE", "loaded", "started phased/1",
+                "completed phased/1"), events, "no warm-up phase where none is configured");
+    }
+
+    @Test
+    void aFailedLoadTellsTheListenersWhy() {
+        repository.add(scaleConfig("broken", 0, null), 1L);
+        backend.failWith = "the weights are truncated";
+        List<String> reasons = new ArrayList<>();
+        List<String> oldStyle = new ArrayList<>();
+        manager.addListener(new org.gantry.api.server.ModelEventListener() {
+            @Override
+            public void modelLoadFailed(String model, long version, String reason) {
+                reasons.add(model + "/" + version + ": " + reason);
+            }
+        });
+        manager.addListener(new org.gantry.api.server.ModelEventListener() {
+            @Override
+            public void modelLoadFailed(String model, long version) {
+                oldStyle.add(model + "/" + version);
+            }
+        });
+
+        assertThrows(GantryException.class, () -> manager.load("broken"));
+
+        assertEquals(List.of("broken/1: the weights are truncated"), reasons);
+        assertEquals(List.of("broken/1"), oldStyle, "listeners written against API 1.2 still hear of failures");
+    }
 }

@@ -44,6 +44,7 @@ class WarmupTest {
     private final ScalingBackend backend = new ScalingBackend();
     private ModelManager manager;
     private final AtomicLong warmupNanos = new AtomicLong(-1);
+    private final List<org.gantry.api.server.LoadPhase> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ExecutorService callers = Executors.newCachedThreadPool();
 
     @BeforeEach
@@ -56,6 +57,11 @@ class WarmupTest {
             @Override
             public void modelWarmedUp(String model, long version, long durationNanos) {
                 warmupNanos.set(durationNanos);
+            }
+
+            @Override
+            public void loadPhaseStarted(String model, long version, org.gantry.api.server.LoadPhase phase) {
+                phases.add(phase);
             }
         });
     }
@@ -95,6 +101,8 @@ class WarmupTest {
 
         assertEquals(List.of(0f, 0f, 0f, 7f), backend.executionOrder, "three warm-ups, then the request");
         assertTrue(warmupNanos.get() > 0, "the warm-up time is reported");
+        assertEquals(org.gantry.api.server.LoadPhase.WARM_UP, phases.get(phases.size() - 1),
+                "the warm-up is the load's last phase");
     }
 
     @Test

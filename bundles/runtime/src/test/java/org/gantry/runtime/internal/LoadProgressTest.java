@@ -1,0 +1,68 @@
+package org.gantry.runtime.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import org.gantry.api.server.LoadPhase;
+import org.gantry.api.server.ModelEventListener;
+import org.junit.jupiter.api.Test;
+
+class LoadProgressTest {
+
+    private final AtomicLong clock = new AtomicLong(1_000);
+    private final List<String> events = new ArrayList<>();
+    private final Consumer<Consumer<ModelEventListener>> listeners = event -> event.accept(new ModelEventListener() {
+        @Override
+        public void loadPhaseStarted(String model, long version, LoadPhase phase) {
+            events.add(model + "/" + version + " " + phase);
+        }
+    });
+
+    private void advanceMillis(long millis) {
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+
+    @Test
+    void everyPhaseIsAnnouncedToTheListenersAsItStarts() {
+        LoadProgress progress = new LoadProgress("m", 3, listeners, clock::get);
+        progress.enter(LoadPhase.READ);
+        progress.enter(LoadPhase.RESERVE_MEMORY);
+        progress.enter(LoadPhase.DESERIALISE);
+
+        assertEquals(List.of("m/3 READ", "m/3 RESERVE_MEMORY", "m/3 DESERIALISE"), events);
+    }
+
+    @Test
+    void theBreakdownSaysHowLongEachPhaseTookInPhaseOrder() {
+        LoadProgress progress = new LoadProgress("m", 1, listeners, clock::get);
+        progress.enter(LoadPhase.READ);
+        advanceMillis(100);
+        progress.enter(LoadPhase.RESERVE_MEMORY);
+        progress.enter(LoadPhase.DESERIALISE);
+        advanceMillis(6_900);
+        progress.enter(LoadPhase.WARM_UP);
+        advanceMillis(250);
+        progress.finished(true);
+
+        assertEquals("read 0.1 s, reserve memory 0.0 s, deserialise 6.9 s, warm-up 0.3 s", progress.breakdown());
+    }
+
+    @Test
+    void aPhaseEnteredAgainForASecondInstanceAddsToItsTotal() {
+        LoadProgress progress = new LoadProgress("m", 1, listeners, clock::get);
+        for (int instance = 0; instance < 2; instance++) {
+            progress.enter(LoadPhase.DESERIALISE);
+            advanceMillis(1_000);
+            progress.enter(LoadPhase.WARM_UP);
+            advanceMillis(500);
+        }
+        progress.finished(true);
+
+        assertEquals("deserialise 2.0 s, warm-up 1.0 s", progress.breakdown());
+    }
+}
