@@ -570,13 +570,13 @@ public final class InferenceJson {
         }
     }
 
-    /** The fields naming the answer: model, version and the caller's request id. */
+    /** The fields naming the answer: model, version and the caller's request id (left out when empty, as Triton does). */
     private static void writeIdentity(JsonGenerator json, InferenceResponse response) throws IOException {
         json.writeStringField("model_name", response.modelName());
         if (response.modelVersion() != null) {
             json.writeStringField("model_version", response.modelVersion());
         }
-        if (response.id() != null) {
+        if (response.id() != null && !response.id().isEmpty()) {
             json.writeStringField("id", response.id());
         }
     }
