@@ -233,6 +233,10 @@ class ProtocolTest {
                 + "\"data\":[1,2,3,1,2,3,1,2,3]}]}";
         assertEquals(400, send("POST", "/v2/models/simple_linear/infer", batchOfThree, AS_CLIENT).status());
         assertEquals(200, send("POST", "/v2/repository/models/simple_linear/load", "{}", AS_ADMIN).status());
+        assertEquals(2, JSON.readTree(send("GET", "/v2/models/simple_linear/config", null, AS_CLIENT).body())
+                .get("max_batch_size").asInt(), "a load without a config keeps the override, as Triton's does");
+        assertEquals(200, send("POST", "/v2/repository/models/simple_linear/unload", "{}", AS_ADMIN).status());
+        assertEquals(200, send("POST", "/v2/repository/models/simple_linear/load", "{}", AS_ADMIN).status());
         assertEquals(8, JSON.readTree(send("GET", "/v2/models/simple_linear/config", null, AS_CLIENT).body())
                 .get("max_batch_size").asInt());
 

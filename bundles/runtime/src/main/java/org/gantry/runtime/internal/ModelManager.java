@@ -119,8 +119,10 @@ public final class ModelManager implements ModelServer {
     private final KeepWarm keepWarm = new KeepWarm(this::reloadEvicted);
     /** Models added from folders outside the repository (SageMaker's multi-model API), by name. */
     private final Map<String, RepositoryModel> addedModels = new ConcurrentHashMap<>();
-    /** Configurations and files given with a load request, in force until the next plain load or unload. */
+    /** Configurations and files given with a load request, in force until the model is unloaded. */
     private final Map<String, RepositoryModel> overrides = new ConcurrentHashMap<>();
+    /** Reloads of serving models: a new generation loads beside the serving one and takes over once ready. */
+    private final GenerationSwap generations = new GenerationSwap(new Generations());
 
     @Activate
     public ModelManager(@Reference(name = "repository") ModelRepository repository,
@@ -424,16 +426,10 @@ public final class ModelManager implements ModelServer {
 
         @Override
         public void changed(String model, Set<Long> changedVersions, boolean configChanged) {
-            NavigableMap<Long, ModelVersion> versions = models.get(model);
-            if (versions != null) {
-                for (ModelVersion version : versions.values()) {
-                    if (configChanged || changedVersions.contains(version.version())) {
-                        unloadVersion(version, "its files changed in the repository; it loads again");
-                    }
-                }
-            }
             try {
-                load(model); // new versions take over once ready; versions no longer selected retire
+                // Changed versions load again beside the serving ones and take over once ready, as new versions
+                // do; versions no longer selected retire. No request sees a gap.
+                load(model);
             } catch (GantryException e) {
                 LOG.warn("Model '{}' changed in the repository but could not load: {}", model, e.getMessage());
             }
@@ -441,7 +437,50 @@ public final class ModelManager implements ModelServer {
 
         @Override
         public void removed(String model) {
-            unloadAll(model, "removed from the repository", true);
+            unloadAll(model, "removed from the repository");
+        }
+    }
+
+    /** What a reload does with the runtime's versions. */
+    private final class Generations implements GenerationSwap.Lifecycle {
+
+        @Override
+        public ModelVersion registered(String model, long version) {
+            return knownVersion(model, version);
+        }
+
+        @Override
+        public void loadUnregistered(List<ModelVersion> versions, RepositoryModel model) {
+            awaitBackend(model.config(), System.nanoTime() + backendWaitNanos);
+            List<CompletableFuture<Void>> loads = new ArrayList<>();
+            for (ModelVersion version : versions) {
+                loads.add(version.startLoad(v -> startLoading(v, model, false), 0));
+            }
+            for (int i = 0; i < versions.size(); i++) {
+                ModelVersion version = versions.get(i);
+                CompletableFuture<Void> load = loads.get(i);
+                version.holdDuring(() -> { // not evicted before the load request has seen it ready
+                    if (!awaitLoad(version, load, true, ExecutionQueue.NO_DEADLINE)) {
+                        throw GantryException.unavailable("model '%s' version %d was unloaded before it could take"
+                                + " over (memory is short); retry the load", model.name(), version.version());
+                    }
+                });
+            }
+        }
+
+        @Override
+        public ModelVersion register(ModelVersion next) {
+            return versionsOf(next.modelName()).put(next.version(), next);
+        }
+
+        @Override
+        public void unload(ModelVersion version, String why) {
+            unloadVersion(version, why);
+        }
+
+        @Override
+        public void retireUnselected(RepositoryModel model) {
+            ModelManager.this.retireUnselected(model);
         }
     }
 
@@ -555,6 +594,10 @@ public final class ModelManager implements ModelServer {
         return statuses;
     }
 
+    /**
+     * Loads the versions the policy selects; versions that serve but whose files changed since their load are loaded
+     * again (as a new generation that takes over once ready), as Triton's load of a loaded model does.
+     */
     @Override
     public void load(String modelName) {
         RepositoryModel model = readModel(modelName);
@@ -563,6 +606,10 @@ public final class ModelManager implements ModelServer {
             throw noVersions(model);
         }
         explicitlyLoaded.add(modelName);
+        SortedSet<Long> changed = generations.changedVersions(model, selected);
+        if (!changed.isEmpty()) {
+            generations.reload(model, changed);
+        }
         NavigableMap<Long, ModelVersion> versions = versionsOf(modelName);
         List<ModelVersion> targets = new ArrayList<>();
         for (long version : selected) {
@@ -592,12 +639,14 @@ public final class ModelManager implements ModelServer {
         }
     }
 
+    /**
+     * Loads the model with the caller's configuration (and files) as a new generation that takes over once ready; a
+     * load without one keeps the override in force, as Triton does, until the model is unloaded. If the new
+     * generation fails to load, the one serving goes on unchanged and the override is not kept.
+     */
     @Override
     public void load(String modelName, ModelOverride override) {
         if (override == null || override.isEmpty()) {
-            if (overrides.containsKey(modelName)) { // back to the repository's configuration: reload everything
-                unloadAll(modelName, "reloaded from the repository", true);
-            }
             load(modelName);
             return;
         }
@@ -618,14 +667,28 @@ public final class ModelManager implements ModelServer {
                 throw e;
             }
         }
-        ModelConfig config = override.configJson() == null ? base.config()
-                : repository.parseConfigJson(modelName, override.configJson());
-        RepositoryModel replacement = new RepositoryModel(modelName, base.directory(), config, base.versions());
-        // The new configuration applies to every version: unload what runs under the old one first.
-        unloadAll(modelName, "reloaded with a new configuration", false);
-        RepositoryModel previous = overrides.put(modelName, replacement);
-        deleteStaged(previous);
-        load(modelName);
+        RepositoryModel replacement;
+        try {
+            ModelConfig config = override.configJson() == null ? base.config()
+                    : repository.parseConfigJson(modelName, override.configJson());
+            if (config.platform().isEmpty() && config.backend().isEmpty()) {
+                throw GantryException.invalidArgument("the configuration given for model '%s' names neither a"
+                        + " platform nor a backend", modelName);
+            }
+            replacement = new RepositoryModel(modelName, base.directory(), config, base.versions());
+            SortedSet<Long> selected = servedVersions(replacement);
+            if (selected.isEmpty()) {
+                throw noVersions(replacement);
+            }
+            explicitlyLoaded.add(modelName);
+            generations.reload(replacement, selected); // the new configuration applies to every version
+        } catch (RuntimeException e) {
+            if (staged != null) {
+                ModelFiles.delete(staged);
+            }
+            throw e;
+        }
+        deleteStaged(overrides.put(modelName, replacement));
     }
 
     @Override
@@ -634,22 +697,20 @@ public final class ModelManager implements ModelServer {
             readModel(modelName); // unknown models are 404; known but never loaded is a no-op, as Triton
             return;
         }
-        unloadAll(modelName, "unloaded on request", true);
+        unloadAll(modelName, "unloaded on request");
     }
 
-    /** Unloads every version of a model; {@code dropOverride} also forgets a configuration given at load. */
-    private void unloadAll(String modelName, String why, boolean dropOverride) {
+    /** Unloads every version of a model and forgets a configuration given at load, and its keep-warm. */
+    private void unloadAll(String modelName, String why) {
         NavigableMap<Long, ModelVersion> versions = models.get(modelName);
         if (versions != null) {
             for (ModelVersion version : versions.values()) {
                 unloadVersion(version, why);
             }
         }
-        if (dropOverride) { // an unload on request: the operator wants it gone, keep-warm included
-            deleteStaged(overrides.remove(modelName));
-            keepWarm.forget(modelName);
-            explicitlyLoaded.remove(modelName);
-        }
+        deleteStaged(overrides.remove(modelName));
+        keepWarm.forget(modelName);
+        explicitlyLoaded.remove(modelName);
     }
 
     private void deleteStaged(RepositoryModel overridden) {
@@ -689,7 +750,7 @@ public final class ModelManager implements ModelServer {
     }
 
     private void forget(String modelName) {
-        unloadAll(modelName, "removed on request", true);
+        unloadAll(modelName, "removed on request");
         addedModels.remove(modelName);
         models.remove(modelName);
     }
@@ -816,6 +877,7 @@ public final class ModelManager implements ModelServer {
         List<Lease> leases = new ArrayList<>();
         List<LoadedModel> instances = new ArrayList<>();
         try {
+            target.loadingFrom(ModelFingerprint.of(model.directory(), target.version()));
             Backend backend = backendFor(model.config());
             if (backend == null) {
                 target.unavailable(noBackendMessage(model.config()), servedBefore(model.config()));
@@ -844,7 +906,9 @@ public final class ModelManager implements ModelServer {
             }
             target.loaded(backend, completed, new ModelInstances(instances, leases));
             keepWarm.follow(target.modelName(), completed);
-            retireUnselected(model);
+            if (knownVersion(target.modelName(), target.version()) == target) { // a reload retires once swapped in
+                retireUnselected(model);
+            }
             long duration = System.nanoTime() - started;
             notifyListeners(l -> l.modelLoaded(target.modelName(), target.version(), duration, coldStart));
             LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms ({} instance(s), {} bytes each on {})",
