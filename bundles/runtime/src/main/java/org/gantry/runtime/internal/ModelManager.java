@@ -1,7 +1,5 @@
 package org.gantry.runtime.internal;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +31,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.Device;
@@ -877,19 +874,18 @@ public final class ModelManager implements ModelServer {
         List<Lease> leases = new ArrayList<>();
         List<LoadedModel> instances = new ArrayList<>();
         try {
-            target.loadingFrom(ModelFingerprint.of(model.directory(), target.version()));
             Backend backend = backendFor(model.config());
             if (backend == null) {
                 target.unavailable(noBackendMessage(model.config()), servedBefore(model.config()));
                 return;
             }
+            target.loadingFrom(ModelFingerprint.of(model.directory(), target.version()));
             LoadContext context = new LoadContext(model.config(), target.version(), model.directory(), Device.CPU,
                     this);
             ModelConfig completed = backend.complete(context);
             KeepWarm.validate(completed);
             Artifact artifact = Artifact.of(context.versionDirectory());
-            String artifactKey = target.modelName() + "/" + target.version() + "/" + artifact.bytes() + "/"
-                    + artifact.lastModified();
+            String artifactKey = artifact.key(target.modelName(), target.version());
             OptionalLong learned = memory.learnedFootprint(artifactKey);
             long estimate = learned.orElse((long) Math.ceil(artifact.bytes() * backend.footprintPerArtifactByte()));
             for (int instance = 0; instance < completed.instanceCount(); instance++) {
@@ -1204,25 +1200,6 @@ public final class ModelManager implements ModelServer {
     private ModelVersion knownVersion(String modelName, long version) {
         NavigableMap<Long, ModelVersion> versions = models.get(modelName);
         return versions == null ? null : versions.get(version);
-    }
-
-    /** Size and newest modification time of a version's files: what identifies an artifact's footprint. */
-    private record Artifact(long bytes, long lastModified) {
-        static Artifact of(Path directory) {
-            long bytes = 0;
-            long newest = 0;
-            try (Stream<Path> files = Files.walk(directory)) {
-                for (Path file : (Iterable<Path>) files::iterator) {
-                    newest = Math.max(newest, Files.getLastModifiedTime(file).toMillis());
-                    if (Files.isRegularFile(file)) {
-                        bytes += Files.size(file);
-                    }
-                }
-            } catch (IOException | UncheckedIOException e) {
-                throw GantryException.invalidArgument("cannot read the model files in %s: %s", directory, e.getMessage());
-            }
-            return new Artifact(bytes, newest);
-        }
     }
 
     private static ThreadFactory namedDaemonThreads(String prefix) {
