@@ -53,6 +53,17 @@ public interface ModelServer {
     boolean isModelReady(String modelName, String version);
 
     /**
+     * Whether a request for that model version would be served now: it is loaded and ready, or, where models load
+     * on their first request, its load would start and is expected to succeed (its configuration reads, a backend
+     * for it runs, it fits the memory budget, its last load did not just fail). This is the protocol's model
+     * readiness; {@link #isModelReady} and {@link #index} say whether it is resident. Unknown models are not ready
+     * (no exception). The default is {@link #isModelReady}.
+     */
+    default boolean willServe(String modelName, String version) {
+        return isModelReady(modelName, version);
+    }
+
+    /**
      * Statistics of the versions of one model (or of every model known to the server when {@code modelName} is
      * null; then {@code version} must be null too).
      */

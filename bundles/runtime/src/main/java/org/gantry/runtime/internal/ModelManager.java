@@ -120,6 +120,7 @@ public final class ModelManager implements ModelServer {
     private final Map<String, RepositoryModel> overrides = new ConcurrentHashMap<>();
     /** Reloads of serving models: a new generation loads beside the serving one and takes over once ready. */
     private final GenerationSwap generations = new GenerationSwap(new Generations());
+    private final OnDemandReadiness readiness;
 
     @Activate
     public ModelManager(@Reference(name = "repository") ModelRepository repository,
@@ -143,6 +144,7 @@ public final class ModelManager implements ModelServer {
         this.explicitControl = mode.equals("explicit");
         this.poller = mode.equals("poll")
                 ? new RepositoryPoller(repository, new PollActions(), config.pollIntervalSeconds()) : null;
+        this.readiness = new OnDemandReadiness(new ReadinessFacts(), memory, retryDelayNanos);
         LOG.info("Gantry runtime started on model repository {}", repository.location());
     }
 
@@ -481,6 +483,25 @@ public final class ModelManager implements ModelServer {
         }
     }
 
+    /** What on-demand readiness looks at. */
+    private final class ReadinessFacts implements OnDemandReadiness.Runtime {
+
+        @Override
+        public RepositoryModel model(String name) {
+            return readModel(name);
+        }
+
+        @Override
+        public ModelVersion registered(String model, long version) {
+            return knownVersion(model, version);
+        }
+
+        @Override
+        public Backend backendFor(ModelConfig config) {
+            return ModelManager.this.backendFor(config);
+        }
+    }
+
     /** Requests waiting for an execution slot of a model version (for tests and diagnostics). */
     int queuedRequests(String modelName, long version) {
         ModelVersion known = knownVersion(modelName, version);
@@ -527,6 +548,12 @@ public final class ModelManager implements ModelServer {
         }
         Optional<Long> parsed = parseVersion(version);
         return parsed.isPresent() && versions.containsKey(parsed.get()) && versions.get(parsed.get()).isReady();
+    }
+
+    /** Ready, or (unless only load requests load models) a request would load and serve it now. */
+    @Override
+    public boolean willServe(String modelName, String version) {
+        return isModelReady(modelName, version) || (!explicitControl && readiness.willServe(modelName, version));
     }
 
     @Override

@@ -197,6 +197,11 @@ final class ModelVersion {
         loadAgain = backendExpected;
     }
 
+    /** Whether the last load failed less than {@code nanos} ago: requests then get that failure, not a new load. */
+    synchronized boolean failedWithin(long nanos) {
+        return state == ModelState.FAILED && System.nanoTime() - failedAtNanos < nanos;
+    }
+
     /** Whether the last unload was an eviction (not a failure, a stop or a request). */
     synchronized boolean wasEvicted() {
         return evicted;
