@@ -91,7 +91,9 @@ public interface ModelServer {
     /**
      * Adds a model from a folder outside the repository under a name of the caller's choosing and loads it
      * (SageMaker's multi-model {@code POST /models}). The folder holds a Triton model ({@code config.pbtxt} and
-     * version folders) or one folder that does.
+     * version folders) or one folder that does, or, as Triton's SageMaker front end takes it, the folders of an
+     * ensemble and its step models: the ensemble is added under {@code modelName}, its steps under their folder
+     * names, and they are loaded, and later removed, with it.
      *
      * @throws org.gantry.api.error.GantryException CONFLICT when a model of that name is loaded already,
      *         INSUFFICIENT_MEMORY when it cannot fit even after evicting idle models

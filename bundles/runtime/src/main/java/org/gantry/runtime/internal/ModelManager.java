@@ -14,8 +14,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -115,7 +113,7 @@ public final class ModelManager implements ModelServer {
     private final Set<String> servedBefore = new HashSet<>();
     private final KeepWarm keepWarm = new KeepWarm(this::reloadEvicted);
     /** Models added from folders outside the repository (SageMaker's multi-model API), by name. */
-    private final Map<String, RepositoryModel> addedModels = new ConcurrentHashMap<>();
+    private final AddedModels addedModels = new AddedModels();
     /** Configurations and files given with a load request, in force until the model is unloaded. */
     private final Map<String, RepositoryModel> overrides = new ConcurrentHashMap<>();
     /** Reloads of serving models: a new generation loads beside the serving one and takes over once ready. */
@@ -596,7 +594,7 @@ public final class ModelManager implements ModelServer {
                 statuses.add(new ModelStatus(name, "", ModelState.UNAVAILABLE, e.getMessage()));
             }
         }
-        for (String name : new TreeSet<>(addedModels.keySet())) {
+        for (String name : addedModels.names()) {
             RepositoryModel model = addedModels.get(name);
             if (model != null) {
                 for (long version : servedVersions(model)) {
@@ -743,20 +741,25 @@ public final class ModelManager implements ModelServer {
         }
     }
 
+    /**
+     * Adds and loads the model in a folder; a folder of an ensemble and its step models (as Triton's SageMaker front
+     * end takes them) adds the steps under their own names and loads them first.
+     */
     @Override
     public void add(String modelName, Path directory) {
-        if (isModelReady(modelName, null) || addedModels.containsKey(modelName)) {
+        if (isModelReady(modelName, null) || addedModels.contains(modelName)) {
             throw new GantryException(ErrorKind.CONFLICT, String.format("model '%s' is already loaded", modelName));
         }
         if (repository.model(modelName).isPresent()) {
             throw new GantryException(ErrorKind.CONFLICT, String.format("model '%s' already exists in the repository %s;"
                     + " choose another name", modelName, repository.location()));
         }
-        RepositoryModel model = repository.modelAt(modelName, directory);
-        if (addedModels.putIfAbsent(modelName, model) != null) {
-            throw new GantryException(ErrorKind.CONFLICT, String.format("model '%s' is already loaded", modelName));
-        }
+        AddedFolder folder = AddedFolder.read(repository, modelName, directory);
+        addedModels.add(folder, name -> repository.model(name).isPresent() || models.containsKey(name));
         try {
+            for (RepositoryModel step : folder.steps()) {
+                load(step.name());
+            }
             load(modelName);
         } catch (RuntimeException e) {
             // Not loaded means not added: the caller may free memory and add it again.
@@ -767,23 +770,23 @@ public final class ModelManager implements ModelServer {
 
     @Override
     public void remove(String modelName) {
-        if (!addedModels.containsKey(modelName)) {
+        if (!addedModels.isListed(modelName)) {
             throw GantryException.notFound("model '%s' is not loaded", modelName);
         }
         forget(modelName);
     }
 
+    /** Unloads and forgets an added model and the steps it brought. */
     private void forget(String modelName) {
-        unloadAll(modelName, "removed on request");
-        addedModels.remove(modelName);
-        models.remove(modelName);
+        for (String name : addedModels.remove(modelName)) {
+            unloadAll(name, "removed on request");
+            models.remove(name);
+        }
     }
 
     @Override
     public SortedMap<String, Path> addedModels() {
-        SortedMap<String, Path> added = new TreeMap<>();
-        addedModels.forEach((name, model) -> added.put(name, model.directory()));
-        return added;
+        return addedModels.listed();
     }
 
     /** Finds the version a request is for and makes sure it is loaded; the caller must acquire it next (expected). */

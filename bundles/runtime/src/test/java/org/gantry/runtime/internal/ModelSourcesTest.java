@@ -258,6 +258,98 @@ class ModelSourcesTest {
                 assertThrows(GantryException.class, () -> manager.remove("customer-7")).kind());
     }
 
+    /** A step model's folder: the scaling model with a factor of its own. */
+    private static void writeStep(Path folder, String factor) throws Exception {
+        Files.createDirectories(folder.resolve("1"));
+        Files.write(folder.resolve("1/model.bin"), new byte[10]);
+        Files.writeString(folder.resolve("config.pbtxt"), """
+                platform: "test_platform"
+                input { name: "INPUT__0" data_type: TYPE_FP32 dims: [ -1 ] }
+                output { name: "OUTPUT__0" data_type: TYPE_FP32 dims: [ -1 ] }
+                parameters { key: "factor" value: { string_value: "%s" } }
+                """.formatted(factor));
+    }
+
+    /** The downloaded folder of a SageMaker model: an ensemble running step 'double', and its two step models. */
+    private static Path ensembleFolder(Path downloads) throws Exception {
+        Path model = downloads.resolve("model");
+        Files.createDirectories(model.resolve("chain/1"));
+        Files.writeString(model.resolve("chain/config.pbtxt"), """
+                name: "chain"
+                platform: "ensemble"
+                input { name: "INPUT__0" data_type: TYPE_FP32 dims: [ -1 ] }
+                output { name: "OUTPUT__0" data_type: TYPE_FP32 dims: [ -1 ] }
+                ensemble_scheduling { step [ { model_name: "double" model_version: -1
+                    input_map { key: "INPUT__0" value: "INPUT__0" } output_map { key: "OUTPUT__0" value: "OUTPUT__0" } } ] }
+                """);
+        writeStep(model.resolve("double"), "2");
+        writeStep(model.resolve("triple"), "3");
+        return model;
+    }
+
+    /** Runs an ensemble's first step on the server, which is all these tests need of Triton's ensemble platform. */
+    private static final class FirstStepBackend implements org.gantry.api.backend.Backend {
+        @Override
+        public String name() {
+            return "ensemble";
+        }
+
+        @Override
+        public java.util.Set<String> platforms() {
+            return java.util.Set.of("ensemble");
+        }
+
+        @Override
+        public org.gantry.api.backend.LoadedModel load(org.gantry.api.backend.ModelLoadContext context) {
+            String step = context.config().ensembleSteps().get(0).modelName();
+            return new org.gantry.api.backend.LoadedModel() {
+                @Override
+                public List<org.gantry.api.tensor.Tensor> infer(InferenceRequest request) {
+                    return context.server().infer(step, null, request).outputs();
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    @Test
+    void aFolderOfAnEnsembleAndItsStepsAddsTheEnsembleWithItsStepsAndRemovesThemTogether(@TempDir Path downloads)
+            throws Exception {
+        manager.addBackend(new FirstStepBackend());
+        Path folder = ensembleFolder(downloads);
+
+        manager.add("customer-9", folder);
+
+        assertArrayEquals(new float[] { 4 }, infer("customer-9", 2));
+        assertEquals(Map.of("customer-9", folder.resolve("chain")), manager.addedModels(), "only what was added");
+        assertTrue(manager.isModelReady("double", null) && manager.isModelReady("triple", null),
+                "the steps loaded with it, as Triton's SageMaker front end loads them");
+        assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> manager.remove("double")).kind());
+
+        manager.remove("customer-9");
+
+        assertTrue(manager.addedModels().isEmpty());
+        assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> infer("double", 2)).kind());
+        assertEquals(0, backend.open.get());
+    }
+
+    @Test
+    void anEnsembleFolderWhoseStepNameIsTakenAddsNothing(@TempDir Path downloads) throws Exception {
+        manager.addBackend(new FirstStepBackend());
+        repository.add(scaleConfig("triple", 0, null), 1L);
+
+        GantryException taken = assertThrows(GantryException.class, () -> manager.add("customer-9",
+                ensembleFolder(downloads)));
+
+        assertEquals(ErrorKind.CONFLICT, taken.kind());
+        assertTrue(taken.getMessage().contains("'triple', a step of ensemble 'customer-9'"), taken.getMessage());
+        assertTrue(manager.addedModels().isEmpty());
+        assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> infer("double", 2)).kind());
+    }
+
     @Test
     void addingRefusesRepositoryNamesAndFoldersWithoutAModel(@TempDir Path empty) {
         repository.add(scaleConfig("scale", 0, null), 1L);
