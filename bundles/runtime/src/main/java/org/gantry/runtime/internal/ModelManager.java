@@ -115,7 +115,7 @@ public final class ModelManager implements ModelServer {
     /** Models added from folders outside the repository (SageMaker's multi-model API), by name. */
     private final AddedModels addedModels = new AddedModels();
     /** Configurations and files given with a load request, in force until the model is unloaded. */
-    private final Map<String, RepositoryModel> overrides = new ConcurrentHashMap<>();
+    private final LoadOverrides overrides;
     /** Reloads of serving models: a new generation loads beside the serving one and takes over once ready. */
     private final GenerationSwap generations = new GenerationSwap(new Generations());
     private final OnDemandReadiness readiness;
@@ -142,6 +142,7 @@ public final class ModelManager implements ModelServer {
         this.explicitControl = mode.equals("explicit");
         this.poller = mode.equals("poll")
                 ? new RepositoryPoller(repository, new PollActions(), config.pollIntervalSeconds()) : null;
+        this.overrides = new LoadOverrides(repository);
         this.readiness = new OnDemandReadiness(new ReadinessFacts(), memory, retryDelayNanos);
         LOG.info("Gantry runtime started on model repository {}", repository.location());
     }
@@ -380,7 +381,8 @@ public final class ModelManager implements ModelServer {
 
     /** The folder a model given by a load override or added from elsewhere is read from, or null (for tests). */
     Path addedOrOverriddenFolder(String modelName) {
-        RepositoryModel model = overrides.getOrDefault(modelName, addedModels.get(modelName));
+        RepositoryModel model = overrides.get(modelName);
+        model = model != null ? model : addedModels.get(modelName);
         return model == null ? null : model.directory();
     }
 
@@ -672,32 +674,8 @@ public final class ModelManager implements ModelServer {
             load(modelName);
             return;
         }
-        if (!override.files().isEmpty() && override.configJson() == null) {
-            throw GantryException.invalidArgument("files given for model '%s' need a 'config' parameter too, as"
-                    + " Triton's load API requires", modelName);
-        }
-        RepositoryModel base;
-        Path staged = null;
-        if (override.files().isEmpty()) {
-            base = readModel(modelName);
-        } else {
-            staged = ModelFiles.stage(modelName, override.files());
-            try {
-                base = repository.modelAt(modelName, staged);
-            } catch (GantryException e) {
-                ModelFiles.delete(staged);
-                throw e;
-            }
-        }
-        RepositoryModel replacement;
+        RepositoryModel replacement = overrides.prepare(modelName, override, this::readModel);
         try {
-            ModelConfig config = override.configJson() == null ? base.config()
-                    : repository.parseConfigJson(modelName, override.configJson());
-            if (config.platform().isEmpty() && config.backend().isEmpty()) {
-                throw GantryException.invalidArgument("the configuration given for model '%s' names neither a"
-                        + " platform nor a backend", modelName);
-            }
-            replacement = new RepositoryModel(modelName, base.directory(), config, base.versions());
             SortedSet<Long> selected = servedVersions(replacement);
             if (selected.isEmpty()) {
                 throw noVersions(replacement);
@@ -705,12 +683,10 @@ public final class ModelManager implements ModelServer {
             explicitlyLoaded.add(modelName);
             generations.reload(replacement, selected); // the new configuration applies to every version
         } catch (RuntimeException e) {
-            if (staged != null) {
-                ModelFiles.delete(staged);
-            }
+            overrides.discard(replacement);
             throw e;
         }
-        deleteStaged(overrides.put(modelName, replacement));
+        overrides.commit(replacement);
     }
 
     @Override
@@ -730,15 +706,9 @@ public final class ModelManager implements ModelServer {
                 unloadVersion(version, why);
             }
         }
-        deleteStaged(overrides.remove(modelName));
+        overrides.remove(modelName);
         keepWarm.forget(modelName);
         explicitlyLoaded.remove(modelName);
-    }
-
-    private void deleteStaged(RepositoryModel overridden) {
-        if (overridden != null && ModelFiles.isStaged(overridden.directory())) {
-            ModelFiles.delete(overridden.directory());
-        }
     }
 
     /**

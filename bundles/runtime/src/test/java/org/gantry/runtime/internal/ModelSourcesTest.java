@@ -215,6 +215,23 @@ class ModelSourcesTest {
     }
 
     @Test
+    void aNewConfigurationForAModelLoadedFromFilesKeepsItsFilesWhetherItLoadsOrNot() {
+        manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "3"),
+                Map.of("1/model.bin", new byte[8])));
+        Path staged = manager.addedOrOverriddenFolder("fresh");
+
+        assertThrows(GantryException.class, () -> manager.load("fresh", new ModelOverride(
+                SCALE_CONFIG_JSON.formatted("fresh", "5").replace("test_platform", "no_such"), null)));
+        manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "5"), null));
+
+        assertArrayEquals(new float[] { 10 }, infer("fresh", 2));
+        assertEquals(staged, manager.addedOrOverriddenFolder("fresh"));
+        assertTrue(Files.isRegularFile(staged.resolve("1/model.bin")));
+        manager.unload("fresh");
+        assertFalse(Files.exists(staged));
+    }
+
+    @Test
     void overridesThatWouldWriteOutsideTheModelFolderAreRefused() {
         for (String path : List.of("../escape/model.bin", "/etc/passwd", "1/../../x", "", "a\\b")) {
             GantryException e = assertThrows(GantryException.class, () -> manager.load("evil",
