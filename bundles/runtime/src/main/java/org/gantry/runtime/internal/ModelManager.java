@@ -31,6 +31,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import org.gantry.api.backend.Backend;
+import org.gantry.api.backend.BackendProvisioner;
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
@@ -119,6 +120,8 @@ public final class ModelManager implements ModelServer {
     /** Reloads of serving models: a new generation loads beside the serving one and takes over once ready. */
     private final GenerationSwap generations = new GenerationSwap(new Generations());
     private final OnDemandReadiness readiness;
+    /** Backends that ship but do not run, provided on demand (a Karaf feature installed on first use). */
+    private final BackendProvisioning provisioning;
 
     @Activate
     public ModelManager(@Reference(name = "repository") ModelRepository repository,
@@ -144,6 +147,8 @@ public final class ModelManager implements ModelServer {
                 ? new RepositoryPoller(repository, new PollActions(), config.pollIntervalSeconds()) : null;
         this.overrides = new LoadOverrides(repository);
         this.readiness = new OnDemandReadiness(new ReadinessFacts(), memory, retryDelayNanos);
+        this.provisioning = new BackendProvisioning((wanted, nanos) -> awaitServing(wanted, System.nanoTime() + nanos),
+                TimeUnit.SECONDS.toNanos(config.backendInstallWaitSeconds()));
         LOG.info("Gantry runtime started on model repository {}", repository.location());
     }
 
@@ -185,6 +190,15 @@ public final class ModelManager implements ModelServer {
             }
         }
         LOG.info("Backend '{}' removed; its models were unloaded", backend.name());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addProvisioner(BackendProvisioner provisioner) {
+        provisioning.add(provisioner);
+    }
+
+    void removeProvisioner(BackendProvisioner provisioner) {
+        provisioning.remove(provisioner);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -498,7 +512,11 @@ public final class ModelManager implements ModelServer {
 
         @Override
         public Backend backendFor(ModelConfig config) {
-            return ModelManager.this.backendFor(config);
+            Backend backend = ModelManager.this.backendFor(config);
+            if (backend == null) {
+                provisioning.start(config); // a client asking is a client about to ask for it: start providing it
+            }
+            return backend;
         }
     }
 
@@ -823,22 +841,33 @@ public final class ModelManager implements ModelServer {
      * While the backend a model needs is away but served before (a backend bundle being updated or restarted),
      * waits for it to come back until {@code deadline} ({@code backendWaitSeconds} after the request first looked, at
      * most), so that requests meanwhile are delayed instead of failed. A backend that never existed is not waited
-     * for: the load then fails at once with the reason.
+     * for, unless a provisioner provides it on demand: the load then fails at once with the reason.
      */
     private void awaitBackend(ModelConfig config, long deadline) {
+        if (servedBefore(config) && awaitServing(config, deadline)) {
+            return;
+        }
+        if (backendFor(config) == null) {
+            provisioning.await(config, deadline); // one that ships but does not run may be provided on demand
+        }
+    }
+
+    /** Waits until a running backend serves the configuration or the deadline passes; true when one does. */
+    private boolean awaitServing(ModelConfig config, long deadline) {
         synchronized (backendsChanged) {
-            while (backendFor(config) == null && servedBefore(config)) {
+            while (backendFor(config) == null) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    return;
+                    return false;
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(backendsChanged, left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return false;
                 }
             }
+            return true;
         }
     }
 
