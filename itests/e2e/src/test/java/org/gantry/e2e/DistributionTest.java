@@ -1,6 +1,7 @@
 package org.gantry.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -314,7 +315,10 @@ class DistributionTest {
         assertTrue(stats.lines().anyMatch(line -> line.startsWith("simple_linear")), stats);
         assertTrue(server.console("gantry:unpin simple_linear").contains("no longer pinned"));
         assertTrue(server.console("gantry:unload token_scorer").contains("Model 'token_scorer' is unloaded"));
-        assertEquals(503, server.call("GET", "/v2/models/token_scorer/ready", null).status());
+        assertFalse(server.call("POST", "/v2/repository/index", "{\"ready\": true}").body()
+                .contains("\"token_scorer\""), "unloaded: the index no longer lists it as READY");
+        assertEquals(200, server.call("GET", "/v2/models/token_scorer/ready", null).status(),
+                "yet ready: a request would load and serve it");
         assertTrue(server.console("gantry:load no_such_model").contains("unknown model 'no_such_model'"));
     }
 

@@ -38,6 +38,8 @@ final class ItestServer {
         update(configAdmin, "JakartarsServletWhiteboardRuntimeComponent", "jersey.context.path", "/");
         update(configAdmin, "org.gantry.repository", "path", System.getProperty("gantry.itest.models"));
         update(configAdmin, "org.gantry.engine.pytorch", "cacheDir", System.getProperty("gantry.itest.work") + "/djl");
+        // A backend provided on demand: requests wait this long before 503 with Retry-After (BackendOnDemandTest).
+        update(configAdmin, "org.gantry.runtime", "backendInstallWaitSeconds", "2");
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {

@@ -53,6 +53,17 @@ public interface ModelServer {
     boolean isModelReady(String modelName, String version);
 
     /**
+     * Whether a request for that model version would be served now: it is loaded and ready, or, where models load
+     * on their first request, its load would start and is expected to succeed (its configuration reads, a backend
+     * for it runs, it fits the memory budget, its last load did not just fail). This is the protocol's model
+     * readiness; {@link #isModelReady} and {@link #index} say whether it is resident. Unknown models are not ready
+     * (no exception). The default is {@link #isModelReady}.
+     */
+    default boolean willServe(String modelName, String version) {
+        return isModelReady(modelName, version);
+    }
+
+    /**
      * Statistics of the versions of one model (or of every model known to the server when {@code modelName} is
      * null; then {@code version} must be null too).
      */
@@ -80,7 +91,9 @@ public interface ModelServer {
     /**
      * Adds a model from a folder outside the repository under a name of the caller's choosing and loads it
      * (SageMaker's multi-model {@code POST /models}). The folder holds a Triton model ({@code config.pbtxt} and
-     * version folders) or one folder that does.
+     * version folders) or one folder that does, or, as Triton's SageMaker front end takes it, the folders of an
+     * ensemble and its step models: the ensemble is added under {@code modelName}, its steps under their folder
+     * names, and they are loaded, and later removed, with it.
      *
      * @throws org.gantry.api.error.GantryException CONFLICT when a model of that name is loaded already,
      *         INSUFFICIENT_MEMORY when it cannot fit even after evicting idle models

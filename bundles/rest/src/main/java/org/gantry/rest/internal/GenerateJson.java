@@ -18,8 +18,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Requests of Triton's generate extension: a JSON object whose fields are the model's inputs by name (a value or
- * an array of values), plus {@code id} and {@code parameters}. They are rewritten as KServe v2 requests, shaped by
- * the model's metadata (a batched model gets a batch of one).
+ * an array of values), plus {@code id} and {@code parameters}. Any other field is a request parameter, as the
+ * extension says, so that {@code {"text_input": "...", "max_tokens": 20, "temperature": 0}} works as clients send
+ * it. They are rewritten as KServe v2 requests, shaped by the model's metadata (a batched model gets a batch of one).
  */
 final class GenerateJson {
 
@@ -35,11 +36,26 @@ final class GenerateJson {
         }
         ObjectNode inference = MAPPER.createObjectNode();
         ArrayNode inputs = inference.putArray("inputs");
+        ObjectNode parameters = MAPPER.createObjectNode();
+        JsonNode given = request.path("parameters");
+        if (given.isObject()) {
+            parameters.setAll((ObjectNode) given);
+        } else if (!given.isMissingNode()) {
+            inference.set("parameters", given); // not an object: the protocol reader names the mistake
+        }
         for (Map.Entry<String, JsonNode> field : request.properties()) {
-            switch (field.getKey()) {
-                case "id", "parameters" -> inference.set(field.getKey(), field.getValue());
-                default -> inputs.add(input(metadata, field.getKey(), field.getValue()));
+            String name = field.getKey();
+            TensorMetadata declared = declared(metadata, name);
+            if (name.equals("id")) {
+                inference.set(name, field.getValue());
+            } else if (declared != null) {
+                inputs.add(input(declared, field.getValue()));
+            } else if (!name.equals("parameters")) {
+                parameters.set(name, parameter(metadata, name, field.getValue(), given));
             }
+        }
+        if (!inference.has("parameters")) {
+            inference.set("parameters", parameters);
         }
         byte[] rewritten;
         try {
@@ -50,10 +66,25 @@ final class GenerateJson {
         return InferenceJson.readRequest(new java.io.ByteArrayInputStream(rewritten), -1, maxElements);
     }
 
-    private static ObjectNode input(ModelMetadata metadata, String name, JsonNode value) {
-        TensorMetadata declared = metadata.inputs().stream().filter(t -> t.name().equals(name)).findFirst()
-                .orElseThrow(() -> GantryException.invalidArgument("model '%s' has no input '%s' (its inputs: %s)",
-                        metadata.name(), name, metadata.inputs().stream().map(TensorMetadata::name).toList()));
+    private static TensorMetadata declared(ModelMetadata metadata, String name) {
+        return metadata.inputs().stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /** A top-level field that is no input: a request parameter, so a scalar, given once. */
+    private static JsonNode parameter(ModelMetadata metadata, String name, JsonNode value, JsonNode given) {
+        if (!value.isValueNode() || value.isNull()) {
+            throw GantryException.invalidArgument("'%s' is not an input of model '%s' (its inputs: %s), so it is a"
+                    + " request parameter, which must be a string, number or boolean", name, metadata.name(),
+                    metadata.inputs().stream().map(TensorMetadata::name).toList());
+        }
+        if (given.has(name)) {
+            throw GantryException.invalidArgument("parameter '%s' is given twice: as a field and in 'parameters'",
+                    name);
+        }
+        return value;
+    }
+
+    private static ObjectNode input(TensorMetadata declared, JsonNode value) {
         List<Long> shape = new ArrayList<>();
         JsonNode level = value;
         while (level.isArray()) {
@@ -67,7 +98,7 @@ final class GenerateJson {
             shape.add(0, 1L); // e.g. the batch dimension: a generate request is one request
         }
         ObjectNode input = MAPPER.createObjectNode();
-        input.put("name", name);
+        input.put("name", declared.name());
         input.put("datatype", declared.dataType().name());
         ArrayNode dims = input.putArray("shape");
         shape.forEach(dims::add);

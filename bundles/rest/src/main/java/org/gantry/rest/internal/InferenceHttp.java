@@ -5,14 +5,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.inference.InferenceResponse;
-import org.gantry.api.server.ModelMetadata;
+import org.gantry.api.model.ModelConfig;
+import org.gantry.api.model.TensorConfig;
 import org.gantry.api.server.ModelServer;
-import org.gantry.api.server.TensorMetadata;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 
@@ -23,7 +25,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 /**
  * An inference over HTTP as KServe v2 with Triton's binary tensor extension defines it, shared by the KServe and
  * SageMaker endpoints: a JSON body, a JSON header followed by binary tensors, or (header length 0) the raw bytes
- * of a single-input model's only input.
+ * of a single-input model's only input, answered in binary.
  */
 final class InferenceHttp {
 
@@ -38,7 +40,7 @@ final class InferenceHttp {
             InputStream body, long maxElements) {
         long jsonLength = parseHeaderLength(headerLength);
         if (jsonLength == 0) {
-            return readRaw(server.metadata(model, version), body, maxElements);
+            return readRaw(server.config(model, version), body, maxElements);
         }
         return InferenceJson.readRequest(body, jsonLength, maxElements);
     }
@@ -59,15 +61,17 @@ final class InferenceHttp {
     }
 
     /**
-     * The whole body is the data of the model's only input; its shape is the configured one, with the variable
-     * dimension (the batch dimension for batched models) taken from the data's size.
+     * Triton's raw binary request: the whole body is the data of the model's only input, for a batch of one (the
+     * body says nothing of batches), shaped by the input's configured dims. Fixed-size data may leave one dimension
+     * variable, which its size then gives; a BYTES body is one element, its bytes as they are. Every output is
+     * answered in binary, as the extension says.
      */
-    static InferenceRequest readRaw(ModelMetadata metadata, InputStream body, long maxElements) {
-        if (metadata.inputs().size() != 1) {
+    static InferenceRequest readRaw(ModelConfig config, InputStream body, long maxElements) {
+        if (config.inputs().size() != 1) {
             throw GantryException.invalidArgument("a raw binary body (%s: 0) needs a model with exactly one input;"
-                    + " model '%s' has %d", HEADER_LENGTH, metadata.name(), metadata.inputs().size());
+                    + " model '%s' has %d", HEADER_LENGTH, config.name(), config.inputs().size());
         }
-        TensorMetadata input = metadata.inputs().get(0);
+        TensorConfig input = config.inputs().get(0);
         byte[] data;
         try {
             data = body.readAllBytes();
@@ -75,42 +79,66 @@ final class InferenceHttp {
             throw GantryException.invalidArgument("could not read the request body: %s", e.getMessage());
         }
         DataType type = input.dataType();
-        long elements;
+        long[] dims;
         if (type == DataType.BYTES) {
-            elements = InferenceJson.countBytesElements(input.name(), ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN));
+            dims = oneElement(config, input);
+            data = ByteBuffer.allocate(4 + data.length).order(ByteOrder.LITTLE_ENDIAN).putInt(data.length).put(data)
+                    .array();
         } else if (data.length % type.byteSize() != 0) {
             throw GantryException.invalidArgument("input '%s': %d raw bytes are not a whole number of %s elements",
                     input.name(), data.length, type);
         } else {
-            elements = data.length / type.byteSize();
+            dims = deduceDims(config, input, data.length / type.byteSize());
         }
-        long[] shape = inferShape(input, elements);
+        long[] shape = dims;
+        if (config.batched()) {
+            shape = new long[dims.length + 1];
+            shape[0] = 1;
+            System.arraycopy(dims, 0, shape, 1, dims.length);
+        }
         InferenceJson.checkElements(input.name(), shape, maxElements);
-        return InferenceRequest.of(java.util.List.of(InferenceJson.tensorFromRaw(input.name(), type, shape, data)));
+        return new InferenceRequest(null, Map.of(InferenceJson.BINARY_DATA_OUTPUT, true),
+                List.of(InferenceJson.tensorFromRaw(input.name(), type, shape, data)), List.of());
     }
 
-    private static long[] inferShape(TensorMetadata input, long elements) {
-        long[] shape = input.shape().stream().mapToLong(Long::longValue).toArray();
+    /** A raw BYTES body is a single element: every dimension must be (or may be) 1. */
+    private static long[] oneElement(ModelConfig config, TensorConfig input) {
+        long[] dims = input.dims().stream().mapToLong(Long::longValue).toArray();
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] != 1 && dims[i] != -1) {
+                throw GantryException.invalidArgument("a raw binary body is one BYTES element, but input '%s' of"
+                        + " model '%s' has dims %s", input.name(), config.name(), input.dims());
+            }
+            dims[i] = 1;
+        }
+        return dims;
+    }
+
+    /** The configured dims, with the one variable dimension (if any) taken from the element count. */
+    private static long[] deduceDims(ModelConfig config, TensorConfig input, long elements) {
+        long[] dims = input.dims().stream().mapToLong(Long::longValue).toArray();
         int variable = -1;
         long fixed = 1;
-        for (int i = 0; i < shape.length; i++) {
-            if (shape[i] >= 0) {
-                fixed *= shape[i];
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] >= 0) {
+                fixed *= dims[i];
             } else if (variable < 0) {
                 variable = i;
             } else {
-                shape[i] = 1; // beyond the first variable dimension, raw data cannot tell: take 1
+                throw GantryException.invalidArgument("a raw binary body cannot give the shape of input '%s' of model"
+                        + " '%s': its dims %s have more than one variable dimension", input.name(), config.name(),
+                        input.dims());
             }
         }
         if (variable >= 0 && fixed > 0 && elements % fixed == 0) {
-            shape[variable] = elements / fixed;
-            return shape;
+            dims[variable] = elements / fixed;
+            return dims;
         }
         if (variable < 0 && fixed == elements) {
-            return shape;
+            return dims;
         }
-        throw GantryException.invalidArgument("input '%s': %d raw elements do not fit its shape %s", input.name(),
-                elements, input.shape());
+        throw GantryException.invalidArgument("input '%s': %d raw elements do not fit its dims %s%s", input.name(),
+                elements, input.dims(), config.batched() ? " (a raw body is a batch of one)" : "");
     }
 
     /** JSON with data inline, or Triton's binary form when outputs are asked for as binary data. */

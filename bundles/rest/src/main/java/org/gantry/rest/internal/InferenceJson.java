@@ -307,25 +307,6 @@ public final class InferenceJson {
         return Tensor.of(name, dataType, shape, ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN));
     }
 
-    /** Elements of BYTES data in the binary framing (4-byte little-endian length, then the bytes). */
-    static long countBytesElements(String name, ByteBuffer data) {
-        ByteBuffer view = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        long count = 0;
-        while (view.hasRemaining()) {
-            if (view.remaining() < 4) {
-                throw GantryException.invalidArgument("input '%s': BYTES data ends inside an element's length", name);
-            }
-            int length = view.getInt();
-            if (length < 0 || length > view.remaining()) {
-                throw GantryException.invalidArgument("input '%s': BYTES element %d claims %d bytes, %d remain", name,
-                        count, Integer.toUnsignedLong(length), view.remaining());
-            }
-            view.position(view.position() + length);
-            count++;
-        }
-        return count;
-    }
-
     private static long[] readShape(JsonParser parser, String name, long maxElements) throws IOException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             throw GantryException.invalidArgument("'shape' of input '%s' must be an array of integers", name);
@@ -570,13 +551,13 @@ public final class InferenceJson {
         }
     }
 
-    /** The fields naming the answer: model, version and the caller's request id. */
+    /** The fields naming the answer: model, version and the caller's request id (left out when empty, as Triton does). */
     private static void writeIdentity(JsonGenerator json, InferenceResponse response) throws IOException {
         json.writeStringField("model_name", response.modelName());
         if (response.modelVersion() != null) {
             json.writeStringField("model_version", response.modelVersion());
         }
-        if (response.id() != null) {
+        if (response.id() != null && !response.id().isEmpty()) {
             json.writeStringField("id", response.id());
         }
     }

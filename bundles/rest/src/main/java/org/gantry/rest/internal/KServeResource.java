@@ -154,7 +154,7 @@ public class KServeResource {
     @RolesAllowed(AccessPolicy.INFERENCE)
     @GET
     @Path("models/{model}/ready")
-    @Operation(summary = "Model readiness: 200 when a version is loaded and ready")
+    @Operation(summary = "Model readiness: 200 when a request would be served now (loaded, or loadable on demand)")
     public Response modelReady(@PathParam("model") String model) {
         return readiness(model, null);
     }
@@ -325,8 +325,9 @@ public class KServeResource {
         return Map.of();
     }
 
+    /** Ready means a request would be served now (see {@link ModelServer#willServe}), not that it is resident. */
     private Response readiness(String model, String version) {
-        boolean ready = server.isModelReady(model, version);
+        boolean ready = server.willServe(model, version);
         if (!ready) {
             server.metadata(model, version); // 404 for a model or version that does not exist
         }

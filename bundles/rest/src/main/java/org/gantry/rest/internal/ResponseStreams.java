@@ -29,7 +29,9 @@ import jakarta.ws.rs.core.StreamingOutput;
 final class ResponseStreams implements AutoCloseable {
 
     static final String EVENT_STREAM = "text/event-stream";
-    private static final Object END = new Object();
+    /** What the stream says it is, as Triton's generate_stream does: events are UTF-8 by definition. */
+    private static final String EVENT_STREAM_UTF8 = EVENT_STREAM + "; charset=utf-8";
+    static final Object END = new Object();
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final ExecutorService producers = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
@@ -67,25 +69,29 @@ final class ResponseStreams implements AutoCloseable {
         if (first instanceof Error failure) {
             throw failure;
         }
-        StreamingOutput stream = out -> {
-            try {
-                Object event = first;
-                while (event != END) {
-                    if (event instanceof Throwable failure) {
-                        writeEvent(out, MAPPER.writeValueAsBytes(Map.of("error", String.valueOf(failure.getMessage()))));
-                        return;
-                    }
-                    java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
-                    InferenceJson.writeGenerateResponse((InferenceResponse) event, json);
-                    writeEvent(out, json.toByteArray());
-                    event = take(events);
+        StreamingOutput stream = out -> writeEvents(first, events, out, clientGone);
+        return Response.ok(stream, EVENT_STREAM_UTF8).header("Cache-Control", "no-cache").build();
+    }
+
+    /** Writes each response as it arrives, until the end or a failure; a failure is the last event. */
+    static void writeEvents(Object first, BlockingQueue<Object> events, OutputStream out, AtomicBoolean clientGone)
+            throws IOException {
+        try {
+            Object event = first;
+            while (event != END) {
+                if (event instanceof Throwable failure) {
+                    writeEvent(out, MAPPER.writeValueAsBytes(Map.of("error", String.valueOf(failure.getMessage()))));
+                    return;
                 }
-            } catch (IOException e) {
-                clientGone.set(true);
-                throw e;
+                java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
+                InferenceJson.writeGenerateResponse((InferenceResponse) event, json);
+                writeEvent(out, json.toByteArray());
+                event = take(events);
             }
-        };
-        return Response.ok(stream, EVENT_STREAM).header("Cache-Control", "no-cache").build();
+        } catch (IOException e) {
+            clientGone.set(true);
+            throw e;
+        }
     }
 
     private static void writeEvent(OutputStream out, byte[] json) throws IOException {

@@ -2,6 +2,7 @@ package org.gantry.rest.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -177,6 +178,20 @@ class InferenceJsonTest {
         assertEquals(1.0f, HalfPrecision.bfloat16ToFloat(HalfPrecision.floatToBfloat16(1.00390625f))); // tie: to even
         assertArrayEquals(new float[] { 3.140625f },
                 new float[] { HalfPrecision.bfloat16ToFloat(HalfPrecision.floatToBfloat16(3.14159f)) });
+    }
+
+    @Test
+    void anEmptyRequestIdIsNotEchoedAndAnyOtherIs() throws IOException {
+        Tensor output = read(input("FP32", "[1]", "[1]")).inputs().get(0);
+
+        String withoutId = write(new InferenceResponse("m", "1", "", Map.of(), List.of(output)));
+        String withId = write(new InferenceResponse("m", "1", "r7", Map.of(), List.of(output)));
+
+        assertFalse(withoutId.contains("\"id\""), withoutId);
+        assertTrue(withId.contains("\"id\":\"r7\""), withId);
+        ByteArrayOutputStream generated = new ByteArrayOutputStream();
+        InferenceJson.writeGenerateResponse(new InferenceResponse("m", "1", "", Map.of(), List.of(output)), generated);
+        assertFalse(generated.toString(StandardCharsets.UTF_8).contains("\"id\""), generated.toString());
     }
 
     private static String write(InferenceResponse response) throws IOException {

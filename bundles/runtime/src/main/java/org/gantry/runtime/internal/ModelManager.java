@@ -1,7 +1,5 @@
 package org.gantry.runtime.internal;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +14,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -33,9 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.gantry.api.backend.Backend;
+import org.gantry.api.backend.BackendProvisioner;
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
@@ -119,9 +115,14 @@ public final class ModelManager implements ModelServer {
     private final Set<String> servedBefore = new HashSet<>();
     private final KeepWarm keepWarm = new KeepWarm(this::reloadEvicted);
     /** Models added from folders outside the repository (SageMaker's multi-model API), by name. */
-    private final Map<String, RepositoryModel> addedModels = new ConcurrentHashMap<>();
-    /** Configurations and files given with a load request, in force until the next plain load or unload. */
-    private final Map<String, RepositoryModel> overrides = new ConcurrentHashMap<>();
+    private final AddedModels addedModels = new AddedModels();
+    /** Configurations and files given with a load request, in force until the model is unloaded. */
+    private final LoadOverrides overrides;
+    /** Reloads of serving models: a new generation loads beside the serving one and takes over once ready. */
+    private final GenerationSwap generations = new GenerationSwap(new Generations());
+    private final OnDemandReadiness readiness;
+    /** Backends that ship but do not run, provided on demand (a Karaf feature installed on first use). */
+    private final BackendProvisioning provisioning;
 
     @Activate
     public ModelManager(@Reference(name = "repository") ModelRepository repository,
@@ -145,6 +146,10 @@ public final class ModelManager implements ModelServer {
         this.explicitControl = mode.equals("explicit");
         this.poller = mode.equals("poll")
                 ? new RepositoryPoller(repository, new PollActions(), config.pollIntervalSeconds()) : null;
+        this.overrides = new LoadOverrides(repository);
+        this.readiness = new OnDemandReadiness(new ReadinessFacts(), memory, retryDelayNanos);
+        this.provisioning = new BackendProvisioning((wanted, nanos) -> awaitServing(wanted, System.nanoTime() + nanos),
+                TimeUnit.SECONDS.toNanos(config.backendInstallWaitSeconds()));
         LOG.info("Gantry runtime started on model repository {}", repository.location());
     }
 
@@ -186,6 +191,15 @@ public final class ModelManager implements ModelServer {
             }
         }
         LOG.info("Backend '{}' removed; its models were unloaded", backend.name());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addProvisioner(BackendProvisioner provisioner) {
+        provisioning.add(provisioner);
+    }
+
+    void removeProvisioner(BackendProvisioner provisioner) {
+        provisioning.remove(provisioner);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -384,7 +398,8 @@ public final class ModelManager implements ModelServer {
 
     /** The folder a model given by a load override or added from elsewhere is read from, or null (for tests). */
     Path addedOrOverriddenFolder(String modelName) {
-        RepositoryModel model = overrides.getOrDefault(modelName, addedModels.get(modelName));
+        RepositoryModel model = overrides.get(modelName);
+        model = model != null ? model : addedModels.get(modelName);
         return model == null ? null : model.directory();
     }
 
@@ -427,16 +442,10 @@ public final class ModelManager implements ModelServer {
 
         @Override
         public void changed(String model, Set<Long> changedVersions, boolean configChanged) {
-            NavigableMap<Long, ModelVersion> versions = models.get(model);
-            if (versions != null) {
-                for (ModelVersion version : versions.values()) {
-                    if (configChanged || changedVersions.contains(version.version())) {
-                        unloadVersion(version, "its files changed in the repository; it loads again");
-                    }
-                }
-            }
             try {
-                load(model); // new versions take over once ready; versions no longer selected retire
+                // Changed versions load again beside the serving ones and take over once ready, as new versions
+                // do; versions no longer selected retire. No request sees a gap.
+                load(model);
             } catch (GantryException e) {
                 LOG.warn("Model '{}' changed in the repository but could not load: {}", model, e.getMessage());
             }
@@ -444,7 +453,73 @@ public final class ModelManager implements ModelServer {
 
         @Override
         public void removed(String model) {
-            unloadAll(model, "removed from the repository", true);
+            unloadAll(model, "removed from the repository");
+        }
+    }
+
+    /** What a reload does with the runtime's versions. */
+    private final class Generations implements GenerationSwap.Lifecycle {
+
+        @Override
+        public ModelVersion registered(String model, long version) {
+            return knownVersion(model, version);
+        }
+
+        @Override
+        public void loadUnregistered(List<ModelVersion> versions, RepositoryModel model) {
+            awaitBackend(model.config(), System.nanoTime() + backendWaitNanos);
+            List<CompletableFuture<Void>> loads = new ArrayList<>();
+            for (ModelVersion version : versions) {
+                loads.add(version.startLoad(v -> startLoading(v, model, false), 0));
+            }
+            for (int i = 0; i < versions.size(); i++) {
+                ModelVersion version = versions.get(i);
+                CompletableFuture<Void> load = loads.get(i);
+                version.holdDuring(() -> { // not evicted before the load request has seen it ready
+                    if (!awaitLoad(version, load, true, ExecutionQueue.NO_DEADLINE)) {
+                        throw GantryException.unavailable("model '%s' version %d was unloaded before it could take"
+                                + " over (memory is short); retry the load", model.name(), version.version());
+                    }
+                });
+            }
+        }
+
+        @Override
+        public ModelVersion register(ModelVersion next) {
+            return versionsOf(next.modelName()).put(next.version(), next);
+        }
+
+        @Override
+        public void unload(ModelVersion version, String why) {
+            unloadVersion(version, why);
+        }
+
+        @Override
+        public void retireUnselected(RepositoryModel model) {
+            ModelManager.this.retireUnselected(model);
+        }
+    }
+
+    /** What on-demand readiness looks at. */
+    private final class ReadinessFacts implements OnDemandReadiness.Runtime {
+
+        @Override
+        public RepositoryModel model(String name) {
+            return readModel(name);
+        }
+
+        @Override
+        public ModelVersion registered(String model, long version) {
+            return knownVersion(model, version);
+        }
+
+        @Override
+        public Backend backendFor(ModelConfig config) {
+            Backend backend = ModelManager.this.backendFor(config);
+            if (backend == null) {
+                provisioning.start(config); // a client asking is a client about to ask for it: start providing it
+            }
+            return backend;
         }
     }
 
@@ -496,6 +571,12 @@ public final class ModelManager implements ModelServer {
         return parsed.isPresent() && versions.containsKey(parsed.get()) && versions.get(parsed.get()).isReady();
     }
 
+    /** Ready, or (unless only load requests load models) a request would load and serve it now. */
+    @Override
+    public boolean willServe(String modelName, String version) {
+        return isModelReady(modelName, version) || (!explicitControl && readiness.willServe(modelName, version));
+    }
+
     @Override
     public List<ModelStatistics> statistics(String modelName, String version) {
         if (modelName == null) {
@@ -536,7 +617,7 @@ public final class ModelManager implements ModelServer {
                 statuses.add(new ModelStatus(name, "", ModelState.UNAVAILABLE, e.getMessage()));
             }
         }
-        for (String name : new TreeSet<>(addedModels.keySet())) {
+        for (String name : addedModels.names()) {
             RepositoryModel model = addedModels.get(name);
             if (model != null) {
                 for (long version : servedVersions(model)) {
@@ -558,6 +639,10 @@ public final class ModelManager implements ModelServer {
         return statuses;
     }
 
+    /**
+     * Loads the versions the policy selects; versions that serve but whose files changed since their load are loaded
+     * again (as a new generation that takes over once ready), as Triton's load of a loaded model does.
+     */
     @Override
     public void load(String modelName) {
         RepositoryModel model = readModel(modelName);
@@ -566,6 +651,10 @@ public final class ModelManager implements ModelServer {
             throw noVersions(model);
         }
         explicitlyLoaded.add(modelName);
+        SortedSet<Long> changed = generations.changedVersions(model, selected);
+        if (!changed.isEmpty()) {
+            generations.reload(model, changed);
+        }
         NavigableMap<Long, ModelVersion> versions = versionsOf(modelName);
         List<ModelVersion> targets = new ArrayList<>();
         for (long version : selected) {
@@ -595,40 +684,30 @@ public final class ModelManager implements ModelServer {
         }
     }
 
+    /**
+     * Loads the model with the caller's configuration (and files) as a new generation that takes over once ready; a
+     * load without one keeps the override in force, as Triton does, until the model is unloaded. If the new
+     * generation fails to load, the one serving goes on unchanged and the override is not kept.
+     */
     @Override
     public void load(String modelName, ModelOverride override) {
         if (override == null || override.isEmpty()) {
-            if (overrides.containsKey(modelName)) { // back to the repository's configuration: reload everything
-                unloadAll(modelName, "reloaded from the repository", true);
-            }
             load(modelName);
             return;
         }
-        if (!override.files().isEmpty() && override.configJson() == null) {
-            throw GantryException.invalidArgument("files given for model '%s' need a 'config' parameter too, as"
-                    + " Triton's load API requires", modelName);
-        }
-        RepositoryModel base;
-        Path staged = null;
-        if (override.files().isEmpty()) {
-            base = readModel(modelName);
-        } else {
-            staged = ModelFiles.stage(modelName, override.files());
-            try {
-                base = repository.modelAt(modelName, staged);
-            } catch (GantryException e) {
-                ModelFiles.delete(staged);
-                throw e;
+        RepositoryModel replacement = overrides.prepare(modelName, override, this::readModel);
+        try {
+            SortedSet<Long> selected = servedVersions(replacement);
+            if (selected.isEmpty()) {
+                throw noVersions(replacement);
             }
+            explicitlyLoaded.add(modelName);
+            generations.reload(replacement, selected); // the new configuration applies to every version
+        } catch (RuntimeException e) {
+            overrides.discard(replacement);
+            throw e;
         }
-        ModelConfig config = override.configJson() == null ? base.config()
-                : repository.parseConfigJson(modelName, override.configJson());
-        RepositoryModel replacement = new RepositoryModel(modelName, base.directory(), config, base.versions());
-        // The new configuration applies to every version: unload what runs under the old one first.
-        unloadAll(modelName, "reloaded with a new configuration", false);
-        RepositoryModel previous = overrides.put(modelName, replacement);
-        deleteStaged(previous);
-        load(modelName);
+        overrides.commit(replacement);
     }
 
     @Override
@@ -637,44 +716,41 @@ public final class ModelManager implements ModelServer {
             readModel(modelName); // unknown models are 404; known but never loaded is a no-op, as Triton
             return;
         }
-        unloadAll(modelName, "unloaded on request", true);
+        unloadAll(modelName, "unloaded on request");
     }
 
-    /** Unloads every version of a model; {@code dropOverride} also forgets a configuration given at load. */
-    private void unloadAll(String modelName, String why, boolean dropOverride) {
+    /** Unloads every version of a model and forgets a configuration given at load, and its keep-warm. */
+    private void unloadAll(String modelName, String why) {
         NavigableMap<Long, ModelVersion> versions = models.get(modelName);
         if (versions != null) {
             for (ModelVersion version : versions.values()) {
                 unloadVersion(version, why);
             }
         }
-        if (dropOverride) { // an unload on request: the operator wants it gone, keep-warm included
-            deleteStaged(overrides.remove(modelName));
-            keepWarm.forget(modelName);
-            explicitlyLoaded.remove(modelName);
-        }
+        overrides.remove(modelName);
+        keepWarm.forget(modelName);
+        explicitlyLoaded.remove(modelName);
     }
 
-    private void deleteStaged(RepositoryModel overridden) {
-        if (overridden != null && ModelFiles.isStaged(overridden.directory())) {
-            ModelFiles.delete(overridden.directory());
-        }
-    }
-
+    /**
+     * Adds and loads the model in a folder; a folder of an ensemble and its step models (as Triton's SageMaker front
+     * end takes them) adds the steps under their own names and loads them first.
+     */
     @Override
     public void add(String modelName, Path directory) {
-        if (isModelReady(modelName, null) || addedModels.containsKey(modelName)) {
+        if (isModelReady(modelName, null) || addedModels.contains(modelName)) {
             throw new GantryException(ErrorKind.CONFLICT, String.format("model '%s' is already loaded", modelName));
         }
         if (repository.model(modelName).isPresent()) {
             throw new GantryException(ErrorKind.CONFLICT, String.format("model '%s' already exists in the repository %s;"
                     + " choose another name", modelName, repository.location()));
         }
-        RepositoryModel model = repository.modelAt(modelName, directory);
-        if (addedModels.putIfAbsent(modelName, model) != null) {
-            throw new GantryException(ErrorKind.CONFLICT, String.format("model '%s' is already loaded", modelName));
-        }
+        AddedFolder folder = AddedFolder.read(repository, modelName, directory);
+        addedModels.add(folder, name -> repository.model(name).isPresent() || models.containsKey(name));
         try {
+            for (RepositoryModel step : folder.steps()) {
+                load(step.name());
+            }
             load(modelName);
         } catch (RuntimeException e) {
             // Not loaded means not added: the caller may free memory and add it again.
@@ -685,23 +761,23 @@ public final class ModelManager implements ModelServer {
 
     @Override
     public void remove(String modelName) {
-        if (!addedModels.containsKey(modelName)) {
+        if (!addedModels.isListed(modelName)) {
             throw GantryException.notFound("model '%s' is not loaded", modelName);
         }
         forget(modelName);
     }
 
+    /** Unloads and forgets an added model and the steps it brought. */
     private void forget(String modelName) {
-        unloadAll(modelName, "removed on request", true);
-        addedModels.remove(modelName);
-        models.remove(modelName);
+        for (String name : addedModels.remove(modelName)) {
+            unloadAll(name, "removed on request");
+            models.remove(name);
+        }
     }
 
     @Override
     public SortedMap<String, Path> addedModels() {
-        SortedMap<String, Path> added = new TreeMap<>();
-        addedModels.forEach((name, model) -> added.put(name, model.directory()));
-        return added;
+        return addedModels.listed();
     }
 
     /** Finds the version a request is for and makes sure it is loaded; the caller must acquire it next (expected). */
@@ -768,22 +844,33 @@ public final class ModelManager implements ModelServer {
      * While the backend a model needs is away but served before (a backend bundle being updated or restarted),
      * waits for it to come back until {@code deadline} ({@code backendWaitSeconds} after the request first looked, at
      * most), so that requests meanwhile are delayed instead of failed. A backend that never existed is not waited
-     * for: the load then fails at once with the reason.
+     * for, unless a provisioner provides it on demand: the load then fails at once with the reason.
      */
     private void awaitBackend(ModelConfig config, long deadline) {
+        if (servedBefore(config) && awaitServing(config, deadline)) {
+            return;
+        }
+        if (backendFor(config) == null) {
+            provisioning.await(config, deadline); // one that ships but does not run may be provided on demand
+        }
+    }
+
+    /** Waits until a running backend serves the configuration or the deadline passes; true when one does. */
+    private boolean awaitServing(ModelConfig config, long deadline) {
         synchronized (backendsChanged) {
-            while (backendFor(config) == null && servedBefore(config)) {
+            while (backendFor(config) == null) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    return;
+                    return false;
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(backendsChanged, left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return false;
                 }
             }
+            return true;
         }
     }
 
@@ -827,13 +914,13 @@ public final class ModelManager implements ModelServer {
                 target.unavailable(noBackendMessage(model.config()), servedBefore(model.config()));
                 return;
             }
+            target.loadingFrom(ModelFingerprint.of(model.directory(), target.version()));
             LoadContext context = new LoadContext(model.config(), target.version(), model.directory(), Device.CPU,
                     this);
             ModelConfig completed = backend.complete(context);
             KeepWarm.validate(completed);
             Artifact artifact = Artifact.of(context.versionDirectory());
-            String artifactKey = target.modelName() + "/" + target.version() + "/" + artifact.bytes() + "/"
-                    + artifact.lastModified();
+            String artifactKey = artifact.key(target.modelName(), target.version());
             OptionalLong learned = memory.learnedFootprint(artifactKey);
             long estimate = learned.orElse((long) Math.ceil(artifact.bytes() * backend.footprintPerArtifactByte()));
             for (int instance = 0; instance < completed.instanceCount(); instance++) {
@@ -850,7 +937,9 @@ public final class ModelManager implements ModelServer {
             }
             target.loaded(backend, completed, new ModelInstances(instances, leases));
             keepWarm.follow(target.modelName(), completed);
-            retireUnselected(model);
+            if (knownVersion(target.modelName(), target.version()) == target) { // a reload retires once swapped in
+                retireUnselected(model);
+            }
             long duration = System.nanoTime() - started;
             succeeded = true;
             notifyListeners(l -> l.modelLoaded(target.modelName(), target.version(), duration, coldStart));
@@ -1153,25 +1242,6 @@ public final class ModelManager implements ModelServer {
     private ModelVersion knownVersion(String modelName, long version) {
         NavigableMap<Long, ModelVersion> versions = models.get(modelName);
         return versions == null ? null : versions.get(version);
-    }
-
-    /** Size and newest modification time of a version's files: what identifies an artifact's footprint. */
-    private record Artifact(long bytes, long lastModified) {
-        static Artifact of(Path directory) {
-            long bytes = 0;
-            long newest = 0;
-            try (Stream<Path> files = Files.walk(directory)) {
-                for (Path file : (Iterable<Path>) files::iterator) {
-                    newest = Math.max(newest, Files.getLastModifiedTime(file).toMillis());
-                    if (Files.isRegularFile(file)) {
-                        bytes += Files.size(file);
-                    }
-                }
-            } catch (IOException | UncheckedIOException e) {
-                throw GantryException.invalidArgument("cannot read the model files in %s: %s", directory, e.getMessage());
-            }
-            return new Artifact(bytes, newest);
-        }
     }
 
     private static ThreadFactory namedDaemonThreads(String prefix) {

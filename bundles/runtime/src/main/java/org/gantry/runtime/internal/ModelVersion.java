@@ -24,7 +24,7 @@ final class ModelVersion {
     private final String modelName;
     private final long version;
     /** Kept across unloads and reloads, as Triton keeps a version's statistics. */
-    private final VersionStatistics statistics = new VersionStatistics();
+    private final VersionStatistics statistics;
     private final ExecutionQueue queue;
 
     private ModelState state = ModelState.UNAVAILABLE;
@@ -45,10 +45,26 @@ final class ModelVersion {
     /** Requests on their way to {@link #acquire()}: until they got there, the version is not idle. */
     private int expected;
 
+    /** What the instances were (or are being) loaded from, as {@link ModelFingerprint} describes it. */
+    private String source;
+
     ModelVersion(String modelName, long version) {
+        this(modelName, version, new VersionStatistics());
+    }
+
+    private ModelVersion(String modelName, long version, VersionStatistics statistics) {
         this.modelName = modelName;
         this.version = version;
+        this.statistics = statistics;
         this.queue = new ExecutionQueue("model '" + modelName + "' version " + version);
+    }
+
+    /**
+     * The same version loaded again beside this one (a reload): unloaded, with a queue of its own, counting into the
+     * same statistics, as Triton keeps a version's statistics across reloads.
+     */
+    ModelVersion nextGeneration() {
+        return new ModelVersion(modelName, version, statistics);
     }
 
     ExecutionQueue queue() {
@@ -179,6 +195,11 @@ final class ModelVersion {
         reason = why;
         failure = null;
         loadAgain = backendExpected;
+    }
+
+    /** Whether the last load failed less than {@code nanos} ago: requests then get that failure, not a new load. */
+    synchronized boolean failedWithin(long nanos) {
+        return state == ModelState.FAILED && System.nanoTime() - failedAtNanos < nanos;
     }
 
     /** Whether the last unload was an eviction (not a failure, a stop or a request). */
@@ -357,6 +378,16 @@ final class ModelVersion {
         state = ModelState.UNAVAILABLE;
         reason = why;
         notifyAll();
+    }
+
+    /** Records what a load of this version reads, as it starts. */
+    synchronized void loadingFrom(String fingerprint) {
+        source = fingerprint;
+    }
+
+    /** What the last load read, or null if it never loaded. */
+    synchronized String source() {
+        return source;
     }
 
     /** Wakes threads waiting in {@link #beginUnload} for a load to end. */

@@ -51,6 +51,12 @@ import org.osgi.service.metatype.annotations.Option;
                     + " requests for the model wait this long for it to come back before they get 503.", min = "0")
     int backendWaitSeconds() default 30;
 
+    @AttributeDefinition(name = "Backend install wait (s)",
+            description = "When a model needs a backend that ships but does not run (a Karaf feature installed on"
+                    + " first use), how long its request waits for it before it gets 503 with Retry-After while the"
+                    + " backend is still being provided.", min = "0")
+    int backendInstallWaitSeconds() default 20;
+
     @AttributeDefinition(name = "Model control mode",
             description = "on-demand: a model loads on its first request (and by the load API); explicit: only the"
                     + " load API (or console) loads models, requests for others get 503; poll: as on-demand, and the"

@@ -87,6 +87,35 @@ class ModelControlTest {
     }
 
     @Test
+    void inPollModeChangedFilesLoadAgainBesideTheServingVersionWhichAnswersMeanwhile() throws Exception {
+        start("poll");
+        repository.add(scaleConfig("scale", 0, null), 1L);
+        manager.poller().poll(); // the baseline
+        assertEquals(1f, infer("scale"));
+        Path weights = root.resolve("scale/1/model.bin");
+        Files.write(weights, new byte[300]);
+        Files.setLastModifiedTime(weights, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
+                + 5_000));
+        manager.poller().poll(); // seen changing
+        backend.loadGate = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService poller = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<?> settled = poller.submit(() -> manager.poller().poll()); // stable: reload
+            TestModels.awaitTrue(() -> backend.loads.get() == 2);
+
+            assertEquals(1f, infer("scale"), "the serving generation answers while the new one loads");
+            backend.loadGate.countDown();
+            settled.get();
+        } finally {
+            backend.loadGate.countDown();
+            poller.shutdownNow();
+        }
+        assertEquals(1f, infer("scale"));
+        TestModels.awaitTrue(() -> backend.closes.get() == 1);
+        assertEquals(1, backend.open.get());
+    }
+
+    @Test
     void inPollModeAModelRemovedFromTheRepositoryUnloadsAndUnloadedModelsStayUnloaded() throws Exception {
         start("poll");
         repository.add(scaleConfig("scale", 0, null), 1L);

@@ -12,14 +12,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.server.ModelOverride;
 import org.gantry.api.server.ModelState;
+import org.gantry.api.server.ModelStatus;
 import org.gantry.memory.internal.MemoryManagerImpl;
 import org.gantry.runtime.internal.TestModels.MemoryRepository;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
@@ -59,7 +66,7 @@ class ModelSourcesTest {
     }
 
     @Test
-    void aConfigOverrideReloadsTheModelUntilAPlainLoad() {
+    void aConfigOverrideStaysInForceThroughAPlainLoadUntilTheModelIsUnloaded() {
         repository.add(scaleConfig("scale", 0, null), 1L);
         assertArrayEquals(new float[] { 2 }, infer("scale", 2));
 
@@ -67,8 +74,103 @@ class ModelSourcesTest {
 
         assertArrayEquals(new float[] { 20 }, infer("scale", 2));
         assertEquals("10", manager.config("scale", null).parameters().get("factor"));
+        manager.load("scale", null); // Triton keeps the override for loads without a config
+        assertArrayEquals(new float[] { 20 }, infer("scale", 2));
+        manager.unload("scale");
         manager.load("scale", null);
         assertArrayEquals(new float[] { 2 }, infer("scale", 2));
+    }
+
+    @Test
+    void aReloadThatFailsFailsItsOwnRequestAndTheServingVersionAnswersOn() {
+        repository.add(scaleConfig("scale", 0, null), 1L);
+        manager.load("scale", new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "10"), null));
+        int loads = backend.loads.get();
+
+        GantryException unknownPlatform = assertThrows(GantryException.class, () -> manager.load("scale",
+                new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "3").replace("test_platform", "no_such"), null)));
+        GantryException noPlatform = assertThrows(GantryException.class, () -> manager.load("scale",
+                new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "3").replace("\"platform\": \"test_platform\",",
+                        ""), null)));
+        backend.failWith = "the new weights are corrupt";
+        GantryException corrupt = assertThrows(GantryException.class, () -> manager.load("scale",
+                new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "3"), null)));
+        backend.failWith = null;
+
+        assertEquals(ErrorKind.UNAVAILABLE, unknownPlatform.kind());
+        assertTrue(unknownPlatform.getMessage().contains("no backend for platform 'no_such'"),
+                unknownPlatform.getMessage());
+        assertEquals(ErrorKind.INVALID_ARGUMENT, noPlatform.kind());
+        assertEquals(ErrorKind.INVALID_ARGUMENT, corrupt.kind());
+        assertTrue(corrupt.getMessage().contains("corrupt"), corrupt.getMessage());
+        assertArrayEquals(new float[] { 20 }, infer("scale", 2), "the serving version answers on, unchanged");
+        assertEquals(List.of(ModelState.READY), manager.index().stream().filter(s -> s.name().equals("scale"))
+                .map(ModelStatus::state).toList());
+        assertEquals(loads + 1, backend.loads.get(), "only the corrupt generation reached the backend");
+        assertEquals(1, backend.open.get(), "nothing of a failed generation stays open");
+        manager.load("scale", null);
+        assertArrayEquals(new float[] { 20 }, infer("scale", 2), "a failed override is not kept");
+    }
+
+    @Test
+    void aReloadTakesOverWithoutAGapWhileClientsInferAndKeepsTheStatistics() throws Exception {
+        repository.add(scaleConfig("scale", 0, null), 1L);
+        ExecutorService clients = Executors.newFixedThreadPool(4); // three clients and the reload
+        try {
+            assertArrayEquals(new float[] { 2 }, infer("scale", 2));
+            AtomicBoolean running = new AtomicBoolean(true);
+            List<Future<List<Float>>> traffic = new ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                traffic.add(clients.submit(() -> {
+                    List<Float> answers = new ArrayList<>();
+                    while (running.get()) {
+                        answers.add(infer("scale", 2)[0]); // a failed request fails the test
+                    }
+                    return answers;
+                }));
+            }
+            backend.loadGate = new CountDownLatch(1); // the new generation takes its time to load
+            Future<?> reload = clients.submit(() -> manager.load("scale",
+                    new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "10"), null)));
+            TestModels.awaitTrue(() -> backend.loads.get() == 2);
+            assertArrayEquals(new float[] { 2 }, infer("scale", 2), "the old generation serves while the new loads");
+
+            backend.loadGate.countDown();
+            reload.get();
+            assertArrayEquals(new float[] { 20 }, infer("scale", 2));
+            running.set(false);
+
+            long answered = 3;
+            for (Future<List<Float>> client : traffic) {
+                List<Float> answers = client.get();
+                answered += answers.size();
+                assertEquals(answers.stream().sorted().toList(), answers, "never back to the old generation");
+                assertTrue(answers.stream().allMatch(a -> a == 2f || a == 20f), answers.toString());
+            }
+            assertEquals(answered, manager.statistics("scale", "1").get(0).inferenceCount(),
+                    "statistics count across generations, as Triton keeps them across reloads");
+            TestModels.awaitTrue(() -> backend.closes.get() == 1);
+        } finally {
+            backend.loadGate.countDown();
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLoadOfALoadedModelLoadsItAgainOnlyWhenItsFilesChanged() throws Exception {
+        repository.add(scaleConfig("scale", 0, null), 1L);
+        manager.load("scale");
+        manager.load("scale");
+        assertEquals(1, backend.loads.get(), "unchanged: nothing to do");
+
+        Files.write(repository.models.get("scale").directory().resolve("1/model.bin"), new byte[200]);
+        manager.load("scale");
+
+        assertEquals(2, backend.loads.get());
+        assertEquals(1, backend.closes.get(), "the old generation was unloaded");
+        assertArrayEquals(new float[] { 2 }, infer("scale", 2));
+        manager.load("scale");
+        assertEquals(2, backend.loads.get());
     }
 
     @Test
@@ -113,6 +215,23 @@ class ModelSourcesTest {
     }
 
     @Test
+    void aNewConfigurationForAModelLoadedFromFilesKeepsItsFilesWhetherItLoadsOrNot() {
+        manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "3"),
+                Map.of("1/model.bin", new byte[8])));
+        Path staged = manager.addedOrOverriddenFolder("fresh");
+
+        assertThrows(GantryException.class, () -> manager.load("fresh", new ModelOverride(
+                SCALE_CONFIG_JSON.formatted("fresh", "5").replace("test_platform", "no_such"), null)));
+        manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "5"), null));
+
+        assertArrayEquals(new float[] { 10 }, infer("fresh", 2));
+        assertEquals(staged, manager.addedOrOverriddenFolder("fresh"));
+        assertTrue(Files.isRegularFile(staged.resolve("1/model.bin")));
+        manager.unload("fresh");
+        assertFalse(Files.exists(staged));
+    }
+
+    @Test
     void overridesThatWouldWriteOutsideTheModelFolderAreRefused() {
         for (String path : List.of("../escape/model.bin", "/etc/passwd", "1/../../x", "", "a\\b")) {
             GantryException e = assertThrows(GantryException.class, () -> manager.load("evil",
@@ -154,6 +273,98 @@ class ModelSourcesTest {
         assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> infer("customer-7", 2)).kind());
         assertEquals(ErrorKind.NOT_FOUND,
                 assertThrows(GantryException.class, () -> manager.remove("customer-7")).kind());
+    }
+
+    /** A step model's folder: the scaling model with a factor of its own. */
+    private static void writeStep(Path folder, String factor) throws Exception {
+        Files.createDirectories(folder.resolve("1"));
+        Files.write(folder.resolve("1/model.bin"), new byte[10]);
+        Files.writeString(folder.resolve("config.pbtxt"), """
+                platform: "test_platform"
+                input { name: "INPUT__0" data_type: TYPE_FP32 dims: [ -1 ] }
+                output { name: "OUTPUT__0" data_type: TYPE_FP32 dims: [ -1 ] }
+                parameters { key: "factor" value: { string_value: "%s" } }
+                """.formatted(factor));
+    }
+
+    /** The downloaded folder of a SageMaker model: an ensemble running step 'double', and its two step models. */
+    private static Path ensembleFolder(Path downloads) throws Exception {
+        Path model = downloads.resolve("model");
+        Files.createDirectories(model.resolve("chain/1"));
+        Files.writeString(model.resolve("chain/config.pbtxt"), """
+                name: "chain"
+                platform: "ensemble"
+                input { name: "INPUT__0" data_type: TYPE_FP32 dims: [ -1 ] }
+                output { name: "OUTPUT__0" data_type: TYPE_FP32 dims: [ -1 ] }
+                ensemble_scheduling { step [ { model_name: "double" model_version: -1
+                    input_map { key: "INPUT__0" value: "INPUT__0" } output_map { key: "OUTPUT__0" value: "OUTPUT__0" } } ] }
+                """);
+        writeStep(model.resolve("double"), "2");
+        writeStep(model.resolve("triple"), "3");
+        return model;
+    }
+
+    /** Runs an ensemble's first step on the server, which is all these tests need of Triton's ensemble platform. */
+    private static final class FirstStepBackend implements org.gantry.api.backend.Backend {
+        @Override
+        public String name() {
+            return "ensemble";
+        }
+
+        @Override
+        public java.util.Set<String> platforms() {
+            return java.util.Set.of("ensemble");
+        }
+
+        @Override
+        public org.gantry.api.backend.LoadedModel load(org.gantry.api.backend.ModelLoadContext context) {
+            String step = context.config().ensembleSteps().get(0).modelName();
+            return new org.gantry.api.backend.LoadedModel() {
+                @Override
+                public List<org.gantry.api.tensor.Tensor> infer(InferenceRequest request) {
+                    return context.server().infer(step, null, request).outputs();
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    @Test
+    void aFolderOfAnEnsembleAndItsStepsAddsTheEnsembleWithItsStepsAndRemovesThemTogether(@TempDir Path downloads)
+            throws Exception {
+        manager.addBackend(new FirstStepBackend());
+        Path folder = ensembleFolder(downloads);
+
+        manager.add("customer-9", folder);
+
+        assertArrayEquals(new float[] { 4 }, infer("customer-9", 2));
+        assertEquals(Map.of("customer-9", folder.resolve("chain")), manager.addedModels(), "only what was added");
+        assertTrue(manager.isModelReady("double", null) && manager.isModelReady("triple", null),
+                "the steps loaded with it, as Triton's SageMaker front end loads them");
+        assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> manager.remove("double")).kind());
+
+        manager.remove("customer-9");
+
+        assertTrue(manager.addedModels().isEmpty());
+        assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> infer("double", 2)).kind());
+        assertEquals(0, backend.open.get());
+    }
+
+    @Test
+    void anEnsembleFolderWhoseStepNameIsTakenAddsNothing(@TempDir Path downloads) throws Exception {
+        manager.addBackend(new FirstStepBackend());
+        repository.add(scaleConfig("triple", 0, null), 1L);
+
+        GantryException taken = assertThrows(GantryException.class, () -> manager.add("customer-9",
+                ensembleFolder(downloads)));
+
+        assertEquals(ErrorKind.CONFLICT, taken.kind());
+        assertTrue(taken.getMessage().contains("'triple', a step of ensemble 'customer-9'"), taken.getMessage());
+        assertTrue(manager.addedModels().isEmpty());
+        assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> infer("double", 2)).kind());
     }
 
     @Test

@@ -324,6 +324,11 @@ final class TestModels {
             }
 
             @Override
+            public int backendInstallWaitSeconds() {
+                return 1;
+            }
+
+            @Override
             public Class<? extends Annotation> annotationType() {
                 return RuntimeConfig.class;
             }

@@ -22,9 +22,9 @@ record GenerationSettings(int maxNewTokens, long eosTokenId, long padTokenId, lo
         GREEDY, BEAM, SAMPLING
     }
 
-    /** Names of the parameters a request may override. */
-    static final List<String> REQUEST_PARAMETERS = List.of("max_new_tokens", "decoding", "num_beams", "temperature",
-            "top_k", "top_p", "seed", "stop");
+    /** Names of the parameters a request may override ({@code max_tokens} is {@code max_new_tokens}). */
+    static final List<String> REQUEST_PARAMETERS = List.of("max_new_tokens", "max_tokens", "decoding", "num_beams",
+            "temperature", "top_k", "top_p", "seed", "stop");
 
     /**
      * The model's limits.
@@ -75,7 +75,13 @@ record GenerationSettings(int maxNewTokens, long eosTokenId, long padTokenId, lo
     }
 
     private GenerationSettings apply(Function<String, String> get, Limits limits, String source) {
-        int maxNew = (int) integer(get, "max_new_tokens", maxNewTokens, 1, limits.maxNewTokensLimit(), source);
+        // Generate clients (Triton's examples, OpenAI-style ones) say max_tokens: the same bound under another name.
+        String maxName = get.apply("max_tokens") == null ? "max_new_tokens" : "max_tokens";
+        if (get.apply("max_tokens") != null && get.apply("max_new_tokens") != null) {
+            throw GantryException.invalidArgument("%s gives both 'max_new_tokens' and 'max_tokens', which mean the"
+                    + " same; give one", source);
+        }
+        int maxNew = (int) integer(get, maxName, maxNewTokens, 1, limits.maxNewTokensLimit(), source);
         Decoding mode = decoding;
         String modeText = get.apply("decoding");
         if (modeText != null) {
@@ -88,9 +94,15 @@ record GenerationSettings(int maxNewTokens, long eosTokenId, long padTokenId, lo
         }
         int beams = (int) integer(get, "num_beams", numBeams, 1, limits.maxBatch(), source);
         double temp = real(get, "temperature", temperature, source);
+        if (temp == 0) {
+            // Temperature 0 is the limit of sampling: always the most likely token, which is greedy decoding (as
+            // OpenAI-style and Triton's generate clients mean it). Beam search keeps its beams.
+            mode = mode == Decoding.SAMPLING ? Decoding.GREEDY : mode;
+            temp = temperature;
+        }
         if (!(temp > 0) || temp > 100) {
-            throw GantryException.invalidArgument("parameter 'temperature' of %s must be above 0 and at most 100, not"
-                    + " %s (for the most likely token, use decoding greedy)", source, get.apply("temperature"));
+            throw GantryException.invalidArgument("parameter 'temperature' of %s must be from 0 (greedy) to 100, not"
+                    + " %s", source, get.apply("temperature"));
         }
         int k = (int) integer(get, "top_k", topK, 0, Integer.MAX_VALUE, source);
         double p = real(get, "top_p", topP, source);

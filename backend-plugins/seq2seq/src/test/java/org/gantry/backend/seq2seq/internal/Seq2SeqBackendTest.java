@@ -226,6 +226,24 @@ class Seq2SeqBackendTest {
     }
 
     @Test
+    void maxTokensAsGenerateClientsNameItBoundsTheOutputToo() {
+        long[] ids = ids(model.infer(request("walk fast", Map.of("max_tokens", 5))));
+        long[] full = longs(EXPECTED.get("cases").get(4).get("greedy"));
+        assertArrayEquals(java.util.Arrays.copyOf(full, 5), ids);
+        assertInvalid(Map.of("max_tokens", 5, "max_new_tokens", 5), "max_tokens");
+    }
+
+    @Test
+    void temperatureZeroMeansGreedyEvenWhenSamplingIsAsked() {
+        JsonNode c = EXPECTED.get("cases").get(4);
+        long[] greedy = longs(c.get("greedy"));
+
+        assertArrayEquals(greedy, ids(model.infer(request(c.get("text").asText(), Map.of("temperature", 0)))));
+        assertArrayEquals(greedy, ids(model.infer(request(c.get("text").asText(), Map.of("decoding", "sampling",
+                "temperature", 0.0, "seed", 3L)))));
+    }
+
+    @Test
     void theModelTakesAsManyRequestsAsItsBatch() {
         assertEquals(32, model.concurrency());
         assertNotEquals(0, model.footprintBytes());

@@ -17,7 +17,9 @@ import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
+import org.tensorflow.Signature;
 import org.tensorflow.exceptions.TFOutOfRangeException;
 import org.tensorflow.exceptions.TFResourceExhaustedException;
 import org.tensorflow.ndarray.NdArray;
@@ -44,19 +46,29 @@ final class TensorFlowModel implements LoadedModel {
         this.footprint = footprint;
     }
 
+    /**
+     * Feeds the request's inputs and fetches the configured outputs through the signature's tensor names. The
+     * session runs directly rather than through {@link SessionFunction#call}, which demands every signature input:
+     * an input declared {@code optional} may be left out, and the graph then uses its default (a
+     * {@code placeholder_with_default}), as Triton's TensorFlow backend does.
+     */
     @Override
     public List<Tensor> infer(InferenceRequest request) {
         Map<String, org.tensorflow.Tensor> feeds = new LinkedHashMap<>();
         try {
+            Session.Runner runner = function.session().runner();
             for (Tensor input : request.inputs()) {
-                feeds.put(input.name(), toTensorFlow(input));
+                org.tensorflow.Tensor fed = toTensorFlow(input);
+                feeds.put(input.name(), fed);
+                runner.feed(described(function.signature().getInputs(), input.name(), "input").name, fed);
             }
-            try (Result result = function.call(feeds)) {
+            for (TensorConfig output : config.outputs()) {
+                runner.fetch(described(function.signature().getOutputs(), output.name(), "output").name);
+            }
+            try (Result result = runner.run()) {
                 List<Tensor> outputs = new ArrayList<>(config.outputs().size());
-                for (TensorConfig output : config.outputs()) {
-                    org.tensorflow.Tensor produced = result.get(output.name()).orElseThrow(() -> GantryException
-                            .internal("the SavedModel did not produce output '" + output.name() + "'", null));
-                    outputs.add(fromTensorFlow(output.name(), produced));
+                for (int i = 0; i < config.outputs().size(); i++) {
+                    outputs.add(fromTensorFlow(config.outputs().get(i).name(), result.get(i)));
                 }
                 return outputs;
             }
@@ -69,6 +81,16 @@ final class TensorFlowModel implements LoadedModel {
         } finally {
             feeds.values().forEach(org.tensorflow.Tensor::close);
         }
+    }
+
+    /** A tensor of the signature by its key; the configuration was checked against the signature at load. */
+    private static Signature.TensorDescription described(Map<String, Signature.TensorDescription> tensors, String name,
+            String kind) {
+        Signature.TensorDescription found = tensors.get(name);
+        if (found == null) {
+            throw GantryException.internal("the SavedModel's signature has no " + kind + " '" + name + "'", null);
+        }
+        return found;
     }
 
     private static org.tensorflow.Tensor toTensorFlow(Tensor input) {

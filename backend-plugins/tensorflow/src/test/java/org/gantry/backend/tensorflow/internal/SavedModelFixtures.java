@@ -30,6 +30,7 @@ import org.tensorflow.types.TString;
  * <li>{@code tf_strings}: text BYTES [-1] → length INT32 (bytes), shout BYTES = upper(text) + "!";</li>
  * <li>{@code tf_types}: a INT64 [-1,2] → a·3, b BOOL → not b, c FP64 → c + 0.5;</li>
  * <li>{@code tf_signature}: x FP32 [-1] → x·10 under signature {@code predict} only;</li>
+ * <li>{@code tf_optional}: x FP32 [-1], bias FP32 [1] (optional, default 0) → y = x + bias;</li>
  * <li>{@code tf_corrupt}: a saved_model.pb that is not one.</li>
  * </ul>
  * Run as a program to write the repository elsewhere: {@code SavedModelFixtures <folder>}.
@@ -48,6 +49,7 @@ public final class SavedModelFixtures {
         strings(root.resolve("tf_strings"));
         types(root.resolve("tf_types"));
         signature(root.resolve("tf_signature"));
+        optional(root.resolve("tf_optional"));
         Path corrupt = Files.createDirectories(root.resolve("tf_corrupt/1/model.savedmodel"));
         Files.writeString(corrupt.resolve("saved_model.pb"), "this is not a protobuf");
         Files.writeString(root.resolve("tf_corrupt/config.pbtxt"), "platform: \"tensorflow_savedmodel\"\n");
@@ -113,6 +115,23 @@ public final class SavedModelFixtures {
         config(model, """
                 platform: "tensorflow_savedmodel"
                 parameters { key: "signature_name" value: { string_value: "predict" } }
+                """);
+    }
+
+    private static void optional(Path model) throws IOException {
+        try (Graph graph = new Graph(); Session session = new Session(graph)) {
+            Ops tf = Ops.create(graph);
+            Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+            Operand<TFloat32> bias = tf.withName("bias").placeholderWithDefault(tf.constant(new float[] { 0f }),
+                    Shape.of(1));
+            Operand<TFloat32> y = tf.withName("y").math.add(x, bias);
+            export(model, Signature.builder().input("x", x).input("bias", bias).output("y", y).build(), session);
+        }
+        config(model, """
+                platform: "tensorflow_savedmodel"
+                input [ { name: "x" data_type: TYPE_FP32 dims: [ -1 ] },
+                        { name: "bias" data_type: TYPE_FP32 dims: [ 1 ] optional: true } ]
+                output [ { name: "y" data_type: TYPE_FP32 dims: [ -1 ] } ]
                 """);
     }
 
