@@ -55,15 +55,16 @@ public class GrpcServer {
         acceptor = new MultiThreadIoEventLoopGroup(1, threads("gantry-grpc-accept-"), NioIoHandler.newFactory());
         connections = new MultiThreadIoEventLoopGroup(0, threads("gantry-grpc-io-"), NioIoHandler.newFactory());
         AccessInterceptor access = new AccessInterceptor(policy);
+        CallRunner runner = new CallRunner(calls);
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 .channelType(NioServerSocketChannel.class)
                 .bossEventLoopGroup(acceptor)
                 .workerEventLoopGroup(connections)
-                .executor(calls)
+                .directExecutor() // the services hand their work to the call threads (CallRunner)
                 .maxInboundMessageSize(config.maxMessageBytes())
                 .addService(ServerInterceptors.intercept(
-                        new InferenceService(modelServer, repository, shared.maxTensorElements(), calls), access))
-                .addService(ServerInterceptors.intercept(new HealthService(modelServer), access))
+                        new InferenceService(modelServer, repository, shared.maxTensorElements(), runner), access))
+                .addService(ServerInterceptors.intercept(new HealthService(modelServer, runner), access))
                 .build();
         try {
             server.start();

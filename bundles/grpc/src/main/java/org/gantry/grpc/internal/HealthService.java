@@ -17,9 +17,11 @@ import io.grpc.stub.StreamObserver;
 final class HealthService extends HealthGrpc.HealthImplBase {
 
     private final ModelServer server;
+    private final CallRunner calls;
 
-    HealthService(ModelServer server) {
+    HealthService(ModelServer server, CallRunner calls) {
         this.server = server;
+        this.calls = calls;
     }
 
     @Override
@@ -30,14 +32,8 @@ final class HealthService extends HealthGrpc.HealthImplBase {
                     .asRuntimeException());
             return;
         }
-        ServingStatus status;
-        try {
-            status = server.isReady() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-        } catch (RuntimeException e) {
-            responses.onError(Failures.status(e));
-            return;
-        }
-        responses.onNext(HealthCheckResponse.newBuilder().setStatus(status).build());
-        responses.onCompleted();
+        // Readiness reads the model repository, which may be slow storage: not on Netty's threads.
+        calls.answer(responses, () -> HealthCheckResponse.newBuilder()
+                .setStatus(server.isReady() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING).build());
     }
 }

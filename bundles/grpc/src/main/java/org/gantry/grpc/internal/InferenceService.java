@@ -3,8 +3,6 @@ package org.gantry.grpc.internal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
-import java.util.function.Supplier;
 
 import org.gantry.api.error.GantryException;
 import org.gantry.api.repository.ModelRepository;
@@ -60,32 +58,31 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     private final ModelServer server;
     private final ModelRepository repository;
     private final long maxTensorElements;
-    private final Executor streamExecutor;
+    private final CallRunner calls;
 
-    /**
-     * @param streamExecutor runs the requests of {@code ModelStreamInfer} streams, so that one stream may run
-     *                       several at once
-     */
-    InferenceService(ModelServer server, ModelRepository repository, long maxTensorElements, Executor streamExecutor) {
+    InferenceService(ModelServer server, ModelRepository repository, long maxTensorElements, CallRunner calls) {
         this.server = server;
         this.repository = repository;
         this.maxTensorElements = maxTensorElements;
-        this.streamExecutor = streamExecutor;
+        this.calls = calls;
     }
 
     @Override
     public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> responses) {
-        answer(responses, () -> ServerLiveResponse.newBuilder().setLive(true).build());
+        // Answered where it arrives, without waiting for a call thread: the process is live even when every call
+        // thread is busy with a model.
+        responses.onNext(ServerLiveResponse.newBuilder().setLive(true).build());
+        responses.onCompleted();
     }
 
     @Override
     public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> responses) {
-        answer(responses, () -> ServerReadyResponse.newBuilder().setReady(server.isReady()).build());
+        calls.answer(responses, () -> ServerReadyResponse.newBuilder().setReady(server.isReady()).build());
     }
 
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> responses) {
-        answer(responses, () -> {
+        calls.answer(responses, () -> {
             String version = version(request.getVersion());
             boolean ready = server.isModelReady(request.getName(), version);
             if (!ready) {
@@ -97,7 +94,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
 
     @Override
     public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> responses) {
-        answer(responses, () -> ServerMetadataResponse.newBuilder()
+        calls.answer(responses, () -> ServerMetadataResponse.newBuilder()
                 .setName(server.name())
                 .setVersion(server.version())
                 .addAllExtensions(EXTENSIONS)
@@ -106,31 +103,31 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
 
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> responses) {
-        answer(responses, () -> ModelMessages.metadata(server.metadata(request.getName(),
+        calls.answer(responses, () -> ModelMessages.metadata(server.metadata(request.getName(),
                 version(request.getVersion()))));
     }
 
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> responses) {
-        answer(responses, () -> InferMessages.response(server.infer(request.getModelName(),
+        calls.answer(responses, () -> InferMessages.response(server.infer(request.getModelName(),
                 version(request.getModelVersion()), InferMessages.request(request, maxTensorElements))));
     }
 
     @Override
     public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> responses) {
-        return new InferenceStream(server, maxTensorElements, streamExecutor,
+        return new InferenceStream(server, maxTensorElements, calls,
                 (ServerCallStreamObserver<ModelStreamInferResponse>) responses);
     }
 
     @Override
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> responses) {
-        answer(responses, () -> ModelMessages.config(repository.configJson(server.config(request.getName(),
+        calls.answer(responses, () -> ModelMessages.config(repository.configJson(server.config(request.getName(),
                 version(request.getVersion())))));
     }
 
     @Override
     public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> responses) {
-        answer(responses, () -> {
+        calls.answer(responses, () -> {
             if (request.getName().isEmpty() && !request.getVersion().isEmpty()) {
                 throw GantryException.invalidArgument("a version (%s) needs a model name", request.getVersion());
             }
@@ -141,7 +138,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
 
     @Override
     public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> responses) {
-        answer(responses, () -> ModelMessages.index(server.index().stream()
+        calls.answer(responses, () -> ModelMessages.index(server.index().stream()
                 .filter(status -> !request.getReady() || status.state() == ModelState.READY)
                 .toList()));
     }
@@ -149,7 +146,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     @Override
     public void repositoryModelLoad(RepositoryModelLoadRequest request,
             StreamObserver<RepositoryModelLoadResponse> responses) {
-        answer(responses, () -> {
+        calls.answer(responses, () -> {
             String config = null;
             Map<String, byte[]> files = new LinkedHashMap<>();
             for (Map.Entry<String, ModelRepositoryParameter> parameter : request.getParametersMap().entrySet()) {
@@ -177,7 +174,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     @Override
     public void repositoryModelUnload(RepositoryModelUnloadRequest request,
             StreamObserver<RepositoryModelUnloadResponse> responses) {
-        answer(responses, () -> {
+        calls.answer(responses, () -> {
             ModelRepositoryParameter dependents = request.getParametersMap().get(UNLOAD_DEPENDENTS);
             if (dependents != null && !dependents.hasBoolParam()) {
                 throw GantryException.invalidArgument("parameter 'unload_dependents' must be a bool_param");
@@ -198,18 +195,5 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
             throw GantryException.invalidArgument("model_name is required");
         }
         return name;
-    }
-
-    /** Answers a unary call with what {@code answer} computes, or with the status its failure maps to. */
-    private static <T> void answer(StreamObserver<T> responses, Supplier<T> answer) {
-        T response;
-        try {
-            response = answer.get();
-        } catch (RuntimeException e) {
-            responses.onError(Failures.status(e));
-            return;
-        }
-        responses.onNext(response);
-        responses.onCompleted();
     }
 }

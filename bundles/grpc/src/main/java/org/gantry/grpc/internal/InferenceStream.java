@@ -1,8 +1,5 @@
 package org.gantry.grpc.internal;
 
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceResponse;
 import org.gantry.api.server.ModelServer;
@@ -25,16 +22,16 @@ final class InferenceStream implements StreamObserver<ModelInferRequest> {
 
     private final ModelServer server;
     private final long maxTensorElements;
-    private final Executor executor;
+    private final CallRunner calls;
     private final ServerCallStreamObserver<ModelStreamInferResponse> responses;
     /** Requests still running, plus one while the client may send more. Guarded by {@code this}. */
     private int open = 1;
 
-    InferenceStream(ModelServer server, long maxTensorElements, Executor executor,
+    InferenceStream(ModelServer server, long maxTensorElements, CallRunner calls,
             ServerCallStreamObserver<ModelStreamInferResponse> responses) {
         this.server = server;
         this.maxTensorElements = maxTensorElements;
-        this.executor = executor;
+        this.calls = calls;
         this.responses = responses;
         // With a handler, a response sent after the client went away is dropped instead of thrown; send() also
         // checks first, so that the model learns of it.
@@ -47,12 +44,10 @@ final class InferenceStream implements StreamObserver<ModelInferRequest> {
         synchronized (this) {
             open++;
         }
-        try {
-            executor.execute(() -> run(request));
-        } catch (RejectedExecutionException e) { // the server is stopping
+        calls.run(() -> run(request), () -> {
             fail(request, GantryException.unavailable("the server is stopping"));
             finished();
-        }
+        });
     }
 
     private void run(ModelInferRequest request) {

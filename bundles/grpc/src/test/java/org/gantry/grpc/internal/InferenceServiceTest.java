@@ -74,10 +74,11 @@ class InferenceServiceTest {
     private void start(AccessPolicy policy) throws Exception {
         String name = InProcessServerBuilder.generateName();
         AccessInterceptor access = new AccessInterceptor(policy);
-        grpc = InProcessServerBuilder.forName(name).executor(executor)
+        CallRunner calls = new CallRunner(executor);
+        grpc = InProcessServerBuilder.forName(name).directExecutor()
                 .addService(ServerInterceptors.intercept(
-                        new InferenceService(server, new FakeRepository(), 1000, executor), access))
-                .addService(ServerInterceptors.intercept(new HealthService(server), access))
+                        new InferenceService(server, new FakeRepository(), 1000, calls), access))
+                .addService(ServerInterceptors.intercept(new HealthService(server, calls), access))
                 .build().start();
         channel = InProcessChannelBuilder.forName(name).build();
     }
