@@ -5,8 +5,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 @ObjectClassDefinition(pid = GrpcConfig.PID, name = "Gantry gRPC listener",
         description = "The gRPC port of the inference API (KServe v2 GRPCInferenceService with Triton's extensions)."
-                + " Tokens and the tensor element limit are the REST API's (org.gantry.rest), so both protocols"
-                + " guard and limit the same way.")
+                + " Tokens, the tensor element limit and the deadline for a request to arrive are the REST API's"
+                + " (org.gantry.rest), so both protocols guard and limit the same way.")
 @interface GrpcConfig {
 
     String PID = "org.gantry.grpc";
@@ -23,6 +23,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Larger request messages are refused with RESOURCE_EXHAUSTED. grpc-java's own default,"
                     + " 4 MiB, is too small for image and embedding batches; 64 MiB matches the HTTP body limit.")
     int maxMessageBytes() default 64 * 1024 * 1024;
+
+    @AttributeDefinition(name = "Calls per connection", min = "1",
+            description = "Calls one connection may have open at once (HTTP/2's concurrent streams); more wait for"
+                    + " one to end. grpc-java sets no bound of its own.")
+    int maxCallsPerConnection() default 128;
 
     @AttributeDefinition(name = "Threads", min = "1",
             description = "Calls run at once (each blocks a thread while its model runs); more wait their turn.")

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,7 @@ public class GrpcServer {
     private static final long STOP_GRACE_SECONDS = 5;
 
     private final ThreadPoolExecutor calls;
+    private final ScheduledExecutorService deadlines;
     private final EventLoopGroup acceptor;
     private final EventLoopGroup connections;
     private final Server server;
@@ -50,11 +53,15 @@ public class GrpcServer {
         calls = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads("gantry-grpc-call-"));
         calls.allowCoreThreadTimeOut(true);
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads("gantry-grpc-deadline-"));
+        timer.setRemoveOnCancelPolicy(true); // nearly every deadline is cancelled: keep them out of its queue
+        deadlines = timer;
         // NIO, named explicitly: grpc-java would otherwise look for Netty's epoll natives, which would have to be
         // unpacked from this bundle; NIO needs nothing from outside the JVM.
         acceptor = new MultiThreadIoEventLoopGroup(1, threads("gantry-grpc-accept-"), NioIoHandler.newFactory());
         connections = new MultiThreadIoEventLoopGroup(0, threads("gantry-grpc-io-"), NioIoHandler.newFactory());
         AccessInterceptor access = new AccessInterceptor(policy);
+        MessageDeadline deadline = new MessageDeadline(deadlines, shared.bodyReadDeadlineSeconds());
         CallRunner runner = new CallRunner(calls);
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 .channelType(NioServerSocketChannel.class)
@@ -62,9 +69,12 @@ public class GrpcServer {
                 .workerEventLoopGroup(connections)
                 .directExecutor() // the services hand their work to the call threads (CallRunner)
                 .maxInboundMessageSize(config.maxMessageBytes())
+                .maxConcurrentCallsPerConnection(config.maxCallsPerConnection())
+                // The last interceptor named runs first: the access check, then the deadline of admitted calls.
                 .addService(ServerInterceptors.intercept(
-                        new InferenceService(modelServer, repository, shared.maxTensorElements(), runner), access))
-                .addService(ServerInterceptors.intercept(new HealthService(modelServer, runner), access))
+                        new InferenceService(modelServer, repository, shared.maxTensorElements(), runner), deadline,
+                        access))
+                .addService(ServerInterceptors.intercept(new HealthService(modelServer, runner), deadline, access))
                 .build();
         try {
             server.start();
@@ -72,8 +82,8 @@ public class GrpcServer {
             stopThreads();
             throw new UncheckedIOException("gRPC cannot listen on " + config.host() + ":" + config.port(), e);
         }
-        LOG.info("Gantry listens for gRPC on {}:{} (messages up to {} bytes)", config.host(), server.getPort(),
-                config.maxMessageBytes());
+        LOG.info("Gantry listens for gRPC on {}:{} (messages up to {} bytes, arriving within {} s)", config.host(),
+                server.getPort(), config.maxMessageBytes(), shared.bodyReadDeadlineSeconds());
         describe(policy);
     }
 
@@ -117,6 +127,7 @@ public class GrpcServer {
 
     private void stopThreads() {
         calls.shutdownNow();
+        deadlines.shutdownNow();
         acceptor.shutdownGracefully(0, STOP_GRACE_SECONDS, TimeUnit.SECONDS);
         connections.shutdownGracefully(0, STOP_GRACE_SECONDS, TimeUnit.SECONDS);
     }

@@ -24,9 +24,9 @@ import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 
 /**
- * A server with three models: {@code echo} answers with its input renamed {@code OUTPUT}, {@code counter}
- * streams one response per count up to its {@code count} parameter, and {@code endless} streams until its
- * client goes away. Every other name is unknown. Management calls are recorded.
+ * A server with four models: {@code echo} answers with its input renamed {@code OUTPUT}, {@code slow} does too
+ * after 1.5 s, {@code counter} streams one response per count up to its {@code count} parameter, and
+ * {@code endless} streams until its client goes away. Every other name is unknown. Management calls are recorded.
  */
 class FakeModelServer implements ModelServer {
 
@@ -35,6 +35,8 @@ class FakeModelServer implements ModelServer {
     /** How {@code endless} ended: the failure its last response met. */
     volatile RuntimeException endlessStoppedBy;
     volatile boolean ready = true;
+    /** Inferences that reached the server. */
+    final java.util.concurrent.atomic.AtomicInteger inferences = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public String name() {
@@ -52,7 +54,7 @@ class FakeModelServer implements ModelServer {
     }
 
     private static void known(String model) {
-        if (!List.of("echo", "counter", "endless").contains(model)) {
+        if (!List.of("echo", "slow", "counter", "endless").contains(model)) {
             throw GantryException.notFound("unknown model '%s'", model);
         }
     }
@@ -60,6 +62,14 @@ class FakeModelServer implements ModelServer {
     @Override
     public InferenceResponse infer(String modelName, String version, InferenceRequest request) {
         known(modelName);
+        inferences.incrementAndGet();
+        if (modelName.equals("slow")) {
+            try {
+                Thread.sleep(1500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return new InferenceResponse(modelName, "1", request.id(), Map.of(),
                 List.of(request.inputs().get(0).withName("OUTPUT")));
     }
