@@ -56,7 +56,8 @@ final class InferMessages {
                     throw GantryException.invalidArgument("input '%s' sets contents while the request carries"
                             + " raw_input_contents: use one or the other for all inputs", input.getName());
                 }
-                inputs.add(Tensor.of(input.getName(), type, shape, message.getRawInputContents(i).asReadOnlyByteBuffer()));
+                inputs.add(Tensor.of(input.getName(), type, shape,
+                        message.getRawInputContents(i).asReadOnlyByteBuffer()));
             } else {
                 inputs.add(Tensor.of(input.getName(), type, shape, TypedContents.read(input.getName(), type,
                         Tensor.elementCount(input.getName(), shape), input.getContents())));
