@@ -200,10 +200,10 @@ class GrpcTest {
         client(INFERENCE).modelInfer(rawSimpleLinear());
         client(ADMIN).repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder().setModelName("simple_linear")
                 .build());
-        assertFalse(client(INFERENCE).modelReady(ModelReadyRequest.newBuilder().setName("simple_linear").build())
-                .getReady());
         assertFalse(stateOf("simple_linear", client(INFERENCE).repositoryIndex(
                 RepositoryIndexRequest.getDefaultInstance())).equals("READY"));
+        assertTrue(client(INFERENCE).modelReady(ModelReadyRequest.newBuilder().setName("simple_linear").build())
+                .getReady(), "ready as on HTTP: a request would load it on demand");
 
         client(ADMIN).repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("simple_linear")
                 .build());

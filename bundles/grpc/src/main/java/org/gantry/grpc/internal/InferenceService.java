@@ -84,7 +84,8 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> responses) {
         calls.answer(responses, () -> {
             String version = version(request.getVersion());
-            boolean ready = server.isModelReady(request.getName(), version);
+            // The protocol's readiness, as on HTTP: a request would be served now (loaded, or loadable on demand).
+            boolean ready = server.willServe(request.getName(), version);
             if (!ready) {
                 server.metadata(request.getName(), version); // NOT_FOUND for a model or version that does not exist
             }

@@ -123,6 +123,12 @@ class FakeModelServer implements ModelServer {
         return modelName.equals("echo");
     }
 
+    /** {@code echo} is loaded, {@code counter} would load on its first request, {@code endless} would not. */
+    @Override
+    public boolean willServe(String modelName, String version) {
+        return modelName.equals("echo") || modelName.equals("counter");
+    }
+
     @Override
     public List<ModelStatistics> statistics(String modelName, String version) {
         if (modelName != null) {

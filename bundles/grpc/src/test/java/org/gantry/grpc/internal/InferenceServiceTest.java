@@ -141,8 +141,10 @@ class InferenceServiceTest {
         ModelMetadataResponse model = client.modelMetadata(ModelMetadataRequest.newBuilder().setName("echo").build());
         assertEquals("FP32", model.getInputs(0).getDatatype());
         assertEquals(List.of(-1L, 3L), model.getInputs(0).getShapeList());
+        // Readiness is the protocol's, as on HTTP: a request would be served now, loaded or not.
         assertTrue(client.modelReady(ModelReadyRequest.newBuilder().setName("echo").build()).getReady());
-        assertFalse(client.modelReady(ModelReadyRequest.newBuilder().setName("counter").build()).getReady());
+        assertTrue(client.modelReady(ModelReadyRequest.newBuilder().setName("counter").build()).getReady());
+        assertFalse(client.modelReady(ModelReadyRequest.newBuilder().setName("endless").build()).getReady());
     }
 
     @Test
