@@ -1,9 +1,12 @@
-# Sourced by the benchmark scripts: starts a fresh copy of the built distribution on "$repository" on a free port,
-# sets $port, waits until it is ready, and stops and removes it when the calling script exits.
+# Sourced by the benchmark scripts: starts a fresh copy of the built distribution on "$repository" on free ports,
+# sets $port (HTTP) and $grpc_port (gRPC), waits until it is ready, and stops and removes it when the calling script
+# exits.
 work="$(mktemp -d)"
 cp -r "$root/distribution/target/assembly" "$work/gantry"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-GANTRY_HTTP_PORT="$port" GANTRY_MODEL_REPOSITORY="$repository" \
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port="$(free_port)"
+grpc_port="$(free_port)"
+GANTRY_HTTP_PORT="$port" GANTRY_GRPC_PORT="$grpc_port" GANTRY_MODEL_REPOSITORY="$repository" \
   "$work/gantry/bin/karaf" server > "$work/karaf-console.log" 2>&1 &
 server=$!
 trap '"$work/gantry/bin/stop" >/dev/null 2>&1 || kill "$server"; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT

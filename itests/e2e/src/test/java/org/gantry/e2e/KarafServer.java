@@ -20,22 +20,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A fresh copy of the built distribution, started with {@code bin/karaf server} on a free port, as a user
- * would start it. The copy keeps the build's own folder clean and every run starts from scratch.
+ * A fresh copy of the built distribution, started with {@code bin/karaf server} on free ports (HTTP, gRPC and the
+ * console, all from the environment, as several servers on one host take them), as a user would start it. The copy
+ * keeps the build's own folder clean and every run starts from scratch.
  */
 final class KarafServer implements AutoCloseable {
 
     private final Path home;
     private final int port;
+    private final int grpcPort;
     private final int consolePort;
     private final Process process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Every answer to the readiness probes sent while the server started, in order. */
     private final java.util.List<Reply> startupReplies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private KarafServer(Path home, int port, int consolePort, Process process) {
+    private KarafServer(Path home, int port, int grpcPort, int consolePort, Process process) {
         this.home = home;
         this.port = port;
+        this.grpcPort = grpcPort;
         this.consolePort = consolePort;
         this.process = process;
     }
@@ -60,6 +63,7 @@ final class KarafServer implements AutoCloseable {
             Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
         }
         int port = freePort();
+        int grpcPort = freePort();
         // Karaf reads PID properties from the environment: a console port of its own, so that servers started
         // side by side (other test runs, other checkouts) never answer each other's bin/client.
         int consolePort = freePort();
@@ -68,10 +72,11 @@ final class KarafServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve("karaf-console.log").toFile());
         builder.environment().put("GANTRY_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("GANTRY_GRPC_PORT", Integer.toString(grpcPort));
         builder.environment().put("ORG_APACHE_KARAF_SHELL_SSHPORT", Integer.toString(consolePort));
         builder.environment().put("GANTRY_MODEL_REPOSITORY", models.toAbsolutePath().toString());
         builder.environment().putAll(environment);
-        KarafServer server = new KarafServer(home, port, consolePort, builder.start());
+        KarafServer server = new KarafServer(home, port, grpcPort, consolePort, builder.start());
         server.awaitReady(Duration.ofMinutes(3));
         return server;
     }
@@ -82,6 +87,11 @@ final class KarafServer implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** The gRPC port ({@code GANTRY_GRPC_PORT}); it opens independently of HTTP readiness. */
+    int grpcPort() {
+        return grpcPort;
     }
 
     /** The answers the server gave while it started: what a probe or an eager client saw. */

@@ -40,10 +40,10 @@ import org.osgi.test.junit5.context.BundleContextExtension;
  * judged against the rules below, and a forbidden arrow fails the build with the bundle, the package and the rule.
  *
  * <p>The bundles this framework runs are judged by their wires ({@link BundleWiring#getRequiredWires}). The
- * other Gantry bundles (the shell, the HTTP listener, the deployer, seq2seq, the libtorch and TensorFlow engines
- * and backends, the ONNX example) are installed from the build for this test, never started: by their wires
- * where they resolve here, else by the package imports they declare (the shell needs Karaf's shell, the
- * deployer Felix's FileInstall). So every bundle of the build is checked, and a new arrow anywhere fails.
+ * other Gantry bundles (the shell, the HTTP listener, the deployer, the gRPC API, seq2seq, the libtorch and
+ * TensorFlow engines and backends, the ONNX example) are installed from the build for this test, never started:
+ * by their wires where they resolve here, else by the package imports they declare (the shell needs Karaf's
+ * shell, the deployer Felix's FileInstall). So every bundle of the build is checked, and a new arrow anywhere fails.
  *
  * <p>To add a bundle to the check, give its jar to {@code gantry.itest.wiring.bundles} in itest.bndrun. To fix a
  * violation, remove the import, not the rule; {@link #KNOWN_VIOLATIONS} only shrinks.
@@ -69,7 +69,7 @@ class ArchitectureWiringTest {
     /** The bundles the check must have seen: a bundle missing from the framework would be checked by nobody. */
     static final Set<String> EXPECTED = Set.of("org.gantry.api", "org.gantry.runtime", "org.gantry.memory",
             "org.gantry.repository", "org.gantry.rest", "org.gantry.http", "org.gantry.shell", "org.gantry.metrics",
-            "org.gantry.status", "org.gantry.provisioning",
+            "org.gantry.status", "org.gantry.provisioning", "org.gantry.grpc",
             "org.gantry.deployer", "org.gantry.engine.pytorch", "org.gantry.engine.libtorch",
             "org.gantry.engine.tensorflow", "org.gantry.engine.tokenizers", "org.gantry.backend.torchscript",
             "org.gantry.backend.tensorflow", "org.gantry.backend.ensemble", "org.gantry.backend.seq2seq",
@@ -116,7 +116,7 @@ class ArchitectureWiringTest {
                     pkg -> isGantry(pkg) && !inAny(pkg, "org.gantry.api", "org.gantry.engine")));
 
     enum Kind {
-        /** The API, the runtime, memory, repository and every front end (rest, http, shell, metrics, deployer). */
+        /** The API, the runtime, memory, repository and the front ends (rest, grpc, http, shell, metrics, deployer). */
         CORE,
         /** Bundles that own a native engine: org.gantry.engine.*. */
         ENGINE,

@@ -1,0 +1,74 @@
+package org.gantry.grpc.internal;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Map;
+
+import org.gantry.grpc.internal.AccessPolicy.Access;
+import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
+import org.gantry.grpc.proto.HealthGrpc;
+
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+
+/**
+ * Lets a call reach its service only when {@link AccessPolicy} says it may, before the request message is read:
+ * a refused call changes nothing. Each RPC's access is listed here by its full method name, as the HTTP API reads
+ * it from its resource methods; an RPC missing from the list is management, the strictest.
+ */
+final class AccessInterceptor implements ServerInterceptor {
+
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
+            Metadata.ASCII_STRING_MARSHALLER);
+
+    /** The access of every RPC Gantry serves, as on HTTP: health is open, model changes are management. */
+    static final Map<String, Access> ACCESS = Map.ofEntries(
+            Map.entry(GRPCInferenceServiceGrpc.getServerLiveMethod().getFullMethodName(), Access.OPEN),
+            Map.entry(GRPCInferenceServiceGrpc.getServerReadyMethod().getFullMethodName(), Access.OPEN),
+            Map.entry(HealthGrpc.getCheckMethod().getFullMethodName(), Access.OPEN),
+            Map.entry(HealthGrpc.getWatchMethod().getFullMethodName(), Access.OPEN),
+            Map.entry(GRPCInferenceServiceGrpc.getModelReadyMethod().getFullMethodName(), Access.INFERENCE),
+            Map.entry(GRPCInferenceServiceGrpc.getServerMetadataMethod().getFullMethodName(), Access.INFERENCE),
+            Map.entry(GRPCInferenceServiceGrpc.getModelMetadataMethod().getFullMethodName(), Access.INFERENCE),
+            Map.entry(GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(), Access.INFERENCE),
+            Map.entry(GRPCInferenceServiceGrpc.getModelStreamInferMethod().getFullMethodName(), Access.INFERENCE),
+            Map.entry(GRPCInferenceServiceGrpc.getModelConfigMethod().getFullMethodName(), Access.INFERENCE),
+            Map.entry(GRPCInferenceServiceGrpc.getModelStatisticsMethod().getFullMethodName(), Access.INFERENCE),
+            Map.entry(GRPCInferenceServiceGrpc.getRepositoryIndexMethod().getFullMethodName(), Access.INFERENCE),
+            Map.entry(GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod().getFullMethodName(), Access.MANAGEMENT),
+            Map.entry(GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod().getFullMethodName(),
+                    Access.MANAGEMENT));
+
+    private final AccessPolicy policy;
+
+    AccessInterceptor(AccessPolicy policy) {
+        this.policy = policy;
+    }
+
+    static Access accessOf(String fullMethodName) {
+        return ACCESS.getOrDefault(fullMethodName, Access.MANAGEMENT);
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+            ServerCallHandler<Q, R> next) {
+        Status refusal = policy.refusal(accessOf(call.getMethodDescriptor().getFullMethodName()),
+                headers.get(AUTHORIZATION), isLoopback(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+        if (refusal != null) {
+            call.close(refusal, new Metadata());
+            return new ServerCall.Listener<>() {
+            };
+        }
+        return next.startCall(call, headers);
+    }
+
+    /** Whether a peer is on the loopback interface; a peer of another kind (in-process, unknown) is not. */
+    static boolean isLoopback(SocketAddress peer) {
+        return peer instanceof InetSocketAddress inet && inet.getAddress() != null
+                && inet.getAddress().isLoopbackAddress();
+    }
+}
