@@ -1,8 +1,8 @@
-# Sourced by the benchmark scripts: starts a fresh copy of the built distribution on "$repository" on free ports,
-# sets $port (HTTP) and $grpc_port (gRPC), waits until it is ready, and stops and removes it when the calling script
-# exits.
+# Sourced by the benchmark scripts: starts a fresh copy of the built distribution (or of "$assembly", when set) on
+# "$repository" on free ports, sets $port (HTTP) and $grpc_port (gRPC), waits until it is ready, and stops and
+# removes it when the calling script exits.
 work="$(mktemp -d)"
-cp -r "$root/distribution/target/assembly" "$work/gantry"
+cp -r "${assembly:-$root/distribution/target/assembly}" "$work/gantry"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port="$(free_port)"
 grpc_port="$(free_port)"

@@ -40,7 +40,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <pre>
  * java org.gantry.loadgen.LoadGenerator --url http://127.0.0.1:8080 --model simple_linear[,other...] \
  *     [--seconds 10] [--warmup-seconds 3] [--concurrency 1,16] [--formats json,binary] [--token T]
- *     [--json-out results.json]
+ *     [--json-out results.json] [--probe false] [--elements N]
+ * </pre>
+ *
+ * {@code --elements N} gives a variable dimension (-1) N elements instead of 1: a large tensor through a model such
+ * as {@code versioned_scale}. {@code --probe false} leaves out the health probe that otherwise opens the run.
+ * <pre>
  * </pre>
  */
 public final class LoadGenerator {
@@ -52,10 +57,13 @@ public final class LoadGenerator {
     private final String token;
     private final CloseableHttpClient http;
 
-    private LoadGenerator(String url, String model, String token, int maxConnections) {
+    private final long elements;
+
+    private LoadGenerator(String url, String model, String token, int maxConnections, long elements) {
         this.url = url;
         this.model = model;
         this.token = token;
+        this.elements = elements;
         this.http = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setMaxConnTotal(maxConnections).setMaxConnPerRoute(maxConnections).build())
@@ -107,10 +115,12 @@ public final class LoadGenerator {
         int[] concurrencies = Arrays.stream(options.getOrDefault("concurrency", "1,16").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         int maxClients = Arrays.stream(concurrencies).max().orElse(1);
+        long elements = Long.parseLong(options.getOrDefault("elements", "1"));
         List<Result> results = new ArrayList<>();
         for (String model : models) {
-            LoadGenerator generator = new LoadGenerator(url, model, options.get("token"), maxClients);
-            if (model.equals(models.get(0))) {
+            LoadGenerator generator = new LoadGenerator(url, model, options.get("token"), maxClients, elements);
+            String label = elements == 1 ? model : model + " [" + elements + "]";
+            if (model.equals(models.get(0)) && !"false".equals(options.get("probe"))) {
                 // Baseline of the same run: a trivial GET through the same HTTP stack, client included, no model.
                 Payload probe = new Payload("GET /v2/health/live", null, Map.of());
                 generator.run(probe, 1, warmup);
@@ -122,7 +132,7 @@ public final class LoadGenerator {
                 }
                 generator.run(payload, 1, warmup); // loads the model and warms the JIT on both sides
                 for (int concurrency : concurrencies) {
-                    results.add(generator.run(payload, concurrency, seconds).of(model));
+                    results.add(generator.run(payload, concurrency, seconds).of(label));
                 }
             }
             generator.http.close();
@@ -153,22 +163,33 @@ public final class LoadGenerator {
         ObjectNode header = JSON.createObjectNode();
         ArrayNode binaryInputs = header.putArray("inputs");
         header.putObject("parameters").put("binary_data_output", true);
-        ByteBuffer binaryData = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        long bytes = 0;
+        for (JsonNode input : metadata.get("inputs")) {
+            long count = 8;
+            for (JsonNode dim : input.get("shape")) {
+                count *= dim.asLong() < 0 ? elements : dim.asLong();
+            }
+            bytes += count;
+        }
+        ByteBuffer binaryData = ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
         for (JsonNode input : metadata.get("inputs")) {
             String datatype = input.get("datatype").asText();
             ArrayNode shape = JSON.createArrayNode();
-            long elements = 1;
+            long count = 1;
+            boolean variable = false;
             for (JsonNode dim : input.get("shape")) {
-                long size = dim.asLong() < 0 ? 1 : dim.asLong();
+                // the first variable dimension gets --elements, any other (a batch, say) 1
+                long size = dim.asLong() >= 0 ? dim.asLong() : variable ? 1 : elements;
+                variable |= dim.asLong() < 0;
                 shape.add(size);
-                elements *= size;
+                count *= size;
             }
             ObjectNode jsonInput = jsonInputs.addObject().put("name", input.get("name").asText())
                     .put("datatype", datatype);
             jsonInput.set("shape", shape);
             ArrayNode data = jsonInput.putArray("data");
             int start = binaryData.position();
-            for (long i = 0; i < elements; i++) {
+            for (long i = 0; i < count; i++) {
                 switch (datatype) {
                     case "FP32" -> {
                         data.add(0.5f + i);
@@ -264,13 +285,21 @@ public final class LoadGenerator {
                 inferNanos / 1000);
     }
 
+    /** Every version's statistics: a request may go to any of them. */
     private JsonNode statistics() throws IOException {
-        return JSON.readTree(call(new HttpGet(url + "/v2/models/" + model + "/stats"))).get("model_stats").get(0)
-                .get("inference_stats");
+        return JSON.readTree(call(new HttpGet(url + "/v2/models/" + model + "/stats"))).get("model_stats");
     }
 
     private static double delta(JsonNode before, JsonNode after, String stat, String field) {
-        return after.get(stat).get(field).asDouble() - before.get(stat).get(field).asDouble();
+        return sum(after, stat, field) - sum(before, stat, field);
+    }
+
+    private static double sum(JsonNode versions, String stat, String field) {
+        double sum = 0;
+        for (JsonNode version : versions) {
+            sum += version.get("inference_stats").get(stat).get(field).asDouble();
+        }
+        return sum;
     }
 
     private byte[] call(ClassicHttpRequest request) throws IOException {

@@ -34,18 +34,12 @@ public class AccessControl implements DynamicFeature {
 
     @Activate
     public AccessControl(RestConfig config) {
-        this(new AccessPolicy(choose(System.getenv(AccessPolicy.ADMIN_TOKEN_ENV), config._adminToken()),
-                choose(System.getenv(AccessPolicy.INFERENCE_TOKEN_ENV), config._inferenceToken()),
-                config.remoteManagementWithoutToken()));
+        this(AccessPolicy.configured(config));
         describe(policy);
     }
 
     AccessControl(AccessPolicy policy) {
         this.policy = policy;
-    }
-
-    private static String choose(String fromEnvironment, String configured) {
-        return fromEnvironment != null && !fromEnvironment.isEmpty() ? fromEnvironment : configured;
     }
 
     /** Says at start who may manage the server, so an operator never learns it from an incident. */

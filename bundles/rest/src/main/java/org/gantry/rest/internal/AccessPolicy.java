@@ -46,6 +46,17 @@ final class AccessPolicy {
         this.remoteManagementWithoutToken = remoteManagementWithoutToken;
     }
 
+    /** The policy the configuration and the environment give (the environment's tokens take precedence). */
+    static AccessPolicy configured(RestConfig config) {
+        return new AccessPolicy(choose(System.getenv(ADMIN_TOKEN_ENV), config._adminToken()),
+                choose(System.getenv(INFERENCE_TOKEN_ENV), config._inferenceToken()),
+                config.remoteManagementWithoutToken());
+    }
+
+    private static String choose(String fromEnvironment, String configured) {
+        return fromEnvironment != null && !fromEnvironment.isEmpty() ? fromEnvironment : configured;
+    }
+
     boolean hasAdminToken() {
         return adminToken != null;
     }

@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -16,8 +17,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardFilterAsyncSupported;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardFilterDispatcher;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardFilterPattern;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -49,7 +48,6 @@ public class BodyReadingFilter implements Filter {
 
     /** The request attribute that carries a body read asynchronously to the dispatch that serves it. */
     private static final String BODY = BodyReadingFilter.class.getName() + ".body";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final long maxBytes;
     private final long deadlineMillis;
@@ -111,17 +109,9 @@ public class BodyReadingFilter implements Filter {
     /** The same, with headers of its own (such as {@code Retry-After}). */
     static void refuse(HttpServletResponse response, int status, String message, Map<String, String> headers)
             throws IOException {
-        if (response.isCommitted()) {
-            return;
-        }
-        response.reset();
-        response.setStatus(status);
-        headers.forEach(response::setHeader);
-        response.setContentType("application/json");
-        response.setHeader("Connection", "close");
-        byte[] json = JSON.writeValueAsBytes(Map.of("error", message));
-        response.setContentLength(json.length);
-        response.getOutputStream().write(json);
+        Map<String, String> closing = new HashMap<>(headers);
+        closing.put("Connection", "close");
+        ErrorMapper.writeError(response, status, message, closing);
     }
 
     /** Reads one body as it arrives, on whichever thread Jetty calls it, then dispatches the request again. */

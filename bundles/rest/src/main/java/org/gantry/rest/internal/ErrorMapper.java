@@ -1,6 +1,8 @@
 package org.gantry.rest.internal;
 
+import java.io.IOException;
 import java.util.Map;
+import java.util.OptionalInt;
 
 import org.gantry.api.error.GantryException;
 import org.osgi.service.component.annotations.Component;
@@ -8,6 +10,10 @@ import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsExtension;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import jakarta.servlet.http.HttpServletResponse;
 
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -26,6 +32,7 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
 
     static final String NAME = "gantry.errors";
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public Response toResponse(Throwable failure) {
@@ -46,5 +53,26 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
     static Response.ResponseBuilder error(int status, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(Map.of("error", message == null ? "" : message));
+    }
+
+    /** The same shape written straight to a servlet response, for what is served outside JAX-RS. */
+    static void writeError(HttpServletResponse response, GantryException failure) throws IOException {
+        OptionalInt retryAfter = failure.retryAfterSeconds();
+        writeError(response, failure.kind().httpStatus(), failure.getMessage(), retryAfter.isPresent()
+                ? Map.of(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfter.getAsInt())) : Map.of());
+    }
+
+    static void writeError(HttpServletResponse response, int status, String message, Map<String, String> headers)
+            throws IOException {
+        if (response.isCommitted()) {
+            return; // part of the answer is on its way: the client sees the connection end early
+        }
+        response.reset();
+        response.setStatus(status);
+        headers.forEach(response::setHeader);
+        response.setContentType(MediaType.APPLICATION_JSON);
+        byte[] json = JSON.writeValueAsBytes(Map.of("error", message == null ? "" : message));
+        response.setContentLength(json.length);
+        response.getOutputStream().write(json);
     }
 }

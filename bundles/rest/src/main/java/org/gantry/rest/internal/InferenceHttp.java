@@ -3,6 +3,7 @@ package org.gantry.rest.internal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -141,44 +142,90 @@ final class InferenceHttp {
                 elements, input.dims(), config.batched() ? " (a raw body is a batch of one)" : "");
     }
 
+    /**
+     * An inference's answer, ready for any HTTP layer: JSON with data inline, or Triton's binary form when outputs
+     * are asked for as binary data. Small answers are encoded at once ({@code bytes}), so they go out in one write
+     * with a Content-Length; large ones are written as they are sent.
+     *
+     * @param mediaType    the content type
+     * @param headerLength the JSON header's length in the binary form, or -1 for a JSON body
+     * @param length       the body's length, or -1 when it is streamed without one
+     * @param bytes        the whole body when it was encoded at once, else null
+     * @param writer       writes the body when {@code bytes} is null
+     */
+    record Answer(String mediaType, int headerLength, long length, byte[] bytes, StreamingOutput writer) {
+
+        void writeTo(OutputStream out) throws IOException {
+            if (bytes != null) {
+                out.write(bytes);
+            } else {
+                writer.write(out);
+            }
+        }
+
+        /** The answer as JAX-RS sends it. */
+        Response toResponse() {
+            Response.ResponseBuilder response = Response.ok(bytes != null ? bytes : writer, mediaType);
+            if (headerLength >= 0) {
+                response.header(HEADER_LENGTH, headerLength);
+            }
+            if (length >= 0) {
+                response.header("Content-Length", length);
+            }
+            return response.build();
+        }
+    }
+
     /** JSON with data inline, or Triton's binary form when outputs are asked for as binary data. */
     static Response respond(InferenceRequest request, InferenceResponse response) {
+        return answer(request, response).toResponse();
+    }
+
+    static Answer answer(InferenceRequest request, InferenceResponse response) {
         Set<String> binary = InferenceJson.binaryOutputs(request, response.outputs());
         if (binary.isEmpty()) {
             long outputBytes = response.outputs().stream().mapToLong(Tensor::byteSize).sum();
             if (outputBytes > BUFFERED_RESPONSE_BYTES) { // large: stream it rather than hold its text in memory
-                StreamingOutput json = out -> InferenceJson.writeResponse(response, out);
-                return Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build();
+                return new Answer(MediaType.APPLICATION_JSON, -1, -1, null,
+                        out -> InferenceJson.writeResponse(response, out));
             }
             // Small: one write with a Content-Length is cheaper for server and client than a chunked stream.
             ByteArrayOutputStream json = new ByteArrayOutputStream(256 + (int) outputBytes * 4);
-            try {
-                InferenceJson.writeResponse(response, json);
-            } catch (IOException e) {
-                throw new IllegalStateException("writing to memory failed", e);
-            }
-            return Response.ok(json.toByteArray(), MediaType.APPLICATION_JSON_TYPE).build();
+            writeInMemory(() -> InferenceJson.writeResponse(response, json));
+            return new Answer(MediaType.APPLICATION_JSON, -1, json.size(), json.toByteArray(), null);
         }
-        ByteArrayOutputStream header = new ByteArrayOutputStream();
         long binaryBytes = 0;
-        try {
-            InferenceJson.writeResponse(response, header, binary);
-        } catch (IOException e) {
-            throw new IllegalStateException("writing to memory failed", e);
-        }
         for (Tensor output : response.outputs()) {
             if (binary.contains(output.name())) {
                 binaryBytes += output.byteSize();
             }
         }
+        ByteArrayOutputStream header = new ByteArrayOutputStream(256);
+        writeInMemory(() -> InferenceJson.writeResponse(response, header, binary));
+        int headerLength = header.size();
+        if (binaryBytes <= BUFFERED_RESPONSE_BYTES) {
+            // Header and tensors in one buffer: one write, as the JSON answer, never a flush in between.
+            writeInMemory(() -> InferenceJson.writeBinaryData(response, binary, header));
+            return new Answer(MediaType.APPLICATION_OCTET_STREAM, headerLength, header.size(), header.toByteArray(),
+                    null);
+        }
         byte[] json = header.toByteArray();
-        StreamingOutput body = out -> {
+        return new Answer(MediaType.APPLICATION_OCTET_STREAM, headerLength, headerLength + binaryBytes, null, out -> {
             out.write(json);
             InferenceJson.writeBinaryData(response, binary, out);
-        };
-        return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
-                .header(HEADER_LENGTH, json.length)
-                .header("Content-Length", json.length + binaryBytes)
-                .build();
+        });
+    }
+
+    /** Writing to a ByteArrayOutputStream: an IOException there is a bug, not a client's doing. */
+    private interface InMemory {
+        void write() throws IOException;
+    }
+
+    private static void writeInMemory(InMemory write) {
+        try {
+            write.write();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
     }
 }

@@ -6,8 +6,6 @@ import java.io.OutputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,6 +50,8 @@ public final class InferenceJson {
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     /** Buffers start small and grow with the data actually sent, so an absurd shape costs no memory. */
     private static final int INITIAL_BUFFER = 4096;
+    /** The piece in which binary outputs are copied to the response. */
+    private static final int BINARY_CHUNK = 64 * 1024;
 
     /**
      * Closing a parser or generator must not close the HTTP streams: binary data may follow the JSON. A key given
@@ -565,16 +565,23 @@ public final class InferenceJson {
     /** The raw data of the binary outputs, in response order, as Triton's binary extension sends them. */
     static void writeBinaryData(InferenceResponse response, Set<String> binaryOutputs, OutputStream out)
             throws IOException {
-        WritableByteChannel channel = Channels.newChannel(out);
+        long total = 0;
+        for (Tensor output : response.outputs()) {
+            total += binaryOutputs.contains(output.name()) ? output.byteSize() : 0;
+        }
+        byte[] chunk = new byte[(int) Math.max(1, Math.min(BINARY_CHUNK, total))];
         for (Tensor output : response.outputs()) {
             if (binaryOutputs.contains(output.name())) {
+                // Tensors are read-only views: copied out in large pieces, each of which Jetty writes straight to
+                // the socket (a channel over the stream would copy and write 8 KB at a time).
                 ByteBuffer data = output.data();
                 while (data.hasRemaining()) {
-                    channel.write(data);
+                    int length = Math.min(chunk.length, data.remaining());
+                    data.get(chunk, 0, length);
+                    out.write(chunk, 0, length);
                 }
             }
         }
-        out.flush();
     }
 
     /**

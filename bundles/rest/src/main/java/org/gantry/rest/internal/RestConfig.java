@@ -50,4 +50,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + " container must (its agent calls /models from outside the container); the image's serve"
                     + " entrypoint sets it. Ignored when an administrator token is set: the token is then needed.")
     boolean remoteManagementWithoutToken() default false;
+
+    @AttributeDefinition(name = "Inference through the lean servlet path",
+            description = "KServe's infer endpoints are served by a filter in front of JAX-RS: same URLs, errors"
+                    + " and guards, without JAX-RS's dispatch. Off: they go through JAX-RS like every other endpoint"
+                    + " (the benchmark's baseline).")
+    boolean leanInference() default true;
 }
