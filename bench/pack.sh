@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Packs what bench/run-gpu.sh needs on a GPU machine without Java into .gpu/ (about 55 MiB, under the 64 MiB a
-# device run carries): a jlinked Java 17, the lean -Pgpu assembly (TorchScript on the libtorch bridge, no DJL or
-# TensorFlow natives, no SSH) and the bridge's native kit (C++ source, CMakeLists.txt, this JDK's JNI headers).
+# Packs what bench/run-gpu.sh and bench/run-request-path-gpu.sh need on a GPU machine without Java into .gpu/
+# (about 60 MiB, under the 64 MiB a device run carries): a jlinked Java 17, the lean -Pgpu assembly (TorchScript on
+# the libtorch bridge, no DJL or TensorFlow natives, no SSH), the bridge's native kit (C++ source, CMakeLists.txt,
+# this JDK's JNI headers) and the load generator with its HTTP client's jars (loadgen/, about 5 MiB).
 # Rebuilds the default distribution afterwards, so the tests find it as before.
 # Usage: bench/pack.sh   (after mvn -B install -DskipTests)
 set -euo pipefail
@@ -17,5 +18,8 @@ cd "$root"
 mvn -q -B -o package -pl distribution -Pgpu
 tar -cJf "$kit/gantry-gpu.txz" -C distribution/target --transform 's|^assembly|gantry|' assembly
 cp -r backend-plugins/libtorch-engine/target/native-kit "$kit/native-kit"
+mvn -q -B -o dependency:copy-dependencies -pl bench/loadgen -DoutputDirectory="$kit/loadgen" \
+  -DincludeGroupIds=org.apache.httpcomponents.client5,org.apache.httpcomponents.core5,com.fasterxml.jackson.core,org.slf4j
+cp bench/loadgen/target/gantry-loadgen-*.jar "$kit/loadgen/"
 mvn -q -B -o package -pl distribution
 du -sh "$kit"/*

@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -364,6 +365,44 @@ class ProtocolTest {
                 "/v2/repository/models/{model}/load", "/v2/models/{model}/config", "/models/{name}/invoke",
                 "/invocations", "/ping", "/v2/memory")) {
             assertTrue(paths.has(path), path + " is missing from " + paths.fieldNames());
+        }
+    }
+
+    @Test
+    @Order(10)
+    void theLeanInferPathAnswersByteForByteAsJaxRsDoes() {
+        // A matrix parameter on the model's segment is a path InferenceFilter leaves to JAX-RS, which ignores it.
+        byte[] header = ("{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],\"datatype\":\"FP32\","
+                + "\"parameters\":{\"binary_data_size\":12}}],\"parameters\":{\"binary_data_output\":true}}")
+                .getBytes(StandardCharsets.UTF_8);
+        ByteBuffer binary = ByteBuffer.allocate(header.length + 12).order(ByteOrder.LITTLE_ENDIAN);
+        binary.put(header).putFloat(1).putFloat(2).putFloat(3);
+        Map<String, String> binaryHeaders = Map.of("Authorization", "Bearer " + INFERENCE,
+                "Inference-Header-Content-Length", Integer.toString(header.length));
+        Map<String, String> json = Map.of("Authorization", "Bearer " + INFERENCE, "Content-Type", "application/json");
+        record Case(String label, String model, String suffix, byte[] body, Map<String, String> headers) {
+        }
+        for (Case c : List.of(
+                new Case("JSON", "simple_linear", "/infer", SIMPLE_REQUEST.getBytes(StandardCharsets.UTF_8), json),
+                new Case("binary", "simple_linear", "/infer", binary.array(), binaryHeaders),
+                new Case("one version", "simple_linear", "/versions/1/infer", binary.array(), binaryHeaders),
+                new Case("unknown model", "missing", "/infer", SIMPLE_REQUEST.getBytes(StandardCharsets.UTF_8), json),
+                new Case("unknown version", "simple_linear", "/versions/9/infer",
+                        SIMPLE_REQUEST.getBytes(StandardCharsets.UTF_8), json),
+                new Case("malformed", "simple_linear", "/infer", "{\"inputs\":[".getBytes(StandardCharsets.UTF_8), json),
+                new Case("short binary", "simple_linear", "/infer", Arrays.copyOf(binary.array(), header.length + 4),
+                        binaryHeaders),
+                new Case("no token", "simple_linear", "/infer", SIMPLE_REQUEST.getBytes(StandardCharsets.UTF_8),
+                        Map.of("Content-Type", "application/json")))) {
+            Reply lean = server.exchange("POST", "/v2/models/" + c.model() + c.suffix(), c.body(), c.headers());
+            Reply jaxrs = server.exchange("POST", "/v2/models/" + c.model() + ";via=jaxrs" + c.suffix(), c.body(),
+                    c.headers());
+            assertEquals(jaxrs.status(), lean.status(), c.label() + ": " + lean.body());
+            assertEquals(jaxrs.contentType(), lean.contentType(), c.label());
+            for (String name : List.of("Inference-Header-Content-Length", "Content-Length", "WWW-Authenticate")) {
+                assertEquals(jaxrs.header(name), lean.header(name), c.label() + ": " + name);
+            }
+            assertArrayEquals(jaxrs.bytes(), lean.bytes(), c.label() + ": " + lean.body());
         }
     }
 
