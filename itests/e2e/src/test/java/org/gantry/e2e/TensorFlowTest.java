@@ -43,13 +43,13 @@ class TensorFlowTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")).resolve("tensorflow"));
+        Path work = E2eFiles.workFolder("tensorflow");
         Path models = work.resolve("models");
         if (!Files.isDirectory(models.resolve("tf_optional"))) { // the newest fixture: older runs lack it
             SavedModelFixtures.writeAll(models);
         }
         // Its load request carries the administrator token: the loopback check alone misses some loopback requests.
-        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, models,
+        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, models,
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN), Map.of());
         // No console step: the first request for a SavedModel installs the TensorFlow feature. Its natives (650 MB)
         // take far longer to unpack than this first request's one-second timeout, so it gets 503 and Retry-After;
