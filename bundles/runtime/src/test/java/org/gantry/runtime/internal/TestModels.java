@@ -153,6 +153,8 @@ final class TestModels {
         final AtomicInteger finishedExecutions = new AtomicInteger();
         /** The first input value of each execution, in the order executions started. */
         final List<Float> executionOrder = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** The model folder of the last load, as the backend was given it. */
+        volatile java.nio.file.Path lastModelDirectory;
 
         @Override
         public String name() {
@@ -167,6 +169,7 @@ final class TestModels {
         @Override
         public LoadedModel load(ModelLoadContext context) {
             loads.incrementAndGet();
+            lastModelDirectory = context.modelDirectory();
             try {
                 loadGate.await();
             } catch (InterruptedException e) {
@@ -274,6 +277,12 @@ final class TestModels {
     }
 
     /** The same configuration, with loads waiting for memory {@code seconds} at most. */
+    /** Requests waiting for an execution slot of a model version; 0 before any request reached it. */
+    static int queued(VersionRegistry versions, String model, long version) {
+        ModelVersion known = versions.get(model, version);
+        return known == null ? 0 : known.queue().waiting();
+    }
+
     static RuntimeConfig withLoadWait(RuntimeConfig config, int seconds) {
         return (RuntimeConfig) java.lang.reflect.Proxy.newProxyInstance(RuntimeConfig.class.getClassLoader(),
                 new Class<?>[] { RuntimeConfig.class }, (proxy, method, arguments) -> method.getName()
