@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,15 +20,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.gantry.api.backend.Device;
-import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
-import org.gantry.api.inference.InferenceRequest;
-import org.gantry.api.memory.Lease;
 import org.gantry.api.memory.LeaseRequest;
 import org.gantry.api.server.ModelState;
-import org.gantry.api.tensor.Tensor;
 import org.gantry.memory.internal.MemoryManagerImpl;
+import org.gantry.runtime.internal.TestModels.ScalingBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,21 +51,13 @@ class ModelVersionTest {
         return load;
     }
 
-    /** Marks the version loaded with one instance under a real lease. */
+    /** Marks the version loaded with one instance of the scaling model under a real lease. */
     private ModelInstances loadIt() {
         version.startLoad(this::loader, 0);
-        Lease lease = memory.reserve(new LeaseRequest("m", 1, List.of(Device.CPU), 1000, false, reason -> false),
-                Duration.ZERO);
-        ModelInstances instances = new ModelInstances(List.of(new LoadedModel() {
-            @Override
-            public List<Tensor> infer(InferenceRequest request) {
-                return List.of();
-            }
-
-            @Override
-            public void close() {
-            }
-        }), List.of(lease));
+        ModelInstances instances = new ModelInstances(List.of(new ScalingBackend().load(new TestModels.HostLoad(
+                TestModels.scaleConfig("m", 0, null), 1, Path.of("unused")))),
+                List.of(memory.reserve(new LeaseRequest("m", 1, List.of(Device.CPU), 1000, false, reason -> false),
+                        Duration.ZERO)));
         version.loaded(null, TestModels.scaleConfig("m", 0, null), instances);
         version.loadEnded();
         load.complete(null);

@@ -277,6 +277,31 @@ final class TestModels {
     }
 
     /** The same configuration, with loads waiting for memory {@code seconds} at most. */
+    /** What a test gives a backend to load one version on the host. */
+    record HostLoad(ModelConfig config, long version, Path modelDirectory) implements ModelLoadContext {
+        @Override
+        public org.gantry.api.backend.Device device() {
+            return org.gantry.api.backend.Device.CPU;
+        }
+    }
+
+    /**
+     * A version as a load leaves it: one instance of {@code backend}'s model under a real lease of 1,000 bytes,
+     * ready.
+     */
+    static ModelVersion loadedVersion(ModelConfig config, long version, Backend backend,
+            org.gantry.api.memory.MemoryManager memory) {
+        ModelVersion loaded = new ModelVersion(config.name(), version);
+        loaded.startLoad(v -> new java.util.concurrent.CompletableFuture<>(), 0);
+        org.gantry.api.memory.Lease lease = memory.reserve(new org.gantry.api.memory.LeaseRequest(config.name(),
+                version, List.of(org.gantry.api.backend.Device.CPU), 1000, false, reason -> false),
+                java.time.Duration.ZERO);
+        LoadedModel model = backend.load(new HostLoad(config, version, Path.of("unused")));
+        loaded.loaded(backend, config, new ModelInstances(List.of(model), List.of(lease)));
+        loaded.loadEnded();
+        return loaded;
+    }
+
     /** Requests waiting for an execution slot of a model version; 0 before any request reached it. */
     static int queued(VersionRegistry versions, String model, long version) {
         ModelVersion known = versions.get(model, version);
