@@ -132,13 +132,13 @@ final class BackendTracker {
 
     /** Why no backend serves the configuration, naming the ones installed. */
     String noBackendMessage(ModelConfig config) {
-        String wanted = !config.backend().isEmpty() ? "backend '" + config.backend() + "'"
-                : !config.platform().isEmpty() ? "platform '" + config.platform() + "'" : null;
-        if (wanted == null) {
+        if (config.backend().isEmpty() && config.platform().isEmpty()) {
             return "config.pbtxt of model '" + config.name() + "' names neither a platform nor a backend";
         }
+        String wanted = !config.backend().isEmpty() ? "no backend or processor named '" + config.backend() + "'"
+                : "no backend for platform '" + config.platform() + "'";
         String installed = backends.isEmpty() ? "none"
                 : backends.stream().map(b -> b.name() + " " + b.platforms()).collect(Collectors.joining(", "));
-        return "no backend for " + wanted + " is installed (installed backends: " + installed + ")";
+        return wanted + " is installed (installed backends: " + installed + ")";
     }
 }

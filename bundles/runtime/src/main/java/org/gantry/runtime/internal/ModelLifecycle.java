@@ -15,7 +15,7 @@ import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.repository.RepositoryModel;
 import org.gantry.api.server.ModelOverride;
-import org.gantry.api.server.ModelServer;
+import org.gantry.api.server.ModelInvoker;
 import org.gantry.api.server.ModelState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +44,7 @@ final class ModelLifecycle implements RequestExecutor.Admission {
     private final long drainTimeoutNanos;
 
     ModelLifecycle(ModelCatalog catalog, VersionRegistry registry, BackendTracker backends, ModelEvents events,
-            MemoryManager memory, ModelServer server, RuntimeConfig config, boolean explicitControl) {
+            MemoryManager memory, ModelInvoker invoker, RuntimeConfig config, boolean explicitControl) {
         this.catalog = catalog;
         this.registry = registry;
         this.backends = backends;
@@ -53,7 +53,7 @@ final class ModelLifecycle implements RequestExecutor.Admission {
         this.retryDelayNanos = TimeUnit.SECONDS.toNanos(config.failedLoadRetrySeconds());
         this.drainTimeoutNanos = TimeUnit.SECONDS.toNanos(config.drainTimeoutSeconds());
         this.residency = new Residency(new ResidencyVersions());
-        this.loader = new VersionLoader(new LoaderRuntime(), backends, memory, events, server, config);
+        this.loader = new VersionLoader(new LoaderRuntime(), backends, memory, events, invoker, config);
     }
 
     Residency residency() {

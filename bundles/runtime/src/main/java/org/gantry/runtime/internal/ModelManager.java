@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +88,7 @@ public final class ModelManager implements ModelServer {
         this.registry = registry;
         this.backends = new BackendTracker(TimeUnit.SECONDS.toNanos(config.backendWaitSeconds()),
                 TimeUnit.SECONDS.toNanos(config.backendInstallWaitSeconds()));
-        this.lifecycle = new ModelLifecycle(catalog, registry, backends, events, memory, this, config,
+        this.lifecycle = new ModelLifecycle(catalog, registry, backends, events, memory, new StepInvoker(this), config,
                 explicitControl);
         this.executor = new RequestExecutor(lifecycle, events, new MemoryRetry(memory), config.maxQueueSize());
         this.readiness = new OnDemandReadiness(new ReadinessFacts(), memory, lifecycle.retryDelayNanos());
@@ -157,6 +158,18 @@ public final class ModelManager implements ModelServer {
     public void inferStream(String modelName, String version, InferenceRequest request,
             Consumer<InferenceResponse> responses) {
         executor.inferStream(modelName, version, request, responses);
+    }
+
+    /** The one rule for which backend serves what, as the runtime tracks them (the shell and ensembles ask it). */
+    @Override
+    public Optional<String> backendFor(ModelConfig config) {
+        return Optional.ofNullable(backends.backendFor(config)).map(Backend::name);
+    }
+
+    @Override
+    public Optional<String> missingBackend(ModelConfig config) {
+        return backends.backendFor(config) != null ? Optional.empty()
+                : Optional.of(backends.noBackendMessage(config));
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
+import org.gantry.api.backend.WorkingMemory;
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.memory.Lease;
@@ -29,7 +30,7 @@ import org.gantry.api.memory.MemoryReport;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.repository.RepositoryModel;
 import org.gantry.api.server.LoadPhase;
-import org.gantry.api.server.ModelServer;
+import org.gantry.api.server.ModelInvoker;
 import org.gantry.api.server.ModelState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,7 @@ final class VersionLoader implements AutoCloseable {
     private final MemoryRetry retry;
     private final ModelEvents events;
     /** Given to backends in their load context (an ensemble runs its steps through it). */
-    private final ModelServer server;
+    private final ModelInvoker invoker;
     private final ExecutorService loaders;
     private final Map<Device, Semaphore> loadSlots = new ConcurrentHashMap<>();
     private final int loadsPerDevice;
@@ -68,13 +69,13 @@ final class VersionLoader implements AutoCloseable {
     private final Duration loadWait;
 
     VersionLoader(Runtime runtime, BackendTracker backends, MemoryManager memory, ModelEvents events,
-            ModelServer server, RuntimeConfig config) {
+            ModelInvoker invoker, RuntimeConfig config) {
         this.runtime = runtime;
         this.backends = backends;
         this.memory = memory;
         this.retry = new MemoryRetry(memory);
         this.events = events;
-        this.server = server;
+        this.invoker = invoker;
         AtomicInteger threads = new AtomicInteger();
         this.loaders = Executors.newFixedThreadPool(config.loadThreads(), runnable -> {
             Thread thread = new Thread(runnable, "gantry-loader-" + threads.incrementAndGet());
@@ -128,7 +129,7 @@ final class VersionLoader implements AutoCloseable {
             }
             target.loadingFrom(ModelFingerprint.of(model.directory(), target.version()));
             LoadContext context = new LoadContext(model.config(), target.version(), model.directory(), Device.CPU,
-                    server);
+                    invoker, memory);
             ModelConfig completed = backend.complete(context);
             KeepWarm.validate(completed);
             Artifact artifact = Artifact.of(context.versionDirectory());
@@ -194,7 +195,7 @@ final class VersionLoader implements AutoCloseable {
         long nativeBefore = measured ? memory.hostBytesInUse() : -1;
         progress.enter(LoadPhase.DESERIALISE);
         LoadedModel loaded = loadOnDevice(backend, new LoadContext(completed, target.version(), directory,
-                lease.device(), server), lease, artifact.bytes(), measured);
+                lease.device(), invoker, memory), lease, artifact.bytes(), measured);
         instances.add(loaded);
         // Warm-up runs before READY, so no request can race it; its working memory counts in the measurement.
         if (!completed.warmup().isEmpty()) {
@@ -297,8 +298,28 @@ final class VersionLoader implements AutoCloseable {
                         : target.reason()), failure, retryAfter);
     }
 
-    /** What a backend is given to load one version. */
+    /** What a backend is given to load one version: no admin server, no memory manager, only what it may use. */
     private record LoadContext(ModelConfig config, long version, Path modelDirectory, Device device,
-            ModelServer server) implements ModelLoadContext {
+            ModelInvoker invoker, MemoryManager memory) implements ModelLoadContext {
+
+        /** Leases on the model's device that are never evicted and fail at once when there is no room. */
+        @Override
+        public WorkingMemory workingMemory() {
+            return (purpose, bytes) -> {
+                Lease lease = memory.reserve(new LeaseRequest(config.name() + " (" + purpose + ")", version,
+                        List.of(device), bytes, false, reason -> false));
+                return new WorkingMemory.Allocation() {
+                    @Override
+                    public long bytes() {
+                        return lease.bytes();
+                    }
+
+                    @Override
+                    public void close() {
+                        lease.close();
+                    }
+                };
+            };
+        }
     }
 }

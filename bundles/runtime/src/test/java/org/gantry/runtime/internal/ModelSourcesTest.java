@@ -322,7 +322,7 @@ class ModelSourcesTest {
             return new org.gantry.api.backend.LoadedModel() {
                 @Override
                 public List<org.gantry.api.tensor.Tensor> infer(InferenceRequest request) {
-                    return context.server().infer(step, null, request).outputs();
+                    return context.invoker().infer(step, null, request).outputs();
                 }
 
                 @Override
