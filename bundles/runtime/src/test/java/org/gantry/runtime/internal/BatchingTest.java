@@ -62,10 +62,9 @@ class BatchingTest {
     /** A batched scaling model (factor 2) with dynamic batching and the given instance count. */
     private void addModel(String name, int instances, boolean preserveOrdering, List<Integer> preferred) {
         ModelConfig base = scaleConfig(name, 8, null, Map.of("factor", "2"));
-        repository.add(new ModelConfig(name, base.platform(), base.backend(), base.maxBatchSize(), base.inputs(),
-                base.outputs(), base.versionPolicy(), List.of(new InstanceGroup("", instances, InstanceGroup.Kind.CPU,
-                        List.of())), base.parameters(), base.warmup(),
-                new DynamicBatching(preferred, 0, preserveOrdering, 0, 0, null, Map.of())), 1L);
+        repository.add(base.toBuilder()
+                .instanceGroups(List.of(new InstanceGroup("", instances, InstanceGroup.Kind.CPU, List.of())))
+                .dynamicBatching(new DynamicBatching(preferred, 0, preserveOrdering, 0, 0, null, Map.of())).build(), 1L);
     }
 
     /** A request of {@code rows} rows of {@code width} values each, starting at {@code first}. */

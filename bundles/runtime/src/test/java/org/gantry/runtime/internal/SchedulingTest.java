@@ -69,9 +69,7 @@ class SchedulingTest {
     }
 
     private static ModelConfig withBatching(ModelConfig config, DynamicBatching batching) {
-        return new ModelConfig(config.name(), config.platform(), config.backend(), config.maxBatchSize(),
-                config.inputs(), config.outputs(), config.versionPolicy(), config.instanceGroups(),
-                config.parameters(), config.warmup(), batching);
+        return config.toBuilder().dynamicBatching(batching).build();
     }
 
     /** Loads the model, then holds its only execution slot with a request that waits at the gate. */

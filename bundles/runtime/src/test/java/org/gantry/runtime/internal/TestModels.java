@@ -46,10 +46,10 @@ final class TestModels {
 
     /** Parameters: {@code factor} (default: the version), {@code footprint} bytes, {@code pinned}. */
     static ModelConfig scaleConfig(String name, int maxBatchSize, VersionPolicy policy, Map<String, String> parameters) {
-        return new ModelConfig(name, "test_platform", "", maxBatchSize,
-                List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(-1L))),
-                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(-1L))), policy, List.of(), parameters,
-                List.of());
+        return ModelConfig.builder(name).platform("test_platform").maxBatchSize(maxBatchSize)
+                .inputs(List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(-1L))))
+                .outputs(List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(-1L)))).versionPolicy(policy)
+                .parameters(parameters).build();
     }
 
     /** Waits up to 10 s for a condition that another thread makes true. */
