@@ -1,23 +1,27 @@
 #!/usr/bin/env python3
 """The request-path benchmark's table (bench/request-path.sh): one row per request and client count, the
 variants side by side (requests/s, p50, server time, overhead = p50 - server time), then binary against JSON.
-Usage: bench/request-path-table.py OUT_DIR VARIANT..."""
+Usage: bench/request-path-table.py RUNS_DIR RESULTS_JSON VARIANT...
+RUNS_DIR holds VARIANT-{trivial,64k,4m}.json from the load generator; RESULTS_JSON gets them merged."""
 import json
 import pathlib
 import sys
 
-out = pathlib.Path(sys.argv[1])
-variants = sys.argv[2:]
+runs = pathlib.Path(sys.argv[1])
+variants = sys.argv[3:]
+merged = {}
 rows = {}  # (request, clients) -> variant -> result
 for variant in variants:
     for part in ("trivial", "64k", "4m"):
-        path = out / f"{variant}-{part}.json"
+        path = runs / f"{variant}-{part}.json"
         if not path.exists():
             continue
-        for result in json.loads(path.read_text()):
+        merged.setdefault(variant, {})[part] = json.loads(path.read_text())
+        for result in merged[variant][part]:
             request = result["payload"] if not result["model"] else f'{result["model"]} {result["payload"]}'
             rows.setdefault((request, result["clients"]), {})[variant] = result
 
+pathlib.Path(sys.argv[2]).write_text(json.dumps(merged, indent=1))
 head = "| request | clients |" + "".join(f" {v} req/s | {v} p50 µs | {v} server µs | {v} overhead µs |"
                                         for v in variants)
 print(head)

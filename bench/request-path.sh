@@ -9,7 +9,8 @@
 #   baseline: a build given with --baseline-assembly (main's distribution, say), if any.
 # Usage: bench/request-path.sh [--seconds 10] [--clients 1,16] [--out DIR] [--assembly DIR]
 #                              [--baseline-assembly DIR] [--loadgen DIR] [--variants jersey,lean]
-# --loadgen: a folder of the load generator's jars (bench/pack.sh puts one in the GPU kit); by default they are
+# OUT (a fresh temporary folder by default) gets table.md, results.json (every scenario's figures) and runs.txt
+# (the load generator's own tables). --loadgen: a folder of the load generator's jars (bench/pack.sh puts one in the GPU kit); by default they are
 # gathered from this checkout's build. Build first: mvn -B install -DskipTests
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -40,7 +41,9 @@ fi
 # Only the two models the benchmark asks: nothing else loads or warms up beside them.
 repository="$(mktemp -d)"
 cp -r "$root/examples/models/simple_linear" "$root/examples/models/versioned_scale" "$repository/"
-trap 'rm -rf "$repository"' EXIT
+runs="$(mktemp -d)" # each scenario's JSON, merged into $out/results.json at the end (few files come back from a device)
+trap 'rm -rf "$repository" "$runs"' EXIT
+rm -f "$out/runs.txt"
 
 measure() { # variant assembly lean
   (
@@ -49,10 +52,10 @@ measure() { # variant assembly lean
     . "$root/bench/start-distribution.sh"
     run() { java -cp "$loadgen/*" org.gantry.loadgen.LoadGenerator --url "http://127.0.0.1:$port" \
       --seconds "$seconds" --warmup-seconds 3 --concurrency "$clients" "$@"; }
-    run --model simple_linear --json-out "$out/$1-trivial.json" > "$out/$1-trivial.txt"
-    run --model versioned_scale --elements 16384 --probe false --json-out "$out/$1-64k.json" > "$out/$1-64k.txt"
-    run --model versioned_scale --elements 1048576 --probe false --json-out "$out/$1-4m.json" > "$out/$1-4m.txt"
-  )
+    run --model simple_linear --json-out "$runs/$1-trivial.json"
+    run --model versioned_scale --elements 16384 --probe false --json-out "$runs/$1-64k.json"
+    run --model versioned_scale --elements 1048576 --probe false --json-out "$runs/$1-4m.json"
+  ) 2>&1 | tee -a "$out/runs.txt"
 }
 for variant in ${variants//,/ }; do
   case "$variant" in
@@ -61,5 +64,5 @@ for variant in ${variants//,/ }; do
     baseline) measure baseline "$baseline_assembly" true ;;
   esac
 done
-python3 "$root/bench/request-path-table.py" "$out" ${variants//,/ } | tee "$out/table.md"
+python3 "$root/bench/request-path-table.py" "$runs" "$out/results.json" ${variants//,/ } | tee "$out/table.md"
 echo "results: $out"

@@ -17,7 +17,7 @@ MILESTONES = [
     ("felix: whiteboard dispatch", "org/apache/felix/http/base/internal/dispatch/Dispatcher.dispatch"),
     ("gantry: ClientAddressFilter", "org/gantry/rest/internal/ClientAddressFilter.doFilter"),
     ("gantry: BodyReadingFilter", "org/gantry/rest/internal/BodyReadingFilter.doFilter"),
-    ("gantry: lean inference servlet", "org/gantry/rest/internal/InferenceServlet.service"),
+    ("gantry: InferenceFilter (the lean infer path)", "org/gantry/rest/internal/InferenceFilter.doFilter"),
     ("jersey: whole", "org/glassfish/jersey/servlet/ServletContainer.service"),
     ("jersey: routing", "org/glassfish/jersey/server/internal/routing/RoutingStage.apply"),
     ("jersey: request filters", "org/glassfish/jersey/server/ContainerFilteringStage.apply"),
