@@ -59,6 +59,7 @@ import org.gantry.api.server.ModelStatistics;
 import org.gantry.api.server.ModelStatus;
 import org.gantry.api.server.TensorMetadata;
 import org.gantry.api.tensor.Tensor;
+import org.gantry.api.traffic.ExchangeInterceptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -91,6 +92,8 @@ public final class ModelManager implements ModelServer {
     private final Set<String> pinnedModels = ConcurrentHashMap.newKeySet();
     private final List<Backend> backends = new CopyOnWriteArrayList<>();
     private final List<ModelEventListener> listeners = new CopyOnWriteArrayList<>();
+    /** Canaries, shadows and capture: called around each {@link #infer}. */
+    private final Exchanges exchanges = new Exchanges();
     /** Model name → versions known to the registry (loaded, loading, failed, or unloaded with a reason). */
     private final Map<String, NavigableMap<Long, ModelVersion>> models = new ConcurrentHashMap<>();
     private final ExecutorService loaders;
@@ -211,6 +214,15 @@ public final class ModelManager implements ModelServer {
         listeners.remove(listener);
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addInterceptor(ExchangeInterceptor interceptor) {
+        exchanges.add(interceptor);
+    }
+
+    void removeInterceptor(ExchangeInterceptor interceptor) {
+        exchanges.remove(interceptor);
+    }
+
     /** Tells every listener; one that fails is logged and never breaks the event's own work. */
     private void notifyListeners(Consumer<ModelEventListener> event) {
         for (ModelEventListener listener : listeners) {
@@ -239,8 +251,11 @@ public final class ModelManager implements ModelServer {
 
     @Override
     public InferenceResponse infer(String modelName, String version, InferenceRequest request) {
+        long received = System.nanoTime();
+        String chosen = exchanges.route(modelName, version, request);
         InferenceResponse[] answer = new InferenceResponse[1];
-        execute(modelName, version, request, false, response -> answer[0] = response);
+        execute(modelName, chosen, request, false, response -> answer[0] = response);
+        exchanges.answered(modelName, version == null && chosen != null, request, answer[0], received);
         return answer[0];
     }
 
