@@ -33,7 +33,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = TrafficConfig.class)
 public final class ModelTraffic implements ExchangeInterceptor, TrafficControl, ModelEventListener {
 
-    private final SettingsCache settings;
+    private final SettingsCache<TrafficSettings> settings;
     private final ShadowRunner shadows;
     private final Map<String, CanarySplit> splits = new ConcurrentHashMap<>();
     private final Map<String, ShadowTally> tallies = new ConcurrentHashMap<>();
@@ -41,7 +41,8 @@ public final class ModelTraffic implements ExchangeInterceptor, TrafficControl, 
     @Activate
     public ModelTraffic(@Reference(name = "server") ModelServer server,
             @Reference(name = "memory") MemoryManager memory, TrafficConfig config) {
-        this.settings = new SettingsCache(model -> server.config(model, null), System::nanoTime,
+        this.settings = new SettingsCache<>(model -> server.config(model, null), TrafficSettings::read,
+                TrafficSettings.NONE, System::nanoTime,
                 TimeUnit.SECONDS.toNanos(config.settingsRefreshSeconds()));
         this.shadows = new ShadowRunner(server, memory, config);
     }

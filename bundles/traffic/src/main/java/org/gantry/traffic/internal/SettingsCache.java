@@ -5,39 +5,53 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
+import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.model.ModelConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Each model's {@link TrafficSettings}, read from its configuration at most once per refresh interval, so the request
- * path reads a map instead of the repository. A model the server does not know, or whose settings are malformed, has
- * none (the malformed ones are logged once per refresh).
+ * Each model's settings (its traffic or its capture), read from its configuration at most once per refresh interval,
+ * so the request path reads a map instead of the repository. A model the server does not know, or whose settings are
+ * malformed, has the settings {@code none} (the malformed ones are logged once per refresh).
+ *
+ * @param <T> the settings
  */
-final class SettingsCache {
+final class SettingsCache<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SettingsCache.class);
 
-    private record Entry(TrafficSettings settings, long readNanos) {
+    private record Entry<T>(T settings, long readNanos) {
+    }
+
+    /** Reads a model's settings from the configurations it needs (its own, a shadow's). */
+    @FunctionalInterface
+    interface Reader<T> {
+        T read(String model, Function<String, ModelConfig> configs);
     }
 
     private final Function<String, ModelConfig> configs;
+    private final Reader<T> reader;
+    private final T none;
     private final LongSupplier clock;
     private final long refreshNanos;
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<String, Entry<T>> entries = new ConcurrentHashMap<>();
 
-    SettingsCache(Function<String, ModelConfig> configs, LongSupplier clock, long refreshNanos) {
+    SettingsCache(Function<String, ModelConfig> configs, Reader<T> reader, T none, LongSupplier clock,
+            long refreshNanos) {
         this.configs = configs;
+        this.reader = reader;
+        this.none = none;
         this.clock = clock;
         this.refreshNanos = refreshNanos;
     }
 
-    TrafficSettings get(String model) {
+    T get(String model) {
         long now = clock.getAsLong();
-        Entry entry = entries.get(model);
+        Entry<T> entry = entries.get(model);
         if (entry == null || now - entry.readNanos() >= refreshNanos) {
-            entry = new Entry(read(model), now);
+            entry = new Entry<>(read(model), now);
             entries.put(model, entry);
         }
         return entry.settings();
@@ -48,20 +62,14 @@ final class SettingsCache {
         entries.remove(model);
     }
 
-    private TrafficSettings read(String model) {
+    private T read(String model) {
         try {
-            TrafficSettings settings = TrafficSettings.of(model, configs.apply(model));
-            if (settings.hasShadow()) {
-                ModelConfig shadow = configs.apply(settings.shadowModel());
-                int levels = shadow.dynamicBatching() == null ? 0 : shadow.dynamicBatching().priorityLevels();
-                settings = settings.withPriorityLevels(levels);
-            }
-            return settings;
+            return reader.read(model, configs);
         } catch (GantryException e) {
-            if (e.kind() != org.gantry.api.error.ErrorKind.NOT_FOUND) {
-                LOG.warn("Traffic settings of model '{}' ignored: {}", model, e.getMessage());
+            if (e.kind() != ErrorKind.NOT_FOUND) {
+                LOG.warn("Settings of model '{}' ignored: {}", model, e.getMessage());
             }
-            return TrafficSettings.NONE;
+            return none;
         }
     }
 }

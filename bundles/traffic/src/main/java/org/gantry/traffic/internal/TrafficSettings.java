@@ -1,8 +1,10 @@
 package org.gantry.traffic.internal;
 
 import java.util.Map;
+import java.util.function.Function;
 
 import org.gantry.api.error.GantryException;
+import org.gantry.api.model.DynamicBatching;
 import org.gantry.api.model.ModelConfig;
 
 /**
@@ -34,6 +36,16 @@ record TrafficSettings(String primaryVersion, String canaryVersion, double canar
         return !hasCanary() && !hasShadow();
     }
 
+    /** Reads a model's parameters and its shadow's priority levels. */
+    static TrafficSettings read(String model, Function<String, ModelConfig> configs) {
+        TrafficSettings settings = of(model, configs.apply(model));
+        if (!settings.hasShadow()) {
+            return settings;
+        }
+        DynamicBatching batching = configs.apply(settings.shadowModel()).dynamicBatching();
+        return settings.withPriorityLevels(batching == null ? 0 : batching.priorityLevels());
+    }
+
     /** Reads a model's parameters; a malformed value is the operator's mistake and says so. */
     static TrafficSettings of(String model, ModelConfig config) {
         Map<String, String> parameters = config.parameters();
@@ -53,7 +65,7 @@ record TrafficSettings(String primaryVersion, String canaryVersion, double canar
                 shadowPercent, levels);
     }
 
-    private static double percent(String model, Map<String, String> parameters, String key, double fallback) {
+    static double percent(String model, Map<String, String> parameters, String key, double fallback) {
         String value = blankToNull(parameters.get(key));
         if (value == null) {
             return fallback;
@@ -70,7 +82,7 @@ record TrafficSettings(String primaryVersion, String canaryVersion, double canar
                 model, key, value);
     }
 
-    private static String blankToNull(String value) {
+    static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value.trim();
     }
 }
