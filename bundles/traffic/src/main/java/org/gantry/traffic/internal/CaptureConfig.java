@@ -55,7 +55,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     long maxWriteBytesPerSecond() default 0;
 
     @AttributeDefinition(name = "Captured request parameters",
-            description = "Request parameters written with each exchange. No other parameter is written, since"
+            description = "Request parameters written with each exchange (names, or one comma-separated list). No other parameter is written, since"
                     + " parameters may carry credentials; tokens are headers and never reach the capture.")
     String[] capturedParameters() default {};
 }

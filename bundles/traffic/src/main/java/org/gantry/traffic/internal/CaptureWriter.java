@@ -8,6 +8,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 
 import org.gantry.api.tensor.Tensor;
 import org.gantry.api.traffic.Exchange;
@@ -72,7 +74,8 @@ final class CaptureWriter implements AutoCloseable {
         this.maxFileAgeNanos = TimeUnit.SECONDS.toNanos(config.maxFileAgeSeconds());
         this.maxTotalBytes = config.maxTotalBytes();
         this.bytesPerSecond = config.maxWriteBytesPerSecond();
-        this.allowedParameters = Set.of(config.capturedParameters());
+        this.allowedParameters = Arrays.stream(config.capturedParameters()).flatMap(names -> Arrays.stream(names.split(",")))
+                .map(String::trim).filter(name -> !name.isEmpty()).collect(Collectors.toUnmodifiableSet());
         this.thread = new Thread(this::run, "gantry-capture-writer");
         thread.setDaemon(true);
         thread.start();
