@@ -56,7 +56,7 @@ public final class ModelTraffic implements ExchangeInterceptor, TrafficControl, 
     public String route(String model, InferenceRequest request) {
         TrafficSettings current = settings.get(model);
         if (!current.hasCanary()) {
-            return null;
+            return current.primaryVersion();
         }
         return splits.computeIfAbsent(model, m -> new CanarySplit()).route(current, request);
     }

@@ -11,7 +11,8 @@ import org.gantry.api.model.ModelConfig;
  * A model's canary and shadow, as its configuration's {@code parameters} say. Off unless named: no
  * {@code canary_version} means no canary, no {@code shadow_version} nor {@code shadow_model} means no shadow.
  *
- * @param primaryVersion   {@code primary_version}: what requests outside the canary get (null: the version policy's)
+ * @param primaryVersion   {@code primary_version}: what requests without a version get outside the canary (null: the
+ *                         version policy's choice); it pins the served version for a shadow of a newer one
  * @param canaryVersion    {@code canary_version}, or null
  * @param canaryPercent    {@code canary_percent}, 0 to 100 (default 10)
  * @param shadowModel      {@code shadow_model} (default: the model itself), or null without a shadow
