@@ -52,7 +52,7 @@ class SafeUpdatesTest {
     private static final Map<String, String> AS_ADMIN = Map.of("Authorization", "Bearer " + ADMIN,
             "Content-Type", "application/json");
     /** Tensors above this many bytes go to binary files beside the capture records. */
-    private static final int INLINE_BYTES = 1024;
+    private static final int INLINE_BYTES = 512;
     /** A false alarm's probability for each binomial bound the canary test checks. */
     private static final double ALPHA = 1e-6;
     private static final String SECRET_PARAMETER = "do-not-capture-this-value";
@@ -70,7 +70,7 @@ class SafeUpdatesTest {
         SafeUpdateModels.write(models, "plain", Map.of(), 1);
         Path distribution = Path.of(System.getProperty("gantry.distribution"));
         String capture = Files.readString(distribution.resolve("etc/org.gantry.capture.cfg"))
-                .replace("inlineTensorBytes = 4096", "inlineTensorBytes = " + INLINE_BYTES);
+                .replace("inlineTensorBytes = 1024", "inlineTensorBytes = " + INLINE_BYTES);
         server = KarafServer.start(distribution, work, models,
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
                 Map.of("org.gantry.capture.cfg", capture));
@@ -297,11 +297,12 @@ class SafeUpdatesTest {
         assertTrue(server.console("gantry:traffic captured").contains("capture  sampled " + sampled), "console");
     }
 
-    /** A captured tensor's FP32 elements, inline or from the binary file its record names. */
+    /** A captured tensor's FP32 elements, inline or from the range of the binary file its record names. */
     private static float[] tensor(Path folder, JsonNode tensor) throws IOException {
         if (tensor.has("data_file")) {
-            ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(folder.resolve(tensor.get("data_file").asText())))
-                    .order(ByteOrder.LITTLE_ENDIAN);
+            byte[] file = Files.readAllBytes(folder.resolve(tensor.get("data_file").asText()));
+            ByteBuffer bytes = ByteBuffer.wrap(file, tensor.get("data_offset").asInt(), tensor.get("data_bytes").asInt())
+                    .slice().order(ByteOrder.LITTLE_ENDIAN);
             float[] values = new float[bytes.remaining() / 4];
             bytes.asFloatBuffer().get(values);
             return values;

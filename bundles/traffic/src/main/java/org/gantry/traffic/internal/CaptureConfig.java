@@ -28,8 +28,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Inline tensor bytes", min = "0",
             description = "Tensors up to this many bytes are written inside the JSON record; larger ones (and strings"
-                    + " that are not UTF-8) go to a binary file beside it, which the record names.")
-    int inlineTensorBytes() default 4096;
+                    + " that are not UTF-8) are appended to the binary file beside it, and the record says where.")
+    int inlineTensorBytes() default 1024;
 
     @AttributeDefinition(name = "Queue (bytes)", min = "0",
             description = "Tensor bytes of sampled exchanges waiting for the writer. When the writer falls behind and"

@@ -4,8 +4,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,19 +11,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One model's open capture file, {@code capture-<time>-<n>.jsonl}, and the binary tensor files beside it,
- * {@code capture-<time>-<n>.<record>.<inputs|outputs>.<index>.bin}: a file and its tensors share a stem, so they are
- * deleted together.
+ * One model's open capture file, {@code capture-<time>-<n>.jsonl}, and beside it {@code capture-<time>-<n>.bin},
+ * which holds the tensors too large to be inline, one after the other; a record names the file, the offset and the
+ * length of each. One binary file per record file keeps file creation off the writer's path, and a file and its
+ * tensors share a stem, so they are deleted together.
  */
 final class CaptureFile implements AutoCloseable {
 
-    private final String stem;
     private final Path folder;
+    private final String stem;
     private final OutputStream out;
     private final long openedNanos;
     private final List<Path> files = new ArrayList<>();
+    private OutputStream tensors;
+    private long tensorBytes;
     private long bytes;
-    private long records;
 
     CaptureFile(Path folder, String stem, long openedNanos) throws IOException {
         this.folder = Files.createDirectories(folder);
@@ -36,30 +36,39 @@ final class CaptureFile implements AutoCloseable {
         files.add(lines);
     }
 
-    /** Writes one record, its large tensors already written with {@link #tensor}; returns the bytes written. */
-    long append(String line) throws IOException {
+    /** Writes one record, its large tensors already written with {@link #tensor}. */
+    void append(String line) throws IOException {
         byte[] encoded = (line + "\n").getBytes(StandardCharsets.UTF_8);
         out.write(encoded);
         bytes += encoded.length;
-        records++;
-        return encoded.length;
     }
 
-    /** Writes a tensor's bytes to a file of its own and returns its name; the bytes count towards this file's. */
-    String tensor(String side, int index, ByteBuffer data) throws IOException {
-        String name = stem + "." + records + "." + side + "." + index + ".bin";
-        Path file = folder.resolve(name);
-        try (WritableByteChannel channel = Channels.newChannel(Files.newOutputStream(file))) {
-            ByteBuffer view = data.duplicate();
-            while (view.hasRemaining()) {
-                bytes += channel.write(view);
-            }
+    /** Appends a tensor's bytes to the binary file and says where they are; they count towards this file's bytes. */
+    CaptureJson.Placement tensor(ByteBuffer data) throws IOException {
+        if (tensors == null) {
+            Path file = folder.resolve(stem + ".bin");
+            tensors = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+            files.add(file);
         }
-        files.add(file);
-        return name;
+        ByteBuffer view = data.duplicate();
+        int length = view.remaining();
+        if (view.hasArray()) {
+            tensors.write(view.array(), view.arrayOffset() + view.position(), length);
+        } else {
+            byte[] copy = new byte[length];
+            view.get(copy);
+            tensors.write(copy);
+        }
+        CaptureJson.Placement placement = new CaptureJson.Placement(stem + ".bin", tensorBytes, length);
+        tensorBytes += length;
+        bytes += length;
+        return placement;
     }
 
     void flush() throws IOException {
+        if (tensors != null) {
+            tensors.flush();
+        }
         out.flush();
     }
 
@@ -71,13 +80,17 @@ final class CaptureFile implements AutoCloseable {
         return now - openedNanos;
     }
 
-    /** The record file and its tensor files. */
+    /** The record file and its binary file. */
     List<Path> files() {
         return List.copyOf(files);
     }
 
     @Override
     public void close() throws IOException {
-        out.close();
+        try (out) {
+            if (tensors != null) {
+                tensors.close();
+            }
+        }
     }
 }

@@ -20,15 +20,19 @@ import org.gantry.api.traffic.Exchange;
  * One exchange as a line of JSON: model, version, request id, time received, time taken, the allowed request
  * parameters, then inputs and outputs in KServe v2's JSON tensor form ({@code name}, {@code datatype}, {@code shape},
  * {@code data} row-major). A tensor larger than the inline limit, or strings that are not UTF-8, are handed to
- * {@link BinaryFiles} and named by {@code data_file} instead: its raw little-endian bytes (strings as KServe's binary
- * form, each element a 4-byte little-endian length then its bytes).
+ * {@link BinaryFiles} and named by {@code data_file}, {@code data_offset} and {@code data_bytes} instead: its raw
+ * little-endian bytes (strings in KServe's binary form, each element a 4-byte little-endian length then its bytes).
  */
 final class CaptureJson {
 
-    /** Writes a tensor's bytes beside the record and returns the file's name, relative to the record's file. */
+    /** Where a tensor's bytes went: a file beside the record's, and the range in it. */
+    record Placement(String file, long offset, long length) {
+    }
+
+    /** Writes a tensor's bytes beside the record and says where. */
     @FunctionalInterface
     interface BinaryFiles {
-        String write(String side, int index, ByteBuffer bytes) throws IOException;
+        Placement write(ByteBuffer bytes) throws IOException;
     }
 
     private CaptureJson() {
@@ -63,13 +67,13 @@ final class CaptureJson {
             }
         }
         json.append("},\"inputs\":");
-        tensors(json, "inputs", exchange.request().inputs(), inlineBytes, files);
+        tensors(json, exchange.request().inputs(), inlineBytes, files);
         json.append(",\"outputs\":");
-        tensors(json, "outputs", exchange.response().outputs(), inlineBytes, files);
+        tensors(json, exchange.response().outputs(), inlineBytes, files);
         return json.append('}').toString();
     }
 
-    private static void tensors(StringBuilder json, String side, List<Tensor> tensors, int inlineBytes,
+    private static void tensors(StringBuilder json, List<Tensor> tensors, int inlineBytes,
             BinaryFiles files) throws IOException {
         json.append('[');
         for (int i = 0; i < tensors.size(); i++) {
@@ -84,8 +88,11 @@ final class CaptureJson {
             json.append(']');
             List<String> strings = tensor.dataType() == DataType.BYTES ? utf8(tensor) : null;
             if (tensor.byteSize() > inlineBytes || tensor.dataType() == DataType.BYTES && strings == null) {
+                Placement placement = files.write(tensor.data());
                 json.append(",\"data_file\":");
-                string(json, files.write(side, i, tensor.data()));
+                string(json, placement.file());
+                json.append(",\"data_offset\":").append(placement.offset()).append(",\"data_bytes\":")
+                        .append(placement.length());
             } else {
                 json.append(",\"data\":[");
                 if (strings != null) {
