@@ -18,12 +18,13 @@ import java.util.Map;
  * What canaries' neighbours pay: the request-path overhead of a shadow or of data capture, against the same model
  * with neither, in one run on one server. {@code bench/safe-updates.sh} writes copies of the batching benchmark's model
  * ({@code tiny_encoder_batched}) that differ only in their parameters; this harness drives each with closed-loop
- * clients, alternating the scenarios in rounds so drift hits them alike, and prints per scenario requests/s, client
+ * clients, alternating the scenarios in rounds (each round starting one scenario further, each scenario after a
+ * pause) so drift and leftovers hit them alike, and prints per scenario requests/s, client
  * latency percentiles, and the median's and throughput's ratio to the scenario without either.
  *
  * <pre>
  * java org.gantry.loadgen.SafeUpdatesBenchmark --url http://127.0.0.1:8080 --models off,capture,shadow10,shadow100 \
- *     [--concurrency 16] [--seconds 10] [--rounds 3] [--warmup-seconds 3]
+ *     [--concurrency 16] [--seconds 10] [--rounds 3] [--warmup-seconds 3] [--pause-seconds 2]
  * </pre>
  */
 public final class SafeUpdatesBenchmark {
@@ -39,14 +40,20 @@ public final class SafeUpdatesBenchmark {
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "10"));
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup-seconds", "3"));
+        long pauseMillis = 1000L * Integer.parseInt(options.getOrDefault("pause-seconds", "2"));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         byte[] body = binaryRequest();
         Map<String, ClosedLoop.Measurement> results = new LinkedHashMap<>();
+        models.forEach(model -> results.put(model, null)); // the table keeps the order asked for
         for (String model : models) {
             ClosedLoop.run(concurrency, warmup, () -> send(http, url, model, body));
         }
         for (int round = 0; round < rounds; round++) {
-            for (String model : models) {
+            // Each round starts one scenario further, and each scenario after a pause: a shadow's queued copies
+            // (up to shadowQueueSize) drain before the next scenario, so no scenario inherits another's work.
+            for (int i = 0; i < models.size(); i++) {
+                String model = models.get((round + i) % models.size());
+                Thread.sleep(pauseMillis);
                 ClosedLoop.Measurement measured = ClosedLoop.run(concurrency, seconds,
                         () -> send(http, url, model, body));
                 results.merge(model, measured, ClosedLoop.Measurement::plus);

@@ -1,28 +1,17 @@
 package org.gantry.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.gantry.api.traffic.TrafficControl;
+import org.gantry.api.traffic.TrafficReport;
 
 /** Promotes a model's canary: its candidate version serves all of its traffic, from the next request. */
 @Service
 @Command(scope = "gantry", name = "promote", description = "Promotes a model's canary: its candidate version serves all of its traffic, from the next request")
-public class PromoteCommand implements Action {
-
-    @Reference
-    TrafficControl traffic;
-
-    @Argument(index = 0, name = "model", description = "The model name", required = true)
-    @Completion(ModelNameCompleter.class)
-    String model;
+public class PromoteCommand extends TrafficDecision {
 
     @Override
-    public Object execute() {
-        TrafficLines.of(traffic.promote(model)).forEach(System.out::println);
-        return null;
+    TrafficReport decide(TrafficControl control, String modelName) {
+        return control.promote(modelName);
     }
 }
