@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Each model's settings (its traffic or its capture), read from its configuration at most once per refresh interval,
- * so the request path reads a map instead of the repository. A model the server does not know, or whose settings are
- * malformed, has the settings {@code none} (the malformed ones are logged once per refresh).
+ * so the request path reads a map instead of the repository. A model whose settings are malformed has the settings
+ * {@code none} (logged once per refresh); a model the server does not know has them too, and is not kept.
  *
  * @param <T> the settings
  */
@@ -51,7 +51,13 @@ final class SettingsCache<T> {
         long now = clock.getAsLong();
         Entry<T> entry = entries.get(model);
         if (entry == null || now - entry.readNanos() >= refreshNanos) {
-            entry = new Entry<>(read(model), now);
+            try {
+                entry = new Entry<>(read(model), now);
+            } catch (GantryException unknown) {
+                // Not kept: requests naming models that do not exist must not grow the cache.
+                entries.remove(model);
+                return none;
+            }
             entries.put(model, entry);
         }
         return entry.settings();
@@ -62,13 +68,15 @@ final class SettingsCache<T> {
         entries.remove(model);
     }
 
+    /** The model's settings, none where they are malformed; NOT_FOUND for a model the server does not know. */
     private T read(String model) {
         try {
             return reader.read(model, configs);
         } catch (GantryException e) {
-            if (e.kind() != ErrorKind.NOT_FOUND) {
-                LOG.warn("Settings of model '{}' ignored: {}", model, e.getMessage());
+            if (e.kind() == ErrorKind.NOT_FOUND) {
+                throw e;
             }
+            LOG.warn("Settings of model '{}' ignored: {}", model, e.getMessage());
             return none;
         }
     }

@@ -43,7 +43,12 @@ record TrafficSettings(String primaryVersion, String canaryVersion, double canar
         if (!settings.hasShadow()) {
             return settings;
         }
-        DynamicBatching batching = configs.apply(settings.shadowModel()).dynamicBatching();
+        DynamicBatching batching;
+        try {
+            batching = configs.apply(settings.shadowModel()).dynamicBatching();
+        } catch (GantryException unknownShadow) {
+            return settings; // its copies fail, and are counted as failed
+        }
         return settings.withPriorityLevels(batching == null ? 0 : batching.priorityLevels());
     }
 
