@@ -3,7 +3,7 @@
  * model version it loads and lets the manager evict idle models to make room.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.gantry.api.memory;
 
 import org.osgi.annotation.bundle.Export;

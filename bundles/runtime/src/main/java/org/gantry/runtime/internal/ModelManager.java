@@ -33,6 +33,7 @@ import java.util.stream.Collectors;
 import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.BackendProvisioner;
 import org.gantry.api.backend.Device;
+import org.gantry.api.backend.HostTierable;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.backend.ResponseSink;
@@ -44,6 +45,7 @@ import org.gantry.api.memory.Lease;
 import org.gantry.api.memory.LeaseRequest;
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
+import org.gantry.api.memory.Residence;
 import org.gantry.api.model.InstanceGroup;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
@@ -114,6 +116,8 @@ public final class ModelManager implements ModelServer {
     /** Backend names and platforms that some backend has served: when it goes, one is expected back (an update). */
     private final Set<String> servedBefore = new HashSet<>();
     private final KeepWarm keepWarm = new KeepWarm(this::reloadEvicted);
+    /** Instances evicted from GPUs that wait in host memory, and come back on their next load. */
+    private final HostTierParking hostTier;
     /** Models added from folders outside the repository (SageMaker's multi-model API), by name. */
     private final AddedModels addedModels = new AddedModels();
     /** Configurations and files given with a load request, in force until the model is unloaded. */
@@ -129,6 +133,7 @@ public final class ModelManager implements ModelServer {
             @Reference(name = "memory") MemoryManager memory, RuntimeConfig config) {
         this.repository = repository;
         this.memory = memory;
+        this.hostTier = new HostTierParking(memory);
         this.loaders = Executors.newFixedThreadPool(config.loadThreads(), namedDaemonThreads("gantry-loader"));
         this.loadsPerDevice = config.loadsPerDevice();
         this.measureLoadOverhead = config.measureLoadOverhead();
@@ -166,6 +171,7 @@ public final class ModelManager implements ModelServer {
             }
         }
         models.clear();
+        hostTier.closeAll();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -923,7 +929,15 @@ public final class ModelManager implements ModelServer {
             String artifactKey = artifact.key(target.modelName(), target.version());
             OptionalLong learned = memory.learnedFootprint(artifactKey);
             long estimate = learned.orElse((long) Math.ceil(artifact.bytes() * backend.footprintPerArtifactByte()));
+            boolean fromHostTier = true;
             for (int instance = 0; instance < completed.instanceCount(); instance++) {
+                // An instance evicted from a GPU into the host tier comes back from there: no file read.
+                HostTierParking.Parked parked = hostTier.take(artifactKey);
+                if (parked != null && restore(target, parked, placement(completed, backend), isPinned(completed),
+                        artifactKey, leases, instances, progress)) {
+                    continue;
+                }
+                fromHostTier = false;
                 // Later instances lease what the first one was measured to need.
                 long expected = instance == 0 ? estimate : leases.get(0).bytes();
                 boolean measure = instance == 0 && measureLoadOverhead && learned.isEmpty();
@@ -935,7 +949,10 @@ public final class ModelManager implements ModelServer {
                 target.unavailable("backend '" + backend.name() + "' was stopped while the model was loading", true);
                 return;
             }
-            target.loaded(backend, completed, new ModelInstances(instances, leases));
+            target.loaded(backend, completed, new ModelInstances(instances, leases, artifactKey,
+                    HostTierParking.allowed(completed)));
+            hostTier.loaded(artifactKey, fromHostTier ? Residence.HOST_TIER : Residence.DISK,
+                    System.nanoTime() - started);
             keepWarm.follow(target.modelName(), completed);
             if (knownVersion(target.modelName(), target.version()) == target) { // a reload retires once swapped in
                 retireUnselected(model);
@@ -975,8 +992,7 @@ public final class ModelManager implements ModelServer {
         // The lease is taken before loading, so parallel loads cannot overshoot the budget together.
         progress.enter(LoadPhase.RESERVE_MEMORY);
         Lease lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(),
-                placement(completed, backend), expectedBytes, isPinned(completed), new VersionEviction(target,
-                        v -> notifyListeners(l -> l.modelUnloaded(v.modelName(), v.version(), true)))), loadWait);
+                placement(completed, backend), expectedBytes, isPinned(completed), eviction(target)), loadWait);
         leases.add(lease);
         boolean measured = measure && lease.device().kind() == Device.Kind.CPU;
         long nativeBefore = measured ? memory.hostBytesInUse() : -1;
@@ -998,6 +1014,53 @@ public final class ModelManager implements ModelServer {
         long footprint = Math.max(loaded.footprintBytes(), Math.max(nativeGrowth, memory.learnedFootprint(artifactKey)
                 .orElse(0)));
         lease.commit(footprint > 0 ? footprint : expectedBytes, artifactKey);
+    }
+
+    private VersionEviction eviction(ModelVersion target) {
+        return new VersionEviction(target, v -> notifyListeners(l -> l.modelUnloaded(v.modelName(), v.version(), true)),
+                hostTier);
+    }
+
+    /**
+     * Brings an instance back from the host tier onto a GPU: the freest one where it fits now, else the one it left
+     * (evicting there), as {@link MemoryManager#reserve} places any load with the GPU it left first. No warm-up: the
+     * instance ran before. False when the copy fails: the instance is closed and the caller loads from the files.
+     */
+    private boolean restore(ModelVersion target, HostTierParking.Parked parked, List<Device> candidates,
+            boolean pinned, String artifactKey, List<Lease> leases, List<LoadedModel> instances,
+            LoadProgress progress) {
+        List<Device> order = new ArrayList<>(candidates);
+        if (order.remove(parked.from)) {
+            order.add(0, parked.from);
+        }
+        Lease tierLease = parked.lease();
+        long bytes = tierLease.bytes();
+        progress.enter(LoadPhase.RESERVE_MEMORY);
+        Lease lease;
+        try {
+            lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(), order, bytes, pinned,
+                    eviction(target)), loadWait);
+        } catch (RuntimeException e) {
+            parked.close("no room to restore it");
+            tierLease.close();
+            throw e;
+        }
+        leases.add(lease);
+        try {
+            ((HostTierable) parked.model).restore(lease.device());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("Model '{}' version {} could not come back from the host tier to {}; loading it from its files",
+                    target.modelName(), target.version(), lease.device(), e);
+            parked.close("the restore failed");
+            tierLease.close();
+            leases.remove(lease);
+            lease.close();
+            return false;
+        }
+        tierLease.close(); // the weights left host memory
+        instances.add(parked.model);
+        lease.commit(bytes, artifactKey);
+        return true;
     }
 
     /**
