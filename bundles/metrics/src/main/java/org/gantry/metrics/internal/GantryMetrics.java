@@ -20,7 +20,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 
 /**
  * Gantry's metrics, in a registry of its own: per device memory (read from the memory manager at scrape
- * time), per model loads, load durations, cold starts, evictions, inferences and their latency, and the
+ * time) and the tiers ({@link TierMetrics}), per model loads, load durations, cold starts, evictions, inferences and their latency, and the
  * server's invocations per second — the signals multi-model endpoints are autoscaled on.
  */
 @Component(service = { GantryMetrics.class, ModelEventListener.class })
@@ -87,6 +87,7 @@ public final class GantryMetrics implements ModelEventListener {
                 .callback(c -> memory.report().devices().forEach(d -> c.call(
                         d.capacityBytes() == 0 ? 0 : (double) d.usedBytes() / d.capacityBytes(), d.name())))
                 .register(registry);
+        TierMetrics.register(registry, memory);
     }
 
     private void deviceGauge(MemoryManager memory, String name, String help,
