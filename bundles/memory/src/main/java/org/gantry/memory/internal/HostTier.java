@@ -41,8 +41,8 @@ final class HostTier {
     /** Parks the instance if the tier, after sending older entries to disk, has room for it. Lock held. */
     Optional<Lease> park(ParkRequest request) {
         long bytes = request.bytes();
-        if (bytes > budgetBytes || bytes > host.budgetBytes()) {
-            return Optional.empty(); // the tier is off, or the instance is larger than it could ever hold
+        if (bytes > budgetBytes || bytes > host.budgetBytes() || !reachable(bytes)) {
+            return Optional.empty(); // the tier is off, too small, or the host's own models hold the room
         }
         String reason = "sent to disk from the host tier to make room for " + request.model() + " version "
                 + request.version();
@@ -84,6 +84,13 @@ final class HostTier {
             misses++;
             missNanos += nanos;
         }
+    }
+
+    /** Whether sending every entry that can go to disk would make room: if not, none is sent in vain. */
+    private boolean reachable(long bytes) {
+        long droppable = entries().stream().filter(lease -> lease.resident && !lease.freeing)
+                .mapToLong(lease -> lease.bytes).sum();
+        return usedBytes() - droppable + bytes <= budgetBytes && host.freeBytes() + droppable >= bytes;
     }
 
     /** Room in the tier's ceiling and in the host's budget, entries being dropped still counted. */
