@@ -960,10 +960,11 @@ public final class ModelManager implements ModelServer {
             long duration = System.nanoTime() - started;
             succeeded = true;
             notifyListeners(l -> l.modelLoaded(target.modelName(), target.version(), duration, coldStart));
-            LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms ({} instance(s), {} bytes each on {})",
-                    target.modelName(), target.version(), backend.name(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), instances.size(),
-                    leases.get(0).bytes(), leases.stream().map(Lease::device).distinct().toList());
+            LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms from {} ({} instance(s), {} bytes each"
+                    + " on {})", target.modelName(), target.version(), backend.name(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    fromHostTier ? "the host tier" : "its files", instances.size(), leases.get(0).bytes(),
+                    leases.stream().map(Lease::device).distinct().toList());
         } catch (GantryException e) {
             LOG.warn("Loading model '{}' version {} failed: {}", target.modelName(), target.version(), e.getMessage());
             release(instances, leases);
