@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""The host tier benchmark's table (Markdown) from bench/run-gpu-host-tier.sh's OUT_DIR: results-off.json,
+results-on.json and bandwidth.json.
+
+Usage: python3 bench/host_tier_table.py OUT_DIR
+"""
+import json
+import pathlib
+import sys
+
+
+def load(path):
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def ms(value):
+    return "—" if value is None else "%.1f ms" % value
+
+
+def main():
+    out = pathlib.Path(sys.argv[1])
+    off, on, bandwidth = (load(out / name) for name in ("results-off.json", "results-on.json", "bandwidth.json"))
+    rows = ["| measure | tier off | tier on | on / off |", "| --- | --- | --- | --- |"]
+
+    def row(name, a, b):
+        ratio = "%.2f" % (b / a) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a else ""
+        rows.append("| %s | %s | %s | %s |" % (name, ms(a) if isinstance(a, float) else a,
+                                               ms(b) if isinstance(b, float) else b, ratio))
+
+    churn_off, churn_on = off.get("churn", {}), on.get("churn", {})
+    for key in ("p50_ms", "p99_ms"):
+        row("all requests, " + key[:3], churn_off.get("all", {}).get(key), churn_on.get("all", {}).get(key))
+    for kind in ("resident", "host tier", "disk", "first load"):
+        a = churn_off.get("by_class", {}).get(kind, {})
+        b = churn_on.get("by_class", {}).get(kind, {})
+        for key in ("p50_ms", "p99_ms"):
+            row("requests that waited for: %s (%s / %s), %s" % (kind, a.get("count", 0), b.get("count", 0), key[:3]),
+                a.get(key), b.get(key))
+    row("failed requests", churn_off.get("failed"), churn_on.get("failed"))
+    row("seconds for the churn", "%.1f s" % churn_off.get("seconds", 0), "%.1f s" % churn_on.get("seconds", 0))
+    row("samples with the host tier over its budget", churn_off.get("tier_over_budget_samples"),
+        churn_on.get("tier_over_budget_samples"))
+    row("samples with the host's leases over its budget", churn_off.get("host_over_budget_samples"),
+        churn_on.get("host_over_budget_samples"))
+    row("host tier: budget / most used (bytes)", "%s / %s" % (churn_off.get("tier_budget"), churn_off.get("tier_used_max")),
+        "%s / %s" % (churn_on.get("tier_budget"), churn_on.get("tier_used_max")))
+    row("server resident memory, most (bytes)", churn_off.get("server_rss_max"), churn_on.get("server_rss_max"))
+    row("bert_base after the churn equals before, bit for bit", off.get("bert_round_trip"), on.get("bert_round_trip"))
+    lines = rows + [""]
+    single = on.get("single", {})
+    if single:
+        lines += ["| single reload of a %s-byte s2s model, room on the GPU | p50 | p99 |" % single.get("lease_bytes"),
+                  "| --- | --- | --- |"]
+        for key, name in (("tier_server", "from the host tier, server"), ("tier_client", "from the host tier, client"),
+                          ("disk_server", "from disk, server"), ("disk_client", "from disk, client")):
+            lines.append("| %s | %s | %s |" % (name, ms(single.get(key + "_p50_ms")), ms(single.get(key + "_p99_ms"))))
+        lines.append("")
+        lines.append("Answers from the host tier equal those of a fresh load from disk in %d of %d reloads."
+                     % (single.get("answers_equal", 0), len(single.get("disk_client_ms", []))))
+        if single.get("tier_bytes_per_s") and bandwidth:
+            lines.append("Reload from the host tier: %.1f GB/s; torch's copy in the same run: pinned host to GPU "
+                         "%.1f GB/s, GPU to pinned host %.1f GB/s, pageable host to GPU %.1f GB/s." % (
+                             single["tier_bytes_per_s"] / 1e9, bandwidth["pinned_to_gpu_bytes_per_s"] / 1e9,
+                             bandwidth["gpu_to_pinned_bytes_per_s"] / 1e9, bandwidth["pageable_to_gpu_bytes_per_s"] / 1e9))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
