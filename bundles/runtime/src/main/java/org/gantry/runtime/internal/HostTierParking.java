@@ -39,13 +39,17 @@ final class HostTierParking {
         final LoadedModel model;
         final Device from;
         final String artifactKey;
+        private final String modelName;
+        private final long version;
         private volatile Lease lease;
         private boolean closed;
 
-        Parked(LoadedModel model, Device from, String artifactKey) {
+        Parked(LoadedModel model, Device from, String artifactKey, String modelName, long version) {
             this.model = model;
             this.from = from;
             this.artifactKey = artifactKey;
+            this.modelName = modelName;
+            this.version = version;
         }
 
         Lease lease() {
@@ -105,7 +109,7 @@ final class HostTierParking {
             return;
         }
         evictedFromGpu.add(artifactKey);
-        Parked entry = new Parked(instance, gpuLease.device(), artifactKey);
+        Parked entry = new Parked(instance, gpuLease.device(), artifactKey, model, version);
         Optional<Lease> lease = memory.park(new ParkRequest(model, version, artifactKey, gpuLease.device(),
                 gpuLease.bytes(), entry));
         if (lease.isEmpty()) {
@@ -154,14 +158,33 @@ final class HostTierParking {
         }
     }
 
+    /**
+     * Closes the parked instances of a model version unloaded on request, retired or replaced by new files: an
+     * unload frees its memory, the host tier's included.
+     */
+    void discard(String model, long version, String why) {
+        for (Deque<Parked> waiting : parked.values()) {
+            List<Parked> ofVersion = waiting.stream()
+                    .filter(entry -> entry.modelName.equals(model) && entry.version == version).toList();
+            ofVersion.forEach(waiting::remove);
+            ofVersion.forEach(entry -> evictedFromGpu.remove(entry.artifactKey)); // its next load is no tier miss
+            close(ofVersion, why);
+        }
+    }
+
     /** Closes every parked instance (the server stops). */
     void closeAll() {
         List<Parked> all = new ArrayList<>();
         parked.values().forEach(all::addAll);
         parked.clear();
-        for (Parked entry : all) {
+        close(all, "the server is stopping");
+    }
+
+    /** Closes entries the memory manager is not dropping already (those its drops close). */
+    private void close(List<Parked> entries, String why) {
+        for (Parked entry : entries) {
             if (memory.unpark(entry.lease())) {
-                entry.close("the server is stopping");
+                entry.close(why);
                 entry.lease().close();
             }
         }

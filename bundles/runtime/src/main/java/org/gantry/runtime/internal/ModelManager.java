@@ -1220,6 +1220,7 @@ public final class ModelManager implements ModelServer {
     }
 
     private void unloadVersion(ModelVersion version, String why) {
+        hostTier.discard(version.modelName(), version.version(), why);
         try {
             ModelInstances toClose = version.beginUnload(drainTimeoutNanos);
             if (toClose != null) {

@@ -343,6 +343,21 @@ class HostTierTest {
     }
 
     @Test
+    void anUnloadOnRequestAlsoFreesWhatTheModelHoldsInTheHostTier() {
+        start(10_000, List.of(400L), 4_000);
+        addGpuModels("a", "b");
+        infer("a");
+        infer("b");
+        assertEquals("host tier", whereIs("a"));
+        manager.unload("a");
+        assertEquals("disk", whereIs("a"));
+        assertEquals(0, tier().usedBytes());
+        assertEquals(0, backend.held(Device.CPU));
+        infer("a");
+        assertEquals(2, fileLoads("a"), "loaded from its files again");
+    }
+
+    @Test
     void stoppingTheServerClosesWhatWaitsInTheHostTier() {
         start(10_000, List.of(400L), 4_000);
         addGpuModels("a", "b");
