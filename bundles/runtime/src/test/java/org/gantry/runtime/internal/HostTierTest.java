@@ -14,13 +14,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
-import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.HostTierable;
 import org.gantry.api.backend.LoadedModel;
@@ -51,26 +49,15 @@ class HostTierTest {
      * Simulated devices: each holds the bytes of the weights placed on it. A model's weights are real bytes, moved by
      * real copies between a device's buffer and a direct buffer on the host.
      */
-    private static final class SimulatedGpuBackend implements Backend {
+    private static final class SimulatedGpuBackend extends TestModels.AnyDeviceBackend {
         final Map<Device, AtomicLong> held = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> fileLoads = new ConcurrentHashMap<>();
         final Map<String, Device> lastPlaced = new ConcurrentHashMap<>();
         final AtomicInteger restores = new AtomicInteger();
         final AtomicInteger closed = new AtomicInteger();
 
-        @Override
-        public String name() {
-            return "simulated-gpu";
-        }
-
-        @Override
-        public Set<String> platforms() {
-            return Set.of("test_platform");
-        }
-
-        @Override
-        public Set<Device.Kind> deviceKinds() {
-            return Set.of(Device.Kind.CPU, Device.Kind.GPU);
+        SimulatedGpuBackend() {
+            super("simulated-gpu");
         }
 
         @Override
@@ -342,13 +329,18 @@ class HostTierTest {
         assertEquals(2, tier().hits());
     }
 
-    @Test
-    void anUnloadOnRequestAlsoFreesWhatTheModelHoldsInTheHostTier() {
+    /** One GPU with room for one model: a, evicted by b, waits in the host tier. */
+    private void parkA() {
         start(10_000, List.of(400L), 4_000);
         addGpuModels("a", "b");
         infer("a");
         infer("b");
         assertEquals("host tier", whereIs("a"));
+    }
+
+    @Test
+    void anUnloadOnRequestAlsoFreesWhatTheModelHoldsInTheHostTier() {
+        parkA();
         manager.unload("a");
         assertEquals("disk", whereIs("a"));
         assertEquals(0, tier().usedBytes());
@@ -359,11 +351,7 @@ class HostTierTest {
 
     @Test
     void stoppingTheServerClosesWhatWaitsInTheHostTier() {
-        start(10_000, List.of(400L), 4_000);
-        addGpuModels("a", "b");
-        infer("a");
-        infer("b");
-        assertEquals("host tier", whereIs("a"));
+        parkA();
         manager.deactivate();
         manager = null;
         assertEquals(0, backend.held(Device.CPU));
