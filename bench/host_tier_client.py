@@ -126,6 +126,7 @@ def churn(args, client):
     results["failed"] = sum(count for status, count in statuses.items() if status != 200)
 
     # Which load each request waited for: one of its model that ended while it was open (2 ms of log rounding).
+    time.sleep(1)  # the log's last lines written
     by_model = collections.defaultdict(list)
     first_seen = {}
     for ended, model, ms, source in loads(args.log):
@@ -185,6 +186,7 @@ def single_reloads(args, client):
         start = time.perf_counter()
         second = must(*client.call("POST", "/v2/models/%s/infer" % target, s2s_request(i)))
         results["disk_client_ms"].append(1e3 * (time.perf_counter() - start))
+        time.sleep(0.5)  # the log line written
         disk = [ms for ended, model, ms, source in loads(args.log) if model == target and ended >= mark - 0.002]
         if disk:
             results["disk_server_ms"].append(disk[-1])

@@ -22,10 +22,17 @@ def main():
     off, on, bandwidth = (load(out / name) for name in ("results-off.json", "results-on.json", "bandwidth.json"))
     rows = ["| measure | tier off | tier on | on / off |", "| --- | --- | --- | --- |"]
 
-    def row(name, a, b):
-        ratio = "%.2f" % (b / a) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a else ""
-        rows.append("| %s | %s | %s | %s |" % (name, ms(a) if isinstance(a, float) else a,
-                                               ms(b) if isinstance(b, float) else b, ratio))
+    def row(name, a, b, timed=True):
+        numbers = isinstance(a, (int, float)) and isinstance(b, (int, float))
+        ratio = "%.2f" % (b / a) if numbers and a and timed else ""
+
+        def cell(value):
+            if value is None:
+                return "—"
+            if isinstance(value, float):
+                return ms(value) if timed else "%d" % value
+            return value
+        rows.append("| %s | %s | %s | %s |" % (name, cell(a), cell(b), ratio))
 
     churn_off, churn_on = off.get("churn", {}), on.get("churn", {})
     for key in ("p50_ms", "p99_ms"):
@@ -36,16 +43,18 @@ def main():
         for key in ("p50_ms", "p99_ms"):
             row("requests that waited for: %s (%s / %s), %s" % (kind, a.get("count", 0), b.get("count", 0), key[:3]),
                 a.get(key), b.get(key))
-    row("failed requests", churn_off.get("failed"), churn_on.get("failed"))
+    row("failed requests", churn_off.get("failed"), churn_on.get("failed"), timed=False)
     row("seconds for the churn", "%.1f s" % churn_off.get("seconds", 0), "%.1f s" % churn_on.get("seconds", 0))
-    row("samples with the host tier over its budget", churn_off.get("tier_over_budget_samples"),
-        churn_on.get("tier_over_budget_samples"))
+    row("samples with the host tier over its budget (of %s / %s)" % (churn_off.get("samples"), churn_on.get("samples")),
+        churn_off.get("tier_over_budget_samples"), churn_on.get("tier_over_budget_samples"), timed=False)
     row("samples with the host's leases over its budget", churn_off.get("host_over_budget_samples"),
-        churn_on.get("host_over_budget_samples"))
+        churn_on.get("host_over_budget_samples"), timed=False)
     row("host tier: budget / most used (bytes)", "%s / %s" % (churn_off.get("tier_budget"), churn_off.get("tier_used_max")),
-        "%s / %s" % (churn_on.get("tier_budget"), churn_on.get("tier_used_max")))
-    row("server resident memory, most (bytes)", churn_off.get("server_rss_max"), churn_on.get("server_rss_max"))
-    row("bert_base after the churn equals before, bit for bit", off.get("bert_round_trip"), on.get("bert_round_trip"))
+        "%s / %s" % (churn_on.get("tier_budget"), churn_on.get("tier_used_max")), timed=False)
+    row("server resident memory, most (bytes)", churn_off.get("server_rss_max"), churn_on.get("server_rss_max"),
+        timed=False)
+    row("bert_base after the churn equals before, bit for bit", json.dumps(off.get("bert_round_trip")),
+        json.dumps(on.get("bert_round_trip")), timed=False)
     lines = rows + [""]
     single = on.get("single", {})
     if single:
