@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.BiFunction;
 
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.HostTierable;
@@ -146,6 +147,45 @@ final class HostTierParking {
             } // else being dropped: its drop closes it
         }
         return null;
+    }
+
+    /** An instance back on a GPU, under its new lease (not yet committed). */
+    record Restored(LoadedModel model, Lease lease) {
+    }
+
+    /**
+     * Brings a taken instance back onto a GPU: the freest one where it fits now, else the one it left (evicting
+     * there), as {@code reserve} places any load given the GPU it left first. No warm-up: the instance ran before.
+     *
+     * @param reserve leases the bytes on one of the devices (in order of preference), as the memory manager does
+     * @return null when the copy failed: the instance is closed and the caller loads from the files
+     */
+    Restored restore(Parked parked, List<Device> candidates, BiFunction<List<Device>, Long, Lease> reserve) {
+        List<Device> order = new ArrayList<>(candidates);
+        if (order.remove(parked.from)) {
+            order.add(0, parked.from);
+        }
+        Lease tierLease = parked.lease();
+        Lease lease;
+        try {
+            lease = reserve.apply(order, tierLease.bytes());
+        } catch (RuntimeException e) {
+            parked.close("no room to restore it");
+            tierLease.close();
+            throw e;
+        }
+        try {
+            ((HostTierable) parked.model).restore(lease.device());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("Model '{}' version {} could not come back from the host tier to {}; loading it from its files",
+                    parked.modelName, parked.version, lease.device(), e);
+            parked.close("the restore failed");
+            tierLease.close();
+            lease.close();
+            return null;
+        }
+        tierLease.close(); // the weights left host memory
+        return new Restored(parked.model, lease);
     }
 
     /**

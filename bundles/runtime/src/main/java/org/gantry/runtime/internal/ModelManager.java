@@ -33,7 +33,6 @@ import java.util.stream.Collectors;
 import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.BackendProvisioner;
 import org.gantry.api.backend.Device;
-import org.gantry.api.backend.HostTierable;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.backend.ResponseSink;
@@ -933,9 +932,17 @@ public final class ModelManager implements ModelServer {
             for (int instance = 0; instance < completed.instanceCount(); instance++) {
                 // An instance evicted from a GPU into the host tier comes back from there: no file read.
                 HostTierParking.Parked parked = hostTier.take(artifactKey);
-                if (parked != null && restore(target, parked, placement(completed, backend), isPinned(completed),
-                        artifactKey, leases, instances, progress)) {
-                    continue;
+                if (parked != null) {
+                    progress.enter(LoadPhase.RESERVE_MEMORY);
+                    HostTierParking.Restored restored = hostTier.restore(parked, placement(completed, backend),
+                            (devices, bytes) -> memory.reserve(new LeaseRequest(target.modelName(), target.version(),
+                                    devices, bytes, isPinned(completed), eviction(target)), loadWait));
+                    if (restored != null) {
+                        leases.add(restored.lease());
+                        instances.add(restored.model());
+                        restored.lease().commit(restored.lease().bytes(), artifactKey);
+                        continue;
+                    }
                 }
                 fromHostTier = false;
                 // Later instances lease what the first one was measured to need.
@@ -1020,48 +1027,6 @@ public final class ModelManager implements ModelServer {
     private VersionEviction eviction(ModelVersion target) {
         return new VersionEviction(target, v -> notifyListeners(l -> l.modelUnloaded(v.modelName(), v.version(), true)),
                 hostTier);
-    }
-
-    /**
-     * Brings an instance back from the host tier onto a GPU: the freest one where it fits now, else the one it left
-     * (evicting there), as {@link MemoryManager#reserve} places any load with the GPU it left first. No warm-up: the
-     * instance ran before. False when the copy fails: the instance is closed and the caller loads from the files.
-     */
-    private boolean restore(ModelVersion target, HostTierParking.Parked parked, List<Device> candidates,
-            boolean pinned, String artifactKey, List<Lease> leases, List<LoadedModel> instances,
-            LoadProgress progress) {
-        List<Device> order = new ArrayList<>(candidates);
-        if (order.remove(parked.from)) {
-            order.add(0, parked.from);
-        }
-        Lease tierLease = parked.lease();
-        long bytes = tierLease.bytes();
-        progress.enter(LoadPhase.RESERVE_MEMORY);
-        Lease lease;
-        try {
-            lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(), order, bytes, pinned,
-                    eviction(target)), loadWait);
-        } catch (RuntimeException e) {
-            parked.close("no room to restore it");
-            tierLease.close();
-            throw e;
-        }
-        leases.add(lease);
-        try {
-            ((HostTierable) parked.model).restore(lease.device());
-        } catch (RuntimeException | LinkageError e) {
-            LOG.warn("Model '{}' version {} could not come back from the host tier to {}; loading it from its files",
-                    target.modelName(), target.version(), lease.device(), e);
-            parked.close("the restore failed");
-            tierLease.close();
-            leases.remove(lease);
-            lease.close();
-            return false;
-        }
-        tierLease.close(); // the weights left host memory
-        instances.add(parked.model);
-        lease.commit(bytes, artifactKey);
-        return true;
     }
 
     /**
