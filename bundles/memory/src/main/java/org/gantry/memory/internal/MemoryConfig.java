@@ -9,16 +9,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Host budget",
             description = "Host memory models may use, in bytes or with a unit (512MiB, 8GiB). Empty: the host"
-                    + " utilisation target of (physical memory − JVM heap). Environment: "
-                    + MemoryManagerImpl.HOST_BUDGET_ENV)
+                    + " utilisation target of (physical memory − JVM heap). The distribution's etc/org.gantry.memory.cfg"
+                    + " takes it from the environment variable GANTRY_MEMORY_HOST_BUDGET.")
     String hostBudget() default "";
 
     @AttributeDefinition(name = "Host utilisation target", description = "0..1, used when no host budget is set.")
     double hostUtilization() default 0.8;
 
     @AttributeDefinition(name = "GPU utilisation target",
-            description = "Fraction of each GPU's memory models may use, 0..1. Environment: "
-                    + MemoryManagerImpl.GPU_UTILIZATION_ENV)
+            description = "Fraction of each GPU's memory models may use, 0..1. The distribution's"
+                    + " etc/org.gantry.memory.cfg takes it from the environment variable GANTRY_MEMORY_GPU_UTILIZATION.")
     double gpuUtilization() default 0.8;
 
     @AttributeDefinition(name = "GPU reserve",
@@ -35,8 +35,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Host tier budget",
             description = "Host memory that models evicted from GPUs may wait in (pinned, so that they come back in"
                     + " milliseconds), in bytes or with a unit (16GiB); part of the host budget, and it yields to models"
-                    + " served from the host. 0: no host tier. Empty: the host tier share of the host budget."
-                    + " Environment: " + MemoryManagerImpl.HOST_TIER_BUDGET_ENV)
+                    + " served from the host. 0: no host tier. Empty: the host tier share of the host budget.")
     String hostTierBudget() default "";
 
     @AttributeDefinition(name = "Host tier share", description = "0..1 of the host budget, used when no host tier"

@@ -45,9 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class MemoryManagerImpl implements MemoryManager {
 
     static final String PID = "org.gantry.memory";
-    static final String HOST_BUDGET_ENV = "GANTRY_MEMORY_HOST_BUDGET";
-    static final String GPU_UTILIZATION_ENV = "GANTRY_MEMORY_GPU_UTILIZATION";
-    static final String HOST_TIER_BUDGET_ENV = "GANTRY_MEMORY_HOST_TIER_BUDGET";
     private static final Logger LOG = LoggerFactory.getLogger(MemoryManagerImpl.class);
     /** Long enough to mean "wait as long as it takes" without overflowing deadlines. */
     private static final long LONGEST_WAIT_NANOS = TimeUnit.DAYS.toNanos(365);
@@ -77,9 +74,9 @@ public final class MemoryManagerImpl implements MemoryManager {
     @Activate
     public MemoryManagerImpl(MemoryConfig config) {
         this(hostBudget(config), config.gpuDiscovery() ? CudaDevices.discover() : List.of(),
-                gpuUtilization(config), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()),
-                NvmlProbe::open, config.unleasedSampleSeconds(), hostTierBudget(System.getenv(HOST_TIER_BUDGET_ENV),
-                        config.hostTierBudget(), config.hostTierShare()));
+                gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()),
+                NvmlProbe::open, config.unleasedSampleSeconds(), hostTierBudget(config.hostTierBudget(),
+                        config.hostTierShare()));
     }
 
     /**
@@ -120,16 +117,18 @@ public final class MemoryManagerImpl implements MemoryManager {
         long bytes(long hostBudget);
     }
 
-    /** The environment wins over configuration; with neither, a share of the host budget ("0": no host tier). */
-    static TierCeiling hostTierBudget(String fromEnvironment, String configured, double share) {
-        String chosen = fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : configured;
-        if (chosen == null || chosen.isBlank()) {
+    /**
+     * The configured ceiling; without one, a share of the host budget ("0": no host tier). (An environment variable
+     * reaches it through a placeholder in etc/org.gantry.memory.cfg.)
+     */
+    static TierCeiling hostTierBudget(String configured, double share) {
+        if (configured == null || configured.isBlank()) {
             if (share < 0 || share > 1) {
                 throw new IllegalArgumentException("the host tier's share must lie in 0..1, not " + share);
             }
             return hostBudget -> (long) (hostBudget * share);
         }
-        long bytes = ByteSizes.parse(chosen);
+        long bytes = ByteSizes.parse(configured);
         return hostBudget -> Math.min(bytes, hostBudget);
     }
 
@@ -170,24 +169,20 @@ public final class MemoryManagerImpl implements MemoryManager {
 
     private static DeviceBudget hostBudget(MemoryConfig config) {
         long physical = physicalMemory();
-        return new DeviceBudget(Device.CPU, physical, hostBudgetBytes(System.getenv(HOST_BUDGET_ENV), config.hostBudget(),
-                config.hostUtilization(), physical, Runtime.getRuntime().maxMemory()));
+        return new DeviceBudget(Device.CPU, physical, hostBudgetBytes(config.hostBudget(), config.hostUtilization(),
+                physical, Runtime.getRuntime().maxMemory()));
     }
 
-    /** The environment wins over configuration; with neither, a share of what the JVM heap leaves of memory. */
-    static long hostBudgetBytes(String fromEnvironment, String configured, double utilization, long physical,
-            long heap) {
-        String chosen = fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : configured;
-        return chosen == null || chosen.isBlank() ? (long) ((physical - heap) * utilization) : ByteSizes.parse(chosen);
+    /**
+     * The configured budget; without one, a share of what the JVM heap leaves of memory. (An environment variable
+     * reaches it through a placeholder in etc/org.gantry.memory.cfg, never through Java.)
+     */
+    static long hostBudgetBytes(String configured, double utilization, long physical, long heap) {
+        return configured == null || configured.isBlank() ? (long) ((physical - heap) * utilization)
+                : ByteSizes.parse(configured);
     }
 
-    private static double gpuUtilization(MemoryConfig config) {
-        return gpuUtilization(System.getenv(GPU_UTILIZATION_ENV), config.gpuUtilization());
-    }
-
-    static double gpuUtilization(String fromEnvironment, double configured) {
-        double utilization = fromEnvironment == null || fromEnvironment.isBlank() ? configured
-                : Double.parseDouble(fromEnvironment.trim());
+    static double gpuUtilization(double utilization) {
         if (utilization < 0 || utilization > 1) {
             throw new IllegalArgumentException("GPU utilisation must lie in 0..1, not " + utilization);
         }
