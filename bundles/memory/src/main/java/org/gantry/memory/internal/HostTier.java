@@ -30,6 +30,27 @@ final class HostTier {
     private long hitNanos;
     private long missNanos;
 
+    /** The host tier's ceiling given the host budget: fixed, or a share of it. */
+    @FunctionalInterface
+    interface Ceiling {
+        long bytes(long hostBudget);
+    }
+
+    /**
+     * The configured ceiling (never past the host budget); without one, a share of the host budget ("0": no host
+     * tier). An environment variable reaches it through a placeholder in etc/org.gantry.memory.cfg.
+     */
+    static Ceiling ceiling(String configured, double share) {
+        if (configured == null || configured.isBlank()) {
+            if (share < 0 || share > 1) {
+                throw new IllegalArgumentException("the host tier's share must lie in 0..1, not " + share);
+            }
+            return hostBudget -> (long) (hostBudget * share);
+        }
+        long bytes = ByteSizes.parse(configured);
+        return hostBudget -> Math.min(bytes, hostBudget);
+    }
+
     HostTier(MemoryManagerImpl manager, DeviceBudget host, long budgetBytes, Victims victims, Admission admission) {
         this.manager = manager;
         this.host = host;

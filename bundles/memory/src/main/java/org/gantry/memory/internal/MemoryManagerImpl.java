@@ -75,17 +75,14 @@ public final class MemoryManagerImpl implements MemoryManager {
     public MemoryManagerImpl(MemoryConfig config) {
         this(hostBudget(config), config.gpuDiscovery() ? CudaDevices.discover() : List.of(),
                 gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()),
-                NvmlProbe::open, config.unleasedSampleSeconds(), hostTierBudget(config.hostTierBudget(),
+                NvmlProbe::open, config.unleasedSampleSeconds(), HostTier.ceiling(config.hostTierBudget(),
                         config.hostTierShare()));
     }
 
-    /**
-     * @param hostTierBudget the host tier's ceiling, or a function of the host budget (a share of it) when it is
-     *                       negative; used only when there are GPUs
-     */
+    /** @param hostTierBudget the host tier's ceiling given the host budget; used only when there are GPUs */
     MemoryManagerImpl(DeviceBudget host, List<CudaDevices.Gpu> gpus, double gpuUtilization, long gpuReserve,
             Path footprintFile, Function<List<CudaDevices.Gpu>, DeviceMemoryProbe> probe,
-            int sampleSeconds, TierCeiling hostTierBudget) {
+            int sampleSeconds, HostTier.Ceiling hostTierBudget) {
         devices.put(Device.CPU, host);
         long tierBytes = gpus.isEmpty() ? 0 : hostTierBudget.bytes(host.budgetBytes());
         this.hostTier = new HostTier(this, host, tierBytes, victims, admission);
@@ -111,26 +108,6 @@ public final class MemoryManagerImpl implements MemoryManager {
                 tierBytes > 0 ? ByteSizes.format(tierBytes) : "off");
     }
 
-    /** The host tier's ceiling: fixed, or a share of the host budget. */
-    @FunctionalInterface
-    interface TierCeiling {
-        long bytes(long hostBudget);
-    }
-
-    /**
-     * The configured ceiling; without one, a share of the host budget ("0": no host tier). (An environment variable
-     * reaches it through a placeholder in etc/org.gantry.memory.cfg.)
-     */
-    static TierCeiling hostTierBudget(String configured, double share) {
-        if (configured == null || configured.isBlank()) {
-            if (share < 0 || share > 1) {
-                throw new IllegalArgumentException("the host tier's share must lie in 0..1, not " + share);
-            }
-            return hostBudget -> (long) (hostBudget * share);
-        }
-        long bytes = ByteSizes.parse(configured);
-        return hostBudget -> Math.min(bytes, hostBudget);
-    }
 
     /**
      * A manager of host memory only, with a fixed budget: for tests and tools running the runtime outside

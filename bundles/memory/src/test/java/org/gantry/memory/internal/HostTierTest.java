@@ -114,11 +114,11 @@ class HostTierTest {
     void theTierIsOffWithoutGpusOrWithABudgetOfZeroAndIsAShareOfTheHostBudgetByDefault() {
         assertTrue(MemoryManagerImpl.forHost(1000, null).park(new ParkRequest("m", 1, "k", Device.gpu(0), 10,
                 new Entry())).isEmpty());
-        assertEquals(250, MemoryManagerImpl.hostTierBudget("", 0.25).bytes(1000));
-        assertEquals(250, MemoryManagerImpl.hostTierBudget(null, 0.25).bytes(1000));
-        assertEquals(0, MemoryManagerImpl.hostTierBudget("0", 0.25).bytes(1000));
-        assertEquals(512, MemoryManagerImpl.hostTierBudget("512", 0.25).bytes(1000));
-        assertEquals(1000, MemoryManagerImpl.hostTierBudget("1GiB", 0.25).bytes(1000), "never past the host's");
-        assertThrows(IllegalArgumentException.class, () -> MemoryManagerImpl.hostTierBudget("", 1.5));
+        assertEquals(250, HostTier.ceiling("", 0.25).bytes(1000));
+        assertEquals(250, HostTier.ceiling(null, 0.25).bytes(1000));
+        assertEquals(0, HostTier.ceiling("0", 0.25).bytes(1000));
+        assertEquals(512, HostTier.ceiling("512", 0.25).bytes(1000));
+        assertEquals(1000, HostTier.ceiling("1GiB", 0.25).bytes(1000), "never past the host's");
+        assertThrows(IllegalArgumentException.class, () -> HostTier.ceiling("", 1.5));
     }
 }
