@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""The host tier benchmark's table (Markdown) from bench/run-gpu-host-tier.sh's OUT_DIR: results-off.json,
-results-on.json and bandwidth.json.
+"""The host tier benchmark's table (Markdown) from bench/run-gpu-host-tier.sh's results: a folder with
+results-off.json, results-on.json and bandwidth.json, or the results.json files that device commands returned
+(merged in order, so that the phases of two commands make one table).
 
-Usage: python3 bench/host_tier_table.py OUT_DIR
+Usage: python3 bench/host_tier_table.py RESULTS_DIR
+       python3 bench/host_tier_table.py OUT_1/results.json OUT_2/results.json
 """
 import json
 import pathlib
@@ -18,8 +20,13 @@ def ms(value):
 
 
 def main():
-    out = pathlib.Path(sys.argv[1])
-    off, on, bandwidth = (load(out / name) for name in ("results-off.json", "results-on.json", "bandwidth.json"))
+    merged = {}
+    for argument in map(pathlib.Path, sys.argv[1:]):
+        if argument.is_dir():
+            merged.update({p.stem: load(p) for p in argument.glob("*.json")})
+        else:
+            merged.update(load(argument))
+    off, on, bandwidth = (merged.get(name, {}) for name in ("results-off", "results-on", "bandwidth"))
     rows = ["| measure | tier off | tier on | on / off |", "| --- | --- | --- | --- |"]
 
     def row(name, a, b, timed=True):
