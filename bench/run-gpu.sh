@@ -14,10 +14,11 @@ export PYTHONUNBUFFERED=1
 kit="$(cd "$1" && pwd)"; out="$(mkdir -p "$2" && cd "$2" && pwd)"; quick="${3:-}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
-nvidia-smi --query-gpu=name,memory.total,memory.used --format=csv | tee "$out/gpu.txt"
+source "$root/bench/gpu-lib.sh"
+echo "torch at $torch_dir"; nvidia-smi --query-gpu=name,memory.total,memory.used --format=csv | tee "$out/gpu.txt"
 
-# 1. The bridge, against this machine's libtorch and CUDA, and the kit's JRE and assembly.
-. "$root/bench/gpu-kit.sh"
+# 1. The bridge, against this machine's libtorch and CUDA.
+build_bridge "$kit" "$work/native" "$out/cmake.log"
 
 # 2. Models and the in-process torch reference.
 # 400 models as the published case's churn; 700 for a second churn where they cannot all stay resident.
@@ -27,6 +28,8 @@ python3 "$root/bench/make_models.py" "$work/models" "$out/torch-reference.json" 
   > "$out/make_models.log" 2>&1 || { tail -40 "$out/make_models.log"; exit 1; }
 
 # 3. Gantry.
+unpack_gantry "$kit" "$work"
+echo "nativeLibrary = $library" > "$work/gantry/etc/org.gantry.engine.libtorch.cfg"
 port=18080
 utilization=${BENCH_GPU_UTILIZATION:-0.8}
 before_mib=$(nvidia-smi -i 0 --query-gpu=memory.used --format=csv,noheader,nounits) # other processes, no Gantry yet

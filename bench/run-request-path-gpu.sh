@@ -2,13 +2,16 @@
 # The request path's benchmark (bench/request-path.sh) on the GPU machine, which has no Java: the kit from
 # bench/pack.sh carries the JRE, the lean -Pgpu assembly, the bridge's source and the load generator's jars.
 #   bench/run-request-path-gpu.sh KIT_DIR OUT_DIR [--seconds 10]
-# OUT_DIR gets table.md (the table on stdout too), the per-scenario JSON and text, and logs.txt.
+# OUT_DIR gets table.md (the table on stdout too), results.json, runs.txt and logs.txt.
 set -euo pipefail
 kit="$(cd "$1" && pwd)"; out="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'tail -100 "$out/cmake.log" > "$out/logs.txt" 2>/dev/null; rm -f "$out/cmake.log"; rm -rf "$work"' EXIT
-nproc; nvidia-smi --query-gpu=name --format=csv,noheader || true
-. "$root/bench/gpu-kit.sh"
+source "$root/bench/gpu-lib.sh"
+echo "torch at $torch_dir; $(nproc) cores"; nvidia-smi --query-gpu=name --format=csv,noheader || true
+build_bridge "$kit" "$work/native" "$out/cmake.log"
+unpack_gantry "$kit" "$work"
+echo "nativeLibrary = $library" > "$work/gantry/etc/org.gantry.engine.libtorch.cfg"
 export LD_LIBRARY_PATH="$torch_dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 "$root/bench/request-path.sh" --assembly "$work/gantry" --loadgen "$kit/loadgen" --out "$out" "$@"

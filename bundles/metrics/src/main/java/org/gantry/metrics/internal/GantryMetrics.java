@@ -7,9 +7,14 @@ import java.util.function.ToDoubleFunction;
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
 import org.gantry.api.server.ModelEventListener;
+import org.gantry.api.traffic.CaptureStatistics;
+import org.gantry.api.traffic.TrafficControl;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -20,7 +25,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 
 /**
  * Gantry's metrics, in a registry of its own: per device memory (read from the memory manager at scrape
- * time), per model loads, load durations, cold starts, evictions, inferences and their latency, and the
+ * time) and the tiers ({@link TierMetrics}), per model loads, load durations, cold starts, evictions, inferences and their latency, and the
  * server's invocations per second — the signals multi-model endpoints are autoscaled on.
  */
 @Component(service = { GantryMetrics.class, ModelEventListener.class })
@@ -38,6 +43,12 @@ public final class GantryMetrics implements ModelEventListener {
     private final Counter evictions;
     private final Counter inferences;
     private final Histogram inferenceDuration;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile TrafficControl traffic;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CaptureStatistics capture;
 
     @Activate
     public GantryMetrics(@Reference(name = "memory") MemoryManager memory) {
@@ -87,6 +98,8 @@ public final class GantryMetrics implements ModelEventListener {
                 .callback(c -> memory.report().devices().forEach(d -> c.call(
                         d.capacityBytes() == 0 ? 0 : (double) d.usedBytes() / d.capacityBytes(), d.name())))
                 .register(registry);
+        SafeUpdateMetrics.register(registry, () -> traffic, () -> capture);
+        TierMetrics.register(registry, memory);
     }
 
     private void deviceGauge(MemoryManager memory, String name, String help,
