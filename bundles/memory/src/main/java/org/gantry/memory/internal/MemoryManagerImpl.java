@@ -70,8 +70,8 @@ public final class MemoryManagerImpl implements MemoryManager {
     @Activate
     public MemoryManagerImpl(MemoryConfig config) {
         this(hostBudget(config), config.gpuDiscovery() ? CudaDevices.discover() : List.of(),
-                gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()),
-                NvmlProbe::open, config.unleasedSampleSeconds());
+                gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()),
+                footprintFile(config.footprintFile()), NvmlProbe::open, config.unleasedSampleSeconds());
     }
 
     MemoryManagerImpl(DeviceBudget host, List<CudaDevices.Gpu> gpus, double gpuUtilization, long gpuReserve,
