@@ -7,9 +7,14 @@ import java.util.function.ToDoubleFunction;
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
 import org.gantry.api.server.ModelEventListener;
+import org.gantry.api.traffic.CaptureStatistics;
+import org.gantry.api.traffic.TrafficControl;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -38,6 +43,12 @@ public final class GantryMetrics implements ModelEventListener {
     private final Counter evictions;
     private final Counter inferences;
     private final Histogram inferenceDuration;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile TrafficControl traffic;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CaptureStatistics capture;
 
     @Activate
     public GantryMetrics(@Reference(name = "memory") MemoryManager memory) {
@@ -87,6 +98,7 @@ public final class GantryMetrics implements ModelEventListener {
                 .callback(c -> memory.report().devices().forEach(d -> c.call(
                         d.capacityBytes() == 0 ? 0 : (double) d.usedBytes() / d.capacityBytes(), d.name())))
                 .register(registry);
+        SafeUpdateMetrics.register(registry, () -> traffic, () -> capture);
     }
 
     private void deviceGauge(MemoryManager memory, String name, String help,

@@ -88,8 +88,10 @@ final class ModelLifecycle implements RequestExecutor.Admission {
         }
         // Versions the policy no longer selects keep serving until the selected ones are ready (the load then
         // retires them); if a new version fails, they go on serving and the failure is reported.
+        // The loads above are this call's own: a failure seen while waiting is theirs and is reported, never loaded a
+        // second time (which would also tell the listeners twice); a want of memory or of a backend is still retried.
         for (ModelVersion target : targets) {
-            target.holdDuring(() -> loadUntilReady(target, model, 0, true, ExecutionQueue.NO_DEADLINE));
+            target.holdDuring(() -> loadUntilReady(target, model, Long.MAX_VALUE, true, ExecutionQueue.NO_DEADLINE));
         }
     }
 
