@@ -25,7 +25,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 
 /**
  * Gantry's metrics, in a registry of its own: per device memory (read from the memory manager at scrape
- * time), per model loads, load durations, cold starts, evictions, inferences and their latency, and the
+ * time) and the tiers ({@link TierMetrics}), per model loads, load durations, cold starts, evictions, inferences and their latency, and the
  * server's invocations per second — the signals multi-model endpoints are autoscaled on.
  */
 @Component(service = { GantryMetrics.class, ModelEventListener.class })
@@ -99,6 +99,7 @@ public final class GantryMetrics implements ModelEventListener {
                         d.capacityBytes() == 0 ? 0 : (double) d.usedBytes() / d.capacityBytes(), d.name())))
                 .register(registry);
         SafeUpdateMetrics.register(registry, () -> traffic, () -> capture);
+        TierMetrics.register(registry, memory);
     }
 
     private void deviceGauge(MemoryManager memory, String name, String help,
