@@ -74,9 +74,9 @@ public final class MemoryManagerImpl implements MemoryManager {
     @Activate
     public MemoryManagerImpl(MemoryConfig config) {
         this(hostBudget(config), config.gpuDiscovery() ? CudaDevices.discover() : List.of(),
-                gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()),
-                NvmlProbe::open, config.unleasedSampleSeconds(), HostTier.ceiling(config.hostTierBudget(),
-                        config.hostTierShare()));
+                gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()),
+                footprintFile(config.footprintFile()), NvmlProbe::open, config.unleasedSampleSeconds(),
+                HostTier.ceiling(config.hostTierBudget(), config.hostTierShare()));
     }
 
     /** @param hostTierBudget the host tier's ceiling given the host budget; used only when there are GPUs */
