@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.gantry.e2e.KarafServer.Reply;
 import org.junit.jupiter.api.AfterAll;
@@ -65,6 +66,24 @@ class DistributionTest {
                 assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
             }
         }
+    }
+
+    /**
+     * Several servers per host: every port a server listens on is one the environment names (HTTP, the console and,
+     * where a gRPC bundle is installed, gRPC), except Felix's internal connector, which takes a free loopback port.
+     */
+    @Test
+    void everyListenerIsAPortFromTheEnvironmentOrFelixsInternalLoopbackOne() throws Exception {
+        List<TcpListeners.Listener> listeners = TcpListeners.of(server.pid());
+        Set<Integer> ports = listeners.stream().map(TcpListeners.Listener::port).collect(Collectors.toSet());
+        assertTrue(ports.containsAll(Set.of(server.port(), server.consolePort())), listeners.toString());
+        Set<Integer> fromEnvironment = Set.of(server.port(), server.consolePort(), server.grpcPort());
+        List<TcpListeners.Listener> others = listeners.stream().filter(l -> !fromEnvironment.contains(l.port()))
+                .toList();
+        assertEquals(1, others.size(), "only Felix's internal connector besides: " + listeners);
+        assertTrue(others.get(0).loopback(), others.toString());
+        assertTrue(listeners.stream().filter(l -> l.port() == server.consolePort()).allMatch(TcpListeners.Listener::loopback),
+                "the console listens on loopback only: " + listeners);
     }
 
     @Test

@@ -29,6 +29,7 @@ final class KarafServer implements AutoCloseable {
     private final Path home;
     private final int port;
     private final int grpcPort;
+    /** The Karaf console's SSH port (GANTRY_CONSOLE_PORT): servers side by side never share 8101. */
     private final int consolePort;
     private final Process process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -64,8 +65,8 @@ final class KarafServer implements AutoCloseable {
         }
         int port = freePort();
         int grpcPort = freePort();
-        // Karaf reads PID properties from the environment: a console port of its own, so that servers started
-        // side by side (other test runs, other checkouts) never answer each other's bin/client.
+        // A console port of its own, so that servers started side by side (other test runs, other checkouts) never
+        // answer each other's bin/client.
         int consolePort = freePort();
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
                 .directory(home.toFile())
@@ -73,7 +74,7 @@ final class KarafServer implements AutoCloseable {
                 .redirectOutput(work.resolve("karaf-console.log").toFile());
         builder.environment().put("GANTRY_HTTP_PORT", Integer.toString(port));
         builder.environment().put("GANTRY_GRPC_PORT", Integer.toString(grpcPort));
-        builder.environment().put("ORG_APACHE_KARAF_SHELL_SSHPORT", Integer.toString(consolePort));
+        builder.environment().put("GANTRY_CONSOLE_PORT", Integer.toString(consolePort));
         builder.environment().put("GANTRY_MODEL_REPOSITORY", models.toAbsolutePath().toString());
         builder.environment().putAll(environment);
         KarafServer server = new KarafServer(home, port, grpcPort, consolePort, builder.start());
@@ -92,6 +93,10 @@ final class KarafServer implements AutoCloseable {
     /** The gRPC port ({@code GANTRY_GRPC_PORT}); it opens independently of HTTP readiness. */
     int grpcPort() {
         return grpcPort;
+    }
+
+    int consolePort() {
+        return consolePort;
     }
 
     /** The answers the server gave while it started: what a probe or an eager client saw. */
