@@ -1,6 +1,6 @@
-/** The server as front ends (REST, shell, metrics) use it: inference, metadata, readiness, load and unload. */
+/** The server as front ends (REST, shell, metrics) use it: inference, metadata, readiness, load and unload, drain. */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.gantry.api.server;
 
 import org.osgi.annotation.bundle.Export;

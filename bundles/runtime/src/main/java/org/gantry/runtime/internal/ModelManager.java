@@ -49,6 +49,7 @@ import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.repository.ModelRepository;
 import org.gantry.api.repository.RepositoryModel;
+import org.gantry.api.server.Drain;
 import org.gantry.api.server.LoadPhase;
 import org.gantry.api.server.ModelEventListener;
 import org.gantry.api.server.ModelMetadata;
@@ -232,9 +233,14 @@ public final class ModelManager implements ModelServer {
         return SERVER_VERSION;
     }
 
+    /** Once the server's drain begins, the server is not ready: probes and proxies send requests elsewhere. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Drain drain;
+
     @Override
     public boolean isReady() {
-        return Files.isDirectory(Path.of(repository.location()));
+        Drain serverDrain = drain;
+        return (serverDrain == null || !serverDrain.isDraining()) && Files.isDirectory(Path.of(repository.location()));
     }
 
     @Override
