@@ -99,6 +99,21 @@ final class KarafServer implements AutoCloseable {
         return consolePort;
     }
 
+    /** Sends SIGTERM to Karaf's JVM, as a container runtime or an orchestrator does to stop it. */
+    void terminate() {
+        ProcessHandle.of(pid()).ifPresent(ProcessHandle::destroy);
+    }
+
+    /** Waits for the server's process to exit; returns its exit status, or null if it still runs after the wait. */
+    Integer awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
+    /** Karaf's own log, data/log/karaf.log. */
+    String log() throws IOException {
+        return Files.readString(home.resolve("data/log/karaf.log"));
+    }
+
     /** The answers the server gave while it started: what a probe or an eager client saw. */
     java.util.List<Reply> startupReplies() {
         return startupReplies;
@@ -198,6 +213,9 @@ final class KarafServer implements AutoCloseable {
     /** Stops Karaf as a user would (bin/stop), and kills it if it has not exited a minute later. */
     @Override
     public void close() throws IOException {
+        if (!process.isAlive()) {
+            return; // stopped already (a drain, a test that stopped it)
+        }
         try {
             new ProcessBuilder(home.resolve("bin/stop").toString()).directory(home.toFile())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
