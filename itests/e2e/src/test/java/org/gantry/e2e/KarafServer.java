@@ -31,16 +31,19 @@ final class KarafServer implements AutoCloseable {
     private final int grpcPort;
     /** The Karaf console's SSH port (GANTRY_CONSOLE_PORT): servers side by side never share 8101. */
     private final int consolePort;
+    /** Felix's internal connector's loopback port (GANTRY_INTERNAL_HTTP_PORT). */
+    private final int internalPort;
     private final Process process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Every answer to the readiness probes sent while the server started, in order. */
     private final java.util.List<Reply> startupReplies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private KarafServer(Path home, int port, int grpcPort, int consolePort, Process process) {
+    private KarafServer(Path home, int port, int grpcPort, int consolePort, int internalPort, Process process) {
         this.home = home;
         this.port = port;
         this.grpcPort = grpcPort;
         this.consolePort = consolePort;
+        this.internalPort = internalPort;
         this.process = process;
     }
 
@@ -66,8 +69,9 @@ final class KarafServer implements AutoCloseable {
         int port = freePort();
         int grpcPort = freePort();
         // A console port of its own, so that servers started side by side (other test runs, other checkouts) never
-        // answer each other's bin/client.
+        // answer each other's bin/client; and every other port of its own for the same reason.
         int consolePort = freePort();
+        int internalPort = freePort();
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
                 .directory(home.toFile())
                 .redirectErrorStream(true)
@@ -75,9 +79,10 @@ final class KarafServer implements AutoCloseable {
         builder.environment().put("GANTRY_HTTP_PORT", Integer.toString(port));
         builder.environment().put("GANTRY_GRPC_PORT", Integer.toString(grpcPort));
         builder.environment().put("GANTRY_CONSOLE_PORT", Integer.toString(consolePort));
+        builder.environment().put("GANTRY_INTERNAL_HTTP_PORT", Integer.toString(internalPort));
         builder.environment().put("GANTRY_MODEL_REPOSITORY", models.toAbsolutePath().toString());
         builder.environment().putAll(environment);
-        KarafServer server = new KarafServer(home, port, grpcPort, consolePort, builder.start());
+        KarafServer server = new KarafServer(home, port, grpcPort, consolePort, internalPort, builder.start());
         server.awaitReady(Duration.ofMinutes(3));
         return server;
     }
@@ -97,6 +102,10 @@ final class KarafServer implements AutoCloseable {
 
     int consolePort() {
         return consolePort;
+    }
+
+    int internalPort() {
+        return internalPort;
     }
 
     /** Sends SIGTERM to Karaf's JVM, as a container runtime or an orchestrator does to stop it. */
