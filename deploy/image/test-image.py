@@ -9,13 +9,14 @@ namespace of its own, so that it is PID 1 and receives SIGTERM as in a container
   sagemaker  as a CPU multi-model endpoint starts it (deploy/sagemaker/cpu-multi-model/create-model.json):
              docker run IMAGE serve with SAGEMAKER_BIND_TO_PORT, SAGEMAKER_SAFE_PORT_RANGE and SAGEMAKER_MULTI_MODEL
              set; the model in /opt/ml/models/<name>/model, added with POST /models, invoked through
-             /models/<name>/invoke and /invocations; every other listener inside the safe port range.
+             /models/<name>/invoke and /invocations (named by the target model header, or by custom attributes
+             as on GPU endpoints); every other listener inside the safe port range.
   kserve     as deploy/kserve/cluster-serving-runtime.yaml starts it: its args and env, the example repository in
              /mnt/models (what the storage initializer writes), readiness from its probe; every example model with
              expected answers is served over v2 REST.
 Both end with SIGTERM: the process drains and exits well within SageMaker's and Kubernetes' 30 s.
 
-Usage (root): deploy/image/test-image.py [--image DIR] [--work DIR] [scenario...]
+Usage (root): deploy/image/test-image.py [--image DIR] [--tag TAG] [--work DIR] [scenario...]
 """
 import argparse
 import json
@@ -232,6 +233,10 @@ def sagemaker(container):
                             {"X-Amzn-SageMaker-Target-Model": "simple_linear"})
         check(status == 200 and outputs_match(case["outputs"], json.loads(body)["outputs"]),
               f"POST /invocations with X-Amzn-SageMaker-Target-Model answers the same")
+        status, body = http("POST", port, "/invocations", request,
+                            {"X-Amzn-SageMaker-Custom-Attributes": "model=simple_linear"})
+        check(status == 200 and outputs_match(case["outputs"], json.loads(body)["outputs"]),
+              f"POST /invocations with model=simple_linear in X-Amzn-SageMaker-Custom-Attributes (GPU endpoints)")
     status, body = http("DELETE", port, "/models/simple_linear")
     check(status == 200, f"DELETE /models/simple_linear: {status}")
     seconds = container.terminate(within=30)
@@ -277,12 +282,13 @@ def kserve(container):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--image", default=str(ROOT / "target/image/image"))
+    parser.add_argument("--tag", default=image_env()["GANTRY_IMAGE_TAG"])
     parser.add_argument("--work", default=str(ROOT / "target/image/test"))
     parser.add_argument("scenarios", nargs="*", default=["sagemaker", "kserve"])
     options = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("test-image: run as root (umoci unpack keeps owners; chroot and namespaces need root)")
-    tag = image_env()["GANTRY_IMAGE_TAG"]
+    tag = options.tag
     work = Path(options.work)
     work.mkdir(parents=True, exist_ok=True)
     failures = 0
