@@ -8,10 +8,13 @@
 # read (docs/deployment.md says how to push it). The CPU image is the default; docs/deployment.md says how a GPU
 # image differs.
 #
-# Usage: deploy/image/build-image.sh [--output DIR] [--distribution DIR] [--mirror MIRROR]...
+# Usage: deploy/image/build-image.sh [--output DIR] [--distribution DIR] [--tag TAG] [--include PACKAGES]
+#                                    [--mirror MIRROR]...
 #   --output        where to write image/ (the layout) and gantry-<tag>.oci.tar (default: target/image)
 #   --distribution  the unpacked distribution to put in the image (default: distribution/target/assembly, built by
 #                   mvn -B install -DskipTests)
+#   --tag           the image's tag (default: GANTRY_IMAGE_TAG of image.env; a GPU image is <version>-gpu)
+#   --include       more Debian packages for the root file system, comma-separated
 #   --mirror        an apt source for mmdebstrap (a URL, a "deb ..." line or a sources file); repeatable
 # Needs root (mmdebstrap's root mode, file owners kept in the layers) and the Debian packages mmdebstrap and umoci.
 # Takes a few minutes and about 100 MB of downloads.
@@ -22,13 +25,17 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 
 output="$root/target/image"
 distribution="$root/distribution/target/assembly"
+tag="$GANTRY_IMAGE_TAG"
+packages="$GANTRY_IMAGE_PACKAGES"
 mirrors=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --output) output="$2"; shift 2 ;;
         --distribution) distribution="$2"; shift 2 ;;
+        --tag) tag="$2"; shift 2 ;;
+        --include) packages="$packages,$2"; shift 2 ;;
         --mirror) mirrors+=("$2"); shift 2 ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "build-image: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -49,7 +56,6 @@ if [ ${#mirrors[@]} -eq 0 ] && grep -qs "^VERSION_CODENAME=$GANTRY_IMAGE_SUITE\$
 fi
 
 image="$output/image"
-tag="$GANTRY_IMAGE_TAG"
 archive="$output/gantry-$tag.oci.tar"
 mkdir -p "$output"
 work="$(mktemp -d "$output/.build.XXXXXX")"
@@ -59,23 +65,24 @@ SOURCE_DATE_EPOCH="$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 revision="$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)"
 
-echo "build-image: Debian $GANTRY_IMAGE_SUITE root file system with $GANTRY_IMAGE_PACKAGES"
+echo "build-image: Debian $GANTRY_IMAGE_SUITE root file system with $packages"
 user_id="${GANTRY_IMAGE_USER%%:*}"
 group_id="${GANTRY_IMAGE_USER##*:}"
-mmdebstrap --quiet --variant=minbase --include="$GANTRY_IMAGE_PACKAGES" \
+mmdebstrap --quiet --variant=minbase --include="$packages" \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
     --setup-hook='mkdir -p "$1/usr/share/man/man1"' \
     --customize-hook="chroot \"\$1\" useradd --uid $user_id --gid $group_id --no-create-home --home-dir /opt/gantry --shell /usr/sbin/nologin gantry" \
     "$GANTRY_IMAGE_SUITE" "$work/rootfs.tar" "${mirrors[@]}"
 
+# The layout holds one image: a new build replaces the last.
 rm -rf "$image"
 umoci init --layout "$image"
 umoci new --image "$image:$tag"
 umoci unpack --image "$image:$tag" "$work/bundle"
 tar -C "$work/bundle/rootfs" --numeric-owner -xpf "$work/rootfs.tar"
 umoci repack --refresh-bundle --image "$image:$tag" \
-    --history.comment "Debian $GANTRY_IMAGE_SUITE minbase with $GANTRY_IMAGE_PACKAGES (mmdebstrap)" "$work/bundle"
+    --history.comment "Debian $GANTRY_IMAGE_SUITE minbase with $packages (mmdebstrap)" "$work/bundle"
 
 echo "build-image: Gantry from $distribution"
 gantry="$work/bundle/rootfs/opt/gantry"
@@ -96,7 +103,7 @@ umoci config --image "$image:$tag" --history.comment "Gantry's entrypoint, user,
     --config.user "$GANTRY_IMAGE_USER" --config.workingdir /opt/gantry \
     --config.env "JAVA_HOME=/$java_home" \
     --config.env "PATH=/opt/gantry/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-    --config.exposedports 8080/tcp --config.exposedports 8001/tcp \
+    --config.exposedports "$GANTRY_IMAGE_HTTP_PORT/tcp" --config.exposedports "$GANTRY_IMAGE_GRPC_PORT/tcp" \
     --config.stopsignal SIGTERM \
     --config.label com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true \
     --config.label com.amazonaws.sagemaker.capabilities.multi-models=true \
