@@ -3,9 +3,10 @@
 #   python3-torch, python3-onnx  make the MiniLM example from its Maven Central weights (scripts/fixtures/make-minilm-example.py)
 #   libtorch-dev, cmake, g++     build the native libtorch engine (backend-plugins/libtorch-engine)
 #   chromium                     the status page's browser test (itests/e2e StatusPageTest), headless over DevTools
+#   haproxy                      the consistent-hashing proxy in front of MultiNodeTest's Gantry nodes
 # README's commands and .ci/run call it first; it does nothing when everything is there.
 set -euo pipefail
-packages=(python3-torch python3-onnx libtorch-dev cmake g++ chromium)
+packages=(python3-torch python3-onnx libtorch-dev cmake g++ chromium haproxy)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
