@@ -34,7 +34,10 @@ import jakarta.servlet.http.HttpServletResponse;
 @HttpWhiteboardFilterAsyncSupported
 public class DrainFilter implements Filter {
 
-    /** Ahead of the other filters (ranking 0): a refused request costs no body read and no start-up check. */
+    /**
+     * Ahead of the body reader and the start-up gate (ranking 0), so a refused request costs no body read; behind
+     * ClientAddressFilter (1000), which only notes where a request came from.
+     */
     static final int RANKING = 100;
     /** The paths that answer while the server drains, exactly as probes and scrapers send them. */
     static final Set<String> PROBES = Set.of("/v2/health/live", "/v2/health/ready", "/ping", "/metrics");
