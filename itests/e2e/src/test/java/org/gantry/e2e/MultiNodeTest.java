@@ -47,7 +47,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * deploy/haproxy/haproxy.cfg (consistent hashing on the model name, bounded load, readiness checks, retries).
  * Three nodes, and a fourth that joins, each with a small memory budget (room for {@value #MODELS_PER_NODE}
  * models), share one read-only model repository of {@value #MODELS} copies of the tiny_encoder model of
- * itests/loadgen (a TorchScript encoder with 390 KiB of weights).
+ * bench/loadgen (a TorchScript encoder with 390 KiB of weights).
  * Requests go through the proxy only; the proxy says which node answered (X-Gantry-Node), and each node's /metrics
  * says what it loaded and served. Figures go to target/e2e/multinode/results.md.
  *
@@ -63,7 +63,7 @@ class MultiNodeTest {
     static final long BYTES_PER_MODEL = 399_872;
     /** What a load reserves until it has measured the model: its files' bytes times the backends' default. */
     static final double ESTIMATE_PER_FILE_BYTE = 1.5;
-    private static final String MODEL = "itests/loadgen/models/tiny_encoder";
+    private static final String MODEL = "bench/loadgen/models/tiny_encoder";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
     /** Model names whose place on the ring the kill and join scenarios compare (no model of that name exists). */
     private static final int RING_PROBES = 300;
@@ -340,24 +340,37 @@ class MultiNodeTest {
         assertEquals(List.of(), failures(outcomes));
     }
 
-    /** KServe v2 REST and SageMaker's invoke and /invocations through the proxy: same node, same answers. */
+    /**
+     * KServe v2 REST, SageMaker's invoke and /invocations through the proxy: the same answers, and the proxy takes the
+     * model's name from each, so all three go to one node. Where they go is read from requests for names no node has
+     * (each node answers 404 at once, which the proxy never retries elsewhere); real models' requests could be
+     * retried on the next node while their own is busy restarting, which is the retry's purpose, not a routing fault.
+     */
     @Test
     @Order(7)
-    void protocolsRestAndSageMakerInvokeGiveTheSameAnswersFromTheSameNode() throws Exception {
-        int compared = 0;
+    void protocolsRestAndSageMakerInvokeGiveTheSameAnswersAndRouteAlike() throws Exception {
+        int sameNode = 0;
         for (String model : models(0, 12)) {
             Outcome rest = send(model, "/v2/models/" + model + "/infer", Map.of());
             Outcome invoke = send(model, "/models/" + model + "/invoke", Map.of());
             Outcome invocations = send(model, "/invocations", Map.of("X-Amzn-SageMaker-Target-Model", model));
             for (Outcome outcome : List.of(rest, invoke, invocations)) {
                 assertEquals(200, outcome.status(), outcome.body());
-                assertEquals(rest.node(), outcome.node(), model + ": one node for every protocol");
                 assertEquals(JSON.readTree(rest.body()).get("outputs"), JSON.readTree(outcome.body()).get("outputs"));
             }
-            compared++;
+            sameNode += rest.node().equals(invoke.node()) && rest.node().equals(invocations.node()) ? 1 : 0;
         }
-        note("protocols", compared + " models: REST, SageMaker /models/<m>/invoke and /invocations answered the same"
-                + " from the same node; gRPC is not covered here (the gRPC bundle is not in this distribution)");
+        int probes = 100;
+        for (int i = 0; i < probes; i++) {
+            String name = "probe-" + i;
+            Outcome rest = send(name, "/v2/models/" + name + "/infer", Map.of());
+            Outcome invoke = send(name, "/models/" + name + "/invoke", Map.of());
+            Outcome invocations = send(name, "/invocations", Map.of("X-Amzn-SageMaker-Target-Model", name));
+            assertEquals(List.of(rest.node(), rest.node()), List.of(invoke.node(), invocations.node()), name);
+        }
+        note("protocols", String.format("12 models: REST, SageMaker /models/<m>/invoke and /invocations gave the same"
+                + " answers, %d of 12 from one node; %d names routed alike by all three; gRPC is not covered here (the"
+                + " gRPC bundle is not in this distribution)", sameNode, probes));
     }
 
     /**
