@@ -31,13 +31,15 @@ final class ClusterNode {
     private final Path log;
     private final Map<String, String> environment = new HashMap<>();
     private final int port;
+    private final int grpcPort;
     private Process process;
 
-    private ClusterNode(String name, Path home, Path log, int port) {
+    private ClusterNode(String name, Path home, Path log, int port, int grpcPort) {
         this.name = name;
         this.home = home;
         this.log = log;
         this.port = port;
+        this.grpcPort = grpcPort;
     }
 
     /**
@@ -51,13 +53,14 @@ final class ClusterNode {
         for (Map.Entry<String, String> file : etcFiles.entrySet()) {
             Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
         }
-        ClusterNode node = new ClusterNode(name, home, work.resolve(name + "-console.log"), freePort());
+        ClusterNode node = new ClusterNode(name, home, work.resolve(name + "-console.log"), freePort(), freePort());
         node.environment.putAll(environment);
         node.environment.put("GANTRY_HTTP_HOST", "127.0.0.1");
         node.environment.put("GANTRY_HTTP_PORT", Integer.toString(node.port));
         node.environment.put("GANTRY_CONSOLE_PORT", Integer.toString(freePort()));
         node.environment.put("GANTRY_INTERNAL_HTTP_PORT", Integer.toString(freePort()));
-        node.environment.put("GANTRY_GRPC_PORT", Integer.toString(freePort()));
+        node.environment.put("GANTRY_GRPC_HOST", "127.0.0.1");
+        node.environment.put("GANTRY_GRPC_PORT", Integer.toString(node.grpcPort));
         // The JVM replaces bin/karaf, as in the image: signals reach it directly.
         node.environment.put("KARAF_EXEC", "exec");
         return node;
@@ -73,6 +76,10 @@ final class ClusterNode {
 
     String address() {
         return "127.0.0.1:" + port;
+    }
+
+    String grpcAddress() {
+        return "127.0.0.1:" + grpcPort;
     }
 
     /** Starts the node; returns at once (see {@link #awaitReady}). */

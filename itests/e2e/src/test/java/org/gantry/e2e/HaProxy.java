@@ -22,29 +22,35 @@ final class HaProxy implements AutoCloseable {
     private final Process process;
     private final Path socket;
     private final int port;
+    private final int grpcPort;
 
-    private HaProxy(Process process, Path socket, int port) {
+    private HaProxy(Process process, Path socket, int port, int grpcPort) {
         this.process = process;
         this.socket = socket;
         this.port = port;
+        this.grpcPort = grpcPort;
     }
 
-    /** @param nodes the addresses of GANTRY_NODE1..4 */
-    static HaProxy start(Path config, Path work, List<String> nodes) throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+    /**
+     * @param nodes     the HTTP addresses of GANTRY_NODE1..4
+     * @param grpcNodes their gRPC addresses, GANTRY_NODE1..4_GRPC
+     */
+    static HaProxy start(Path config, Path work, List<String> nodes, List<String> grpcNodes)
+            throws IOException, InterruptedException {
+        int port = freePort();
+        int grpcPort = freePort();
         Path socket = work.resolve("haproxy.sock");
         java.nio.file.Files.deleteIfExists(socket); // a last run's
         ProcessBuilder builder = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve("haproxy.log").toFile());
         builder.environment().put("GANTRY_PROXY_BIND", "127.0.0.1:" + port);
+        builder.environment().put("GANTRY_PROXY_GRPC_BIND", "127.0.0.1:" + grpcPort);
         builder.environment().put("GANTRY_PROXY_RUNTIME", socket.toString());
         for (int i = 0; i < nodes.size(); i++) {
             builder.environment().put("GANTRY_NODE" + (i + 1), nodes.get(i));
+            builder.environment().put("GANTRY_NODE" + (i + 1) + "_GRPC", grpcNodes.get(i));
         }
-        HaProxy proxy = new HaProxy(builder.start(), socket, port);
+        HaProxy proxy = new HaProxy(builder.start(), socket, port, grpcPort);
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!socket.toFile().exists()) {
             if (!proxy.process.isAlive() || System.nanoTime() > deadline) {
@@ -57,6 +63,17 @@ final class HaProxy implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** The gRPC frontend (HTTP/2 cleartext). */
+    int grpcPort() {
+        return grpcPort;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
+        }
     }
 
     /** One runtime API command, such as {@code set server gantry/gantry4 state ready}; returns the answer. */

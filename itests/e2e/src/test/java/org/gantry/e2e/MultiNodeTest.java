@@ -8,6 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,12 +28,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
+import org.gantry.grpc.proto.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
+import org.gantry.grpc.proto.GrpcService.ModelInferRequest;
+import org.gantry.grpc.proto.GrpcService.ModelInferRequest.InferInputTensor;
+import org.gantry.grpc.proto.GrpcService.ModelInferResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -41,6 +49,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 
 /**
  * Several Gantry nodes on one host behind a real consistent-hashing load balancer: HAProxy running
@@ -48,8 +64,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Three nodes, and a fourth that joins, each with a small memory budget (room for {@value #MODELS_PER_NODE}
  * models), share one read-only model repository of {@value #MODELS} copies of the tiny_encoder model of
  * bench/loadgen (a TorchScript encoder with 390 KiB of weights).
- * Requests go through the proxy only; the proxy says which node answered (X-Gantry-Node), and each node's /metrics
- * says what it loaded and served. Figures go to target/e2e/multinode/results.md.
+ * Requests go through the proxy only, over HTTP and, for the protocols scenario, gRPC; the proxy says which node
+ * answered (X-Gantry-Node), and each node's /metrics says what it loaded and served. Figures go to target/e2e/multinode/results.md.
  *
  * <p>About three and a half minutes on two cores (nodes start nine times). Needs haproxy (Debian's package, which
  * scripts/install-prerequisites.sh installs). Alone: {@code mvn -pl itests/e2e test -Dtest=MultiNodeTest}.
@@ -72,13 +88,25 @@ class MultiNodeTest {
                     .collect(Collectors.joining(",", "[", "]")) + "}]}";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SAMPLE = Pattern.compile("^(\\w+)\\{([^}]*)}\\s+(\\S+)$");
+    private static final Metadata.Key<String> GANTRY_MODEL = Metadata.Key.of("x-gantry-model",
+            Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> GANTRY_NODE = Metadata.Key.of("x-gantry-node",
+            Metadata.ASCII_STRING_MARSHALLER);
 
     private static Path work;
     private static long budget;
     private static final List<ClusterNode> NODES = new ArrayList<>();
     private static HaProxy proxy;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
-            .executor(Executors.newFixedThreadPool(16)).build();
+    /** A gRPC client's channel to the proxy's gRPC frontend. */
+    private static ManagedChannel grpc;
+    /**
+     * The sequential scenarios' client: one request after another. Every client of these tests, this one and each
+     * thread of {@link Traffic}, has a client of its own, so that its requests follow each other on one connection.
+     * HAProxy counts a request in flight until it releases the request's stream, a moment after the client has the
+     * answer: a next request on another pooled connection could meet that count, and bounded load would send it to
+     * the next node as if the first were still running.
+     */
+    private static final HttpClient SEQUENTIAL = client();
     private static final Map<String, List<String>> RESULTS = new LinkedHashMap<>();
 
     /** One request through the proxy: when, for which model, its status, which node answered, how long it took. */
@@ -118,7 +146,9 @@ class MultiNodeTest {
         NODES.get(1).awaitReady(START_TIMEOUT);
         NODES.get(2).awaitReady(START_TIMEOUT);
         proxy = HaProxy.start(Path.of(System.getProperty("gantry.root"), "deploy/haproxy/haproxy.cfg"), work,
-                NODES.stream().map(ClusterNode::address).toList());
+                NODES.stream().map(ClusterNode::address).toList(), NODES.stream().map(ClusterNode::grpcAddress).toList());
+        grpc = NettyChannelBuilder.forAddress("127.0.0.1", proxy.grpcPort()).usePlaintext()
+                .maxInboundMessageSize(16 << 20).build();
         for (int i = 1; i <= 3; i++) {
             proxy.awaitServer("gantry" + i, true, Duration.ofSeconds(30));
         }
@@ -129,6 +159,9 @@ class MultiNodeTest {
 
     @AfterAll
     static void stopCluster() throws Exception {
+        if (grpc != null) {
+            grpc.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
         if (proxy != null) {
             proxy.close();
         }
@@ -271,6 +304,7 @@ class MultiNodeTest {
         Map<String, String> ringBefore = ring();
         Map<String, Map<String, Double>> coldBefore = perNode("gantry_model_cold_starts_total");
         proxy.command("set server gantry/" + joining.name() + " state ready");
+        proxy.command("set server gantry-grpc/" + joining.name() + " state ready");
         proxy.awaitServer(joining.name(), true, Duration.ofSeconds(30));
         assertOnlyTheNodesShareOfTheRingMoved(ringBefore, ring(), joining.name(), 1.0 / 4, "node joins");
         List<Outcome> outcomes = sequential(models, 2);
@@ -341,24 +375,34 @@ class MultiNodeTest {
     }
 
     /**
-     * KServe v2 REST, SageMaker's invoke and /invocations through the proxy: the same answers, and the proxy takes the
-     * model's name from each, so all three go to one node. Where they go is read from requests for names no node has
-     * (each node answers 404 at once, which the proxy never retries elsewhere); real models' requests could be
-     * retried on the next node while their own is busy restarting, which is the retry's purpose, not a routing fault.
+     * KServe v2 REST, SageMaker's invoke and /invocations, and KServe v2 gRPC, through the proxy: the same answers,
+     * and the proxy takes the model's name from each (gRPC clients send it as metadata), so all four go to one node.
+     * Where they go is read from requests for names no node has (each node answers 404 or NOT_FOUND at once, which
+     * the proxy never retries elsewhere); real models' requests could be retried on the next node while their own is
+     * busy restarting, which is the retry's purpose, not a routing fault.
      */
     @Test
     @Order(7)
-    void protocolsRestAndSageMakerInvokeGiveTheSameAnswersAndRouteAlike() throws Exception {
+    void protocolsRestSageMakerAndGrpcGiveTheSameAnswersAndRouteAlike() throws Exception {
         int sameNode = 0;
         for (String model : models(0, 12)) {
             Outcome rest = send(model, "/v2/models/" + model + "/infer", Map.of());
             Outcome invoke = send(model, "/models/" + model + "/invoke", Map.of());
             Outcome invocations = send(model, "/invocations", Map.of("X-Amzn-SageMaker-Target-Model", model));
+            JsonNode outputs = JSON.readTree(rest.body()).get("outputs");
             for (Outcome outcome : List.of(rest, invoke, invocations)) {
                 assertEquals(200, outcome.status(), outcome.body());
-                assertEquals(JSON.readTree(rest.body()).get("outputs"), JSON.readTree(outcome.body()).get("outputs"));
+                assertEquals(outputs, JSON.readTree(outcome.body()).get("outputs"));
             }
-            sameNode += rest.node().equals(invoke.node()) && rest.node().equals(invocations.node()) ? 1 : 0;
+            GrpcAnswer overGrpc = inferOverGrpc(model);
+            assertEquals(Status.Code.OK, overGrpc.code(), model);
+            JsonNode data = outputs.get(0).get("data");
+            assertEquals(data.size(), overGrpc.outputs().length, model);
+            for (int i = 0; i < data.size(); i++) {
+                assertEquals((float) data.get(i).asDouble(), overGrpc.outputs()[i], model + " output " + i);
+            }
+            sameNode += Stream.of(rest.node(), invoke.node(), invocations.node(), overGrpc.node()).distinct().count() == 1
+                    ? 1 : 0;
         }
         int probes = 100;
         for (int i = 0; i < probes; i++) {
@@ -366,11 +410,54 @@ class MultiNodeTest {
             Outcome rest = send(name, "/v2/models/" + name + "/infer", Map.of());
             Outcome invoke = send(name, "/models/" + name + "/invoke", Map.of());
             Outcome invocations = send(name, "/invocations", Map.of("X-Amzn-SageMaker-Target-Model", name));
-            assertEquals(List.of(rest.node(), rest.node()), List.of(invoke.node(), invocations.node()), name);
+            GrpcAnswer overGrpc = inferOverGrpc(name);
+            assertEquals(Status.Code.NOT_FOUND, overGrpc.code(), name);
+            assertEquals(List.of(rest.node(), rest.node(), rest.node()),
+                    List.of(invoke.node(), invocations.node(), overGrpc.node()), name);
         }
-        note("protocols", String.format("12 models: REST, SageMaker /models/<m>/invoke and /invocations gave the same"
-                + " answers, %d of 12 from one node; %d names routed alike by all three; gRPC is not covered here (the"
-                + " gRPC bundle is not in this distribution)", sameNode, probes));
+        note("protocols", String.format("12 models: REST, SageMaker /models/<m>/invoke and /invocations, and gRPC"
+                + " ModelInfer gave the same answers, %d of 12 all four from one node; %d unknown names routed to one"
+                + " node by all four", sameNode, probes));
+    }
+
+    /** A gRPC ModelInfer through the proxy: its status, the output's floats, and the node HAProxy names. */
+    record GrpcAnswer(Status.Code code, float[] outputs, String node) {
+    }
+
+    private static GrpcAnswer inferOverGrpc(String model) {
+        Metadata routing = new Metadata();
+        routing.put(GANTRY_MODEL, model);
+        AtomicReference<Metadata> headers = new AtomicReference<>();
+        AtomicReference<Metadata> trailers = new AtomicReference<>();
+        GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(grpc)
+                .withDeadlineAfter(60, TimeUnit.SECONDS)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(routing),
+                        MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
+        ByteBuffer input = ByteBuffer.allocate(16 * 64 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 16 * 64; i++) {
+            input.putFloat((float) ((i % 37) / 37.0));
+        }
+        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName(model)
+                .addInputs(InferInputTensor.newBuilder().setName("INPUT__0").setDatatype("FP32").addShape(1)
+                        .addShape(16).addShape(64))
+                .addRawInputContents(ByteString.copyFrom(input.flip())).build();
+        Status.Code code = Status.Code.OK;
+        float[] outputs = new float[0];
+        try {
+            ModelInferResponse response = stub.modelInfer(request);
+            ByteBuffer raw = response.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            outputs = new float[raw.remaining() / 4];
+            for (int i = 0; i < outputs.length; i++) {
+                outputs[i] = raw.getFloat();
+            }
+        } catch (StatusRuntimeException e) {
+            code = e.getStatus().getCode();
+        }
+        String node = headers.get() != null ? headers.get().get(GANTRY_NODE) : null;
+        if (node == null && trailers.get() != null) {
+            node = trailers.get().get(GANTRY_NODE); // an error answered in one HEADERS frame: the trailers
+        }
+        return new GrpcAnswer(code, outputs, node == null ? "?" : node);
     }
 
     /**
@@ -384,7 +471,7 @@ class MultiNodeTest {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port()
                     + "/v2/models/" + name + "/ready")).timeout(Duration.ofSeconds(10)).build();
             try {
-                nodes.put(name, HTTP.send(request, HttpResponse.BodyHandlers.discarding()).headers()
+                nodes.put(name, SEQUENTIAL.send(request, HttpResponse.BodyHandlers.discarding()).headers()
                         .firstValue("X-Gantry-Node").orElse("?"));
             } catch (IOException e) {
                 nodes.put(name, "?");
@@ -425,9 +512,10 @@ class MultiNodeTest {
             for (int t = 0; t < threads; t++) {
                 int offset = t * 7;
                 futures.add(clients.submit(() -> {
+                    HttpClient client = client();
                     for (int i = offset; running.get(); i++) {
                         String model = models.get(i % models.size());
-                        outcomes.add(send(model, "/v2/models/" + model + "/infer", Map.of()));
+                        outcomes.add(send(client, model, "/v2/models/" + model + "/infer", Map.of()));
                     }
                     return null;
                 }));
@@ -458,14 +546,22 @@ class MultiNodeTest {
         return outcomes;
     }
 
+    private static HttpClient client() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
     static Outcome send(String model, String path, Map<String, String> headers) {
+        return send(SEQUENTIAL, model, path, headers);
+    }
+
+    static Outcome send(HttpClient client, String model, String path, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path))
                 .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(REQUEST));
         headers.forEach(request::header);
         long started = System.nanoTime();
         try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Outcome(started, model, response.statusCode(),
                     response.headers().firstValue("X-Gantry-Node").orElse("?"), System.nanoTime() - started,
                     response.body());
