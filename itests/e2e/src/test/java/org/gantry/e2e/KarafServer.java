@@ -23,6 +23,10 @@ import java.util.stream.Stream;
  * A fresh copy of the built distribution, started with {@code bin/karaf server} on free ports (HTTP, gRPC and the
  * console, all from the environment, as several servers on one host take them), as a user would start it. The copy
  * keeps the build's own folder clean and every run starts from scratch.
+ *
+ * <p>Disk is the scarce resource on a CI machine: a copy holds 1 GB once started. The read-only jars of
+ * {@code system/} and {@code lib/} are hard links, PyTorch's unpacked native library is one cache for every server of
+ * the run, and {@link #close()} deletes the copy once the server is stopped, keeping its log beside it.
  */
 final class KarafServer implements AutoCloseable {
 
@@ -81,6 +85,7 @@ final class KarafServer implements AutoCloseable {
         builder.environment().put("GANTRY_CONSOLE_PORT", Integer.toString(consolePort));
         builder.environment().put("GANTRY_INTERNAL_HTTP_PORT", Integer.toString(internalPort));
         builder.environment().put("GANTRY_MODEL_REPOSITORY", models.toAbsolutePath().toString());
+        builder.environment().put("DJL_CACHE_DIR", sharedNativeCache(work).toString());
         builder.environment().putAll(environment);
         KarafServer server = new KarafServer(home, port, grpcPort, consolePort, internalPort, builder.start());
         server.awaitReady(Duration.ofMinutes(3));
@@ -219,12 +224,27 @@ final class KarafServer implements AutoCloseable {
                 + home.getParent().resolve("karaf-console.log"));
     }
 
-    /** Stops Karaf as a user would (bin/stop), and kills it if it has not exited a minute later. */
+    /**
+     * Stops Karaf as a user would (bin/stop), kills it if it has not exited a minute later, then keeps its log as
+     * {@code karaf.log} beside the copy and deletes the copy.
+     */
     @Override
     public void close() throws IOException {
         if (!process.isAlive()) {
             return; // stopped already (a drain, a test that stopped it)
         }
+        try {
+            stop();
+        } finally {
+            Path log = home.resolve("data/log/karaf.log");
+            if (Files.exists(log)) {
+                Files.copy(log, home.getParent().resolve("karaf.log"), StandardCopyOption.REPLACE_EXISTING);
+            }
+            deleteTree(home);
+        }
+    }
+
+    private void stop() throws IOException {
         try {
             new ProcessBuilder(home.resolve("bin/stop").toString()).directory(home.toFile())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
@@ -237,6 +257,20 @@ final class KarafServer implements AutoCloseable {
         }
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * One folder for PyTorch's unpacked native library (about 450 MB) for every server of this run: the e2e work
+     * root when the test names one, else the test's own work folder.
+     */
+    private static Path sharedNativeCache(Path work) throws IOException {
+        String root = System.getProperty("gantry.e2e.work");
+        return Files.createDirectories((root == null ? work : Path.of(root)).toAbsolutePath().resolve("djl-cache"));
     }
 
     private static int freePort() throws IOException {
@@ -245,16 +279,33 @@ final class KarafServer implements AutoCloseable {
         }
     }
 
+    /** Copies the distribution; the jars Karaf only reads ({@code system/}, {@code lib/}) are hard links. */
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> paths = Files.walk(from)) {
             for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
+                Path relative = from.relativize(source);
+                Path target = to.resolve(relative.toString());
                 if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
                     Files.createDirectories(target);
+                } else if (readOnly(relative)) {
+                    linkOrCopy(source, target);
                 } else {
                     Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
+        }
+    }
+
+    private static boolean readOnly(Path relative) {
+        String top = relative.getNameCount() > 1 ? relative.getName(0).toString() : "";
+        return top.equals("system") || top.equals("lib");
+    }
+
+    private static void linkOrCopy(Path source, Path target) throws IOException {
+        try {
+            Files.createLink(target, source);
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException crossDevice) {
+            Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
         }
     }
 
