@@ -9,15 +9,18 @@
 # image differs.
 #
 # Usage: deploy/image/build-image.sh [--output DIR] [--distribution DIR] [--tag TAG] [--include PACKAGES]
-#                                    [--mirror MIRROR]...
+#                                    [--mirror MIRROR]... [--without-rootfs]
 #   --output        where to write image/ (the layout) and gantry-<tag>.oci.tar (default: target/image)
 #   --distribution  the unpacked distribution to put in the image (default: distribution/target/assembly, built by
 #                   mvn -B install -DskipTests)
 #   --tag           the image's tag (default: GANTRY_IMAGE_TAG of image.env; a GPU image is <version>-gpu)
 #   --include       more Debian packages for the root file system, comma-separated
 #   --mirror        an apt source for mmdebstrap (a URL, a "deb ..." line or a sources file); repeatable
-# Needs root (mmdebstrap's root mode, file owners kept in the layers) and the Debian packages mmdebstrap and umoci.
-# Takes a few minutes and about 100 MB of downloads.
+#   --without-rootfs  layer 2 and the config alone, on no base: not an image to run in a container, but the same
+#                   layout, entrypoint and configuration, made in seconds without root or downloads (the build's
+#                   ImageTest checks this one on every run; -Pimage builds and runs the full one)
+# Needs root (mmdebstrap's root mode, file owners kept in the layers) and the Debian packages mmdebstrap and umoci
+# (scripts/install-prerequisites.sh image installs them). Takes a few minutes and about 100 MB of downloads.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source=image.env
@@ -28,6 +31,7 @@ distribution="$root/distribution/target/assembly"
 tag="$GANTRY_IMAGE_TAG"
 packages="$GANTRY_IMAGE_PACKAGES"
 mirrors=()
+rootfs=true
 while [ $# -gt 0 ]; do
     case "$1" in
         --output) output="$2"; shift 2 ;;
@@ -35,14 +39,24 @@ while [ $# -gt 0 ]; do
         --tag) tag="$2"; shift 2 ;;
         --include) packages="$packages,$2"; shift 2 ;;
         --mirror) mirrors+=("$2"); shift 2 ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        --without-rootfs) rootfs=false; shift ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) echo "build-image: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
 
 fail() { echo "build-image: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || fail "run as root: mmdebstrap and umoci must keep the files' owners"
-for tool in mmdebstrap umoci; do
+root_user=false
+[ "$(id -u)" -eq 0 ] && root_user=true
+tools=(umoci)
+if $rootfs; then
+    $root_user || fail "run as root: mmdebstrap and umoci must keep the files' owners"
+    tools+=(mmdebstrap)
+fi
+# Without root (--without-rootfs only), umoci records every file as root's.
+rootless=()
+$root_user || rootless=(--rootless)
+for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null || fail "$tool is missing: apt-get install mmdebstrap umoci"
 done
 [ -x "$distribution/bin/serve" ] || fail "no distribution at $distribution: build it first (mvn -B install -DskipTests)"
@@ -65,24 +79,25 @@ SOURCE_DATE_EPOCH="$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 revision="$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)"
 
-echo "build-image: Debian $GANTRY_IMAGE_SUITE root file system with $packages"
-user_id="${GANTRY_IMAGE_USER%%:*}"
-group_id="${GANTRY_IMAGE_USER##*:}"
-mmdebstrap --quiet --variant=minbase --include="$packages" \
-    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
-    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-    --setup-hook='mkdir -p "$1/usr/share/man/man1"' \
-    --customize-hook="chroot \"\$1\" useradd --uid $user_id --gid $group_id --no-create-home --home-dir /opt/gantry --shell /usr/sbin/nologin gantry" \
-    "$GANTRY_IMAGE_SUITE" "$work/rootfs.tar" "${mirrors[@]}"
-
 # The layout holds one image: a new build replaces the last.
 rm -rf "$image"
 umoci init --layout "$image"
 umoci new --image "$image:$tag"
-umoci unpack --image "$image:$tag" "$work/bundle"
-tar -C "$work/bundle/rootfs" --numeric-owner -xpf "$work/rootfs.tar"
-umoci repack --refresh-bundle --image "$image:$tag" \
-    --history.comment "Debian $GANTRY_IMAGE_SUITE minbase with $packages (mmdebstrap)" "$work/bundle"
+umoci unpack "${rootless[@]}" --image "$image:$tag" "$work/bundle"
+user_id="${GANTRY_IMAGE_USER%%:*}"
+group_id="${GANTRY_IMAGE_USER##*:}"
+if $rootfs; then
+    echo "build-image: Debian $GANTRY_IMAGE_SUITE root file system with $packages"
+    mmdebstrap --quiet --variant=minbase --include="$packages" \
+        --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+        --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+        --setup-hook='mkdir -p "$1/usr/share/man/man1"' \
+        --customize-hook="chroot \"\$1\" useradd --uid $user_id --gid $group_id --no-create-home --home-dir /opt/gantry --shell /usr/sbin/nologin gantry" \
+        "$GANTRY_IMAGE_SUITE" "$work/rootfs.tar" "${mirrors[@]}"
+    tar -C "$work/bundle/rootfs" --numeric-owner -xpf "$work/rootfs.tar"
+    umoci repack --refresh-bundle --image "$image:$tag" \
+        --history.comment "Debian $GANTRY_IMAGE_SUITE minbase with $packages (mmdebstrap)" "$work/bundle"
+fi
 
 echo "build-image: Gantry from $distribution"
 gantry="$work/bundle/rootfs/opt/gantry"
@@ -92,16 +107,20 @@ tar -C "$distribution" --exclude=./data --exclude=./instances --exclude=./karaf.
     --exclude=./etc/users.properties --exclude=./etc/host.key -cf - . | tar -C "$gantry" -xpf -
 # The server writes data/, etc/users.properties (its console user, made on first start) and deploy/: its user
 # owns the folder, and group 0 may write too, for platforms that run images under an arbitrary uid in group 0.
-chown -R "$user_id:$group_id" "$gantry"
+$root_user && chown -R "$user_id:$group_id" "$gantry"
 chmod -R g=u "$gantry"
-java_home="$(cd "$work/bundle/rootfs" && echo usr/lib/jvm/java-17-openjdk-*)"
-[ -d "$work/bundle/rootfs/$java_home" ] || fail "no Java 17 in the root file system"
+java_env=()
+if $rootfs; then
+    java_home="$(cd "$work/bundle/rootfs" && echo usr/lib/jvm/java-17-openjdk-*)"
+    [ -d "$work/bundle/rootfs/$java_home" ] || fail "no Java 17 in the root file system"
+    java_env=(--config.env "JAVA_HOME=/$java_home")
+fi
 umoci repack --image "$image:$tag" --history.comment "Gantry $tag distribution in /opt/gantry" "$work/bundle"
 
 umoci config --image "$image:$tag" --history.comment "Gantry's entrypoint, user, ports and labels" \
     --config.entrypoint /opt/gantry/bin/serve --config.cmd serve \
     --config.user "$GANTRY_IMAGE_USER" --config.workingdir /opt/gantry \
-    --config.env "JAVA_HOME=/$java_home" \
+    "${java_env[@]}" \
     --config.env "PATH=/opt/gantry/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
     --config.exposedports "$GANTRY_IMAGE_HTTP_PORT/tcp" --config.exposedports "$GANTRY_IMAGE_GRPC_PORT/tcp" \
     --config.stopsignal SIGTERM \
