@@ -1,7 +1,10 @@
 package org.gantry.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,15 +14,36 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import org.gantry.e2e.KarafServer.Reply;
+import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
+import org.gantry.grpc.proto.GrpcService.ModelInferRequest;
+import org.gantry.grpc.proto.GrpcService.ModelInferRequest.InferInputTensor;
+import org.gantry.grpc.proto.GrpcService.ModelStreamInferResponse;
+import org.gantry.grpc.proto.GrpcService.ServerReadyRequest;
 import org.junit.jupiter.api.Test;
+
+import com.google.protobuf.ByteString;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 
 /**
  * Graceful drain of the built distribution, the way nodes leave a cluster: SIGTERM (what Kubernetes, SageMaker and
  * {@code bin/stop} send), {@code POST /v2/drain} and {@code gantry:drain} each turn readiness to 503 at once, refuse
- * new requests with 503 and {@code Retry-After}, let the requests in flight finish, then the process exits.
+ * new requests with 503 and {@code Retry-After} (gRPC calls with UNAVAILABLE), let the requests and gRPC calls in
+ * flight finish, then the process exits. {@code POST /v2/drain} is management: it needs the administrator token.
  */
 class DrainTest {
 
@@ -27,41 +51,61 @@ class DrainTest {
     private static final String INFER = "/v2/models/simple_linear/infer";
     private static final String REQUEST = "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],\"datatype\":\"FP32\","
             + "\"data\":[1,2,3]}]}";
+    private static final String ADMIN_TOKEN = "drain-test-admin-token";
 
     @Test
     void sigtermRefusesNewRequestsFinishesThoseInFlightThenExits() throws Exception {
-        try (KarafServer server = start("sigterm")) {
-            assertEquals(200, server.call("POST", INFER, REQUEST).status());
-            String metrics = server.call("GET", "/metrics", null).body();
-            assertTrue(metrics.contains("gantry_draining 0.0"), metrics);
-            assertTrue(metrics.contains("gantry_requests_in_flight 0.0"), "a scrape is not a request in flight");
-            try (Socket inFlight = beginRequest(server)) {
-                long signalled = System.nanoTime();
-                server.terminate();
-                Reply ready = awaitStatus(server, "/v2/health/ready", 503, Duration.ofSeconds(5));
-                assertTrue(System.nanoTime() - signalled < Duration.ofSeconds(3).toNanos(),
-                        "readiness turned 503 only after " + (System.nanoTime() - signalled) / 1_000_000 + " ms");
-                assertEquals("{\"ready\":false}", ready.body());
-                assertEquals(200, server.call("GET", "/v2/health/live", null).status(), "alive while draining");
-                assertDrainRefusal(server.call("POST", INFER, REQUEST));
-                metrics = server.call("GET", "/metrics", null).body();
-                assertTrue(metrics.contains("gantry_draining 1.0"), "scrapes still answer, and see the drain");
-                assertTrue(metrics.contains("gantry_requests_in_flight 1.0"), metrics);
+        try (KarafServer server = start("sigterm", Map.of())) {
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
+                    .build();
+            try {
+                assertEquals(200, server.call("POST", INFER, REQUEST).status());
+                String metrics = server.call("GET", "/metrics", null).body();
+                assertTrue(metrics.contains("gantry_draining 0.0"), metrics);
+                assertTrue(metrics.contains("gantry_requests_in_flight 0.0"), "a scrape is not a request in flight");
+                GrpcStream stream = new GrpcStream(channel);
+                try (Socket inFlight = beginRequest(server)) {
+                    awaitInFlight(server, 2); // the HTTP request and the gRPC call
+                    long signalled = System.nanoTime();
+                    server.terminate();
+                    Reply ready = awaitStatus(server, "/v2/health/ready", 503, Duration.ofSeconds(5));
+                    assertTrue(System.nanoTime() - signalled < Duration.ofSeconds(3).toNanos(),
+                            "readiness turned 503 only after " + (System.nanoTime() - signalled) / 1_000_000 + " ms");
+                    assertEquals("{\"ready\":false}", ready.body());
+                    assertEquals(200, server.call("GET", "/v2/health/live", null).status(), "alive while draining");
+                    assertDrainRefusal(server.call("POST", INFER, REQUEST));
+                    assertGrpcRefusesNewCalls(channel);
+                    metrics = server.call("GET", "/metrics", null).body();
+                    assertTrue(metrics.contains("gantry_draining 1.0"), "scrapes still answer, and see the drain");
+                    assertTrue(metrics.contains("gantry_requests_in_flight 2.0"), metrics);
 
-                String answer = finishRequest(inFlight);
-                assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
-                assertTrue(answer.contains("\"data\":[8.0,2.0]"), answer);
+                    String answer = finishRequest(inFlight);
+                    assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+                    assertTrue(answer.contains("\"data\":[8.0,2.0]"), answer);
+                    assertArrayEquals(new float[] {8, 2}, stream.finish(), "the gRPC call in flight is answered");
+                }
+                assertNotNull(server.awaitExit(Duration.ofMinutes(1)), "the process exits once drained");
+                assertTrue(server.log().contains("Drained (every request answered)"),
+                        "karaf.log says how the drain ended");
+            } finally {
+                channel.shutdownNow();
             }
-            assertNotNull(server.awaitExit(Duration.ofMinutes(1)), "the process exits once drained");
-            assertTrue(server.log().contains("Drained (every request answered)"), "karaf.log says how the drain ended");
         }
     }
 
     @Test
-    void postDrainAnswersAtOnceThenTheServerDrainsAndStops() throws Exception {
-        try (KarafServer server = start("admin")) {
+    void postDrainNeedsTheAdministratorTokenAnswersAtOnceThenTheServerDrainsAndStops() throws Exception {
+        try (KarafServer server = start("admin", Map.of("GANTRY_ADMIN_TOKEN", ADMIN_TOKEN))) {
+            Reply refused = server.exchange("POST", "/v2/drain", null, Map.of());
+            assertEquals(401, refused.status(), refused.body());
+            assertTrue(refused.contentType().startsWith("application/json"), refused.contentType());
+            assertTrue(refused.body().contains("administrator token"), refused.body());
+            refused = server.exchange("POST", "/v2/drain", null, Map.of("Authorization", "Bearer not-the-token"));
+            assertEquals(401, refused.status(), refused.body());
+            assertEquals(200, server.call("GET", "/v2/health/ready", null).status(), "a refused drain drains nothing");
             try (Socket inFlight = beginRequest(server)) {
-                Reply accepted = server.call("POST", "/v2/drain", null);
+                Reply accepted = server.exchange("POST", "/v2/drain", null,
+                        Map.of("Authorization", "Bearer " + ADMIN_TOKEN));
                 assertEquals(202, accepted.status(), accepted.body());
                 assertEquals("{\"draining\":true,\"in_flight\":1,\"timeout_seconds\":20}", accepted.body());
                 assertEquals(503, server.call("GET", "/v2/health/ready", null).status());
@@ -74,7 +118,7 @@ class DrainTest {
 
     @Test
     void theConsoleCommandDrainsThenStopsTheServer() throws Exception {
-        try (KarafServer server = start("console")) {
+        try (KarafServer server = start("console", Map.of())) {
             try (Socket inFlight = beginRequest(server)) {
                 String output = server.console("gantry:drain");
                 assertTrue(output.contains("Draining: 1 requests in flight"), output);
@@ -114,9 +158,86 @@ class DrainTest {
         assertTrue(reply.body().contains("draining"), reply.body());
     }
 
-    private static KarafServer start(String name) throws IOException {
+    /** After a drain has begun, gRPC's readiness says no and a new call ends with UNAVAILABLE, which clients retry. */
+    private static void assertGrpcRefusesNewCalls(ManagedChannel channel) {
+        var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        assertFalse(stub.serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> stub.modelInfer(infer()));
+        assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode(), refused.getMessage());
+        assertTrue(refused.getStatus().getDescription().contains("draining"), refused.getMessage());
+    }
+
+    /** simple_linear's request over gRPC: [1, 2, 3] as raw FP32. */
+    private static ModelInferRequest infer() {
+        ByteBuffer raw = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putFloat(1).putFloat(2).putFloat(3);
+        return ModelInferRequest.newBuilder().setModelName("simple_linear")
+                .addInputs(InferInputTensor.newBuilder().setName("INPUT__0").setDatatype("FP32").addShape(1)
+                        .addShape(3))
+                .addRawInputContents(ByteString.copyFrom(raw.array())).build();
+    }
+
+    /**
+     * A gRPC call in flight: ModelStreamInfer is opened (the server admits the call when it starts) and its request
+     * is sent later, as a slow client's would be.
+     */
+    private static final class GrpcStream {
+        private final List<ModelStreamInferResponse> responses = new CopyOnWriteArrayList<>();
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final StreamObserver<ModelInferRequest> requests;
+
+        GrpcStream(ManagedChannel channel) {
+            requests = GRPCInferenceServiceGrpc.newStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES)
+                    .modelStreamInfer(new StreamObserver<>() {
+                        @Override
+                        public void onNext(ModelStreamInferResponse response) {
+                            responses.add(response);
+                        }
+
+                        @Override
+                        public void onError(Throwable failure) {
+                            done.completeExceptionally(failure);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            done.complete(null);
+                        }
+                    });
+        }
+
+        /** Sends the request, ends the call and returns the answer's output. */
+        float[] finish() throws Exception {
+            requests.onNext(infer());
+            requests.onCompleted();
+            done.get(1, TimeUnit.MINUTES);
+            assertEquals(1, responses.size(), responses.toString());
+            ModelStreamInferResponse response = responses.get(0);
+            assertTrue(response.getErrorMessage().isEmpty(), response.getErrorMessage());
+            ByteBuffer raw = response.getInferResponse().getRawOutputContents(0).asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            float[] output = new float[raw.remaining() / 4];
+            raw.asFloatBuffer().get(output);
+            return output;
+        }
+    }
+
+    private static void awaitInFlight(KarafServer server, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String metrics = "";
+        while (System.nanoTime() < deadline) {
+            metrics = server.call("GET", "/metrics", null).body();
+            if (metrics.contains("gantry_requests_in_flight " + count + ".0")) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not " + count + " requests in flight: " + metrics);
+    }
+
+    private static KarafServer start(String name, Map<String, String> environment) throws IOException {
         Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work"), "drain-" + name));
-        return KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, EXAMPLES);
+        return KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, EXAMPLES, environment,
+                Map.of());
     }
 
     private static Reply awaitStatus(KarafServer server, String path, int status, Duration timeout)
