@@ -154,6 +154,7 @@ class DrainTest {
 
     private static void assertDrainRefusal(Reply reply) {
         assertEquals(503, reply.status(), reply.body());
+        assertTrue(reply.contentType().startsWith("application/json"), reply.contentType());
         assertEquals("1", reply.header("Retry-After"));
         assertTrue(reply.body().contains("draining"), reply.body());
     }

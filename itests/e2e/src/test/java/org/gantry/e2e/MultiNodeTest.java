@@ -67,7 +67,7 @@ import io.grpc.stub.MetadataUtils;
  * Requests go through the proxy only, over HTTP and, for the protocols scenario, gRPC; the proxy says which node
  * answered (X-Gantry-Node), and each node's /metrics says what it loaded and served. Figures go to target/e2e/multinode/results.md.
  *
- * <p>About three and a half minutes on two cores (nodes start nine times). Needs haproxy (Debian's package, which
+ * <p>Two to four minutes on two quiet cores, seven under heavy load (nodes start nine times). Needs haproxy (Debian's package, which
  * scripts/install-prerequisites.sh installs). Alone: {@code mvn -pl itests/e2e test -Dtest=MultiNodeTest}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
