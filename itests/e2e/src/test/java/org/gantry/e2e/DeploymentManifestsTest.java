@@ -40,7 +40,6 @@ class DeploymentManifestsTest {
     private static final Path DEPLOY = ROOT.resolve("deploy");
     private static final Path DISTRIBUTION = Path.of(System.getProperty("gantry.distribution"));
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern DEFAULT_PORT = Pattern.compile("\\$\\[env:(\\w+);default=(\\d+)]");
 
     @Test
     void everyManifestParses() throws IOException {
@@ -59,14 +58,16 @@ class DeploymentManifestsTest {
 
     @Test
     void theImageIsTaggedWithTheProjectVersion() throws IOException {
-        assertEquals(System.getProperty("gantry.version").replace("-SNAPSHOT", ""), imageEnv().get("GANTRY_IMAGE_TAG"));
-        assertEquals(httpPortDefault(), Integer.parseInt(imageEnv().get("GANTRY_IMAGE_HTTP_PORT")),
+        Map<String, String> image = BuildFacts.imageEnv();
+        assertEquals(System.getProperty("gantry.version").replace("-SNAPSHOT", ""), image.get("GANTRY_IMAGE_TAG"));
+        assertEquals(BuildFacts.portDefault("GANTRY_HTTP_PORT"), Integer.parseInt(image.get("GANTRY_IMAGE_HTTP_PORT")),
                 "the image exposes the port the distribution listens on");
     }
 
     @Test
     void everyKubernetesContainerRunsTheImageTheBuildProduces() throws IOException {
-        String image = imageEnv().get("GANTRY_IMAGE_NAME") + ":" + imageEnv().get("GANTRY_IMAGE_TAG");
+        Map<String, String> facts = BuildFacts.imageEnv();
+        String image = facts.get("GANTRY_IMAGE_NAME") + ":" + facts.get("GANTRY_IMAGE_TAG");
         List<String> images = new ArrayList<>();
         for (Path file : files(".yaml")) {
             for (Object document : yamlDocuments(file)) {
@@ -83,7 +84,7 @@ class DeploymentManifestsTest {
 
     @Test
     void sageMakerRunsTheImageOnCpuMultiModelOrGpuRealTimeAndInferenceComponents() throws IOException {
-        String tag = imageEnv().get("GANTRY_IMAGE_TAG");
+        String tag = BuildFacts.imageEnv().get("GANTRY_IMAGE_TAG");
         Map<String, String> instanceTypes = new java.util.TreeMap<>();
         for (Path file : files(".json")) {
             boolean gpu = DEPLOY.relativize(file).toString().startsWith("sagemaker/gpu");
@@ -120,13 +121,13 @@ class DeploymentManifestsTest {
         Map<String, String> env = list(container.get("env")).stream().map(DeploymentManifestsTest::map)
                 .collect(Collectors.toMap(e -> (String) e.get("name"), e -> String.valueOf(e.get("value"))));
         assertEquals("/mnt/models", env.get("GANTRY_MODEL_REPOSITORY"));
-        int httpPort = httpPortDefault();
+        int httpPort = BuildFacts.portDefault("GANTRY_HTTP_PORT");
         assertEquals(String.valueOf(httpPort), env.get("GANTRY_HTTP_PORT"));
         assertEquals(httpPort, map(list(container.get("ports")).get(0)).get("containerPort"));
         assertEquals(httpPort, map(map(container.get("readinessProbe")).get("httpGet")).get("port"));
-        assertEquals(imageEnv().get("GANTRY_IMAGE_GRPC_PORT"), env.get("GANTRY_GRPC_PORT"));
-        grpcPortDefault().ifPresent(port -> assertEquals(String.valueOf(port), env.get("GANTRY_GRPC_PORT"),
-                "the gRPC bundle's default port"));
+        assertEquals(BuildFacts.imageEnv().get("GANTRY_IMAGE_GRPC_PORT"), env.get("GANTRY_GRPC_PORT"));
+        assertEquals(String.valueOf(BuildFacts.portDefault("GANTRY_GRPC_PORT")), env.get("GANTRY_GRPC_PORT"),
+                "the gRPC bundle's default port");
         assertEquals("serve", list(container.get("args")).get(0));
         assertEquals(String.valueOf(httpPort), map(spec.get("annotations")).get("prometheus.kserve.io/port"));
 
@@ -223,28 +224,6 @@ class DeploymentManifestsTest {
         assertFalse(guide.contains("http://") || guide.contains("https://"), "the guide links to nothing outside");
     }
 
-    private static int httpPortDefault() throws IOException {
-        Matcher port = DEFAULT_PORT.matcher(Files.readString(DISTRIBUTION.resolve("etc/org.gantry.http.cfg")));
-        assertTrue(port.find());
-        assertEquals("GANTRY_HTTP_PORT", port.group(1));
-        return Integer.parseInt(port.group(2));
-    }
-
-    /** The gRPC port's default, where the distribution has a gRPC bundle configured from GANTRY_GRPC_PORT. */
-    private static java.util.OptionalInt grpcPortDefault() throws IOException {
-        try (Stream<Path> configs = Files.list(DISTRIBUTION.resolve("etc"))) {
-            for (Path config : (Iterable<Path>) configs.filter(p -> p.toString().endsWith(".cfg"))::iterator) {
-                Matcher port = DEFAULT_PORT.matcher(Files.readString(config));
-                while (port.find()) {
-                    if (port.group(1).equals("GANTRY_GRPC_PORT")) {
-                        return java.util.OptionalInt.of(Integer.parseInt(port.group(2)));
-                    }
-                }
-            }
-        }
-        return java.util.OptionalInt.empty();
-    }
-
     /** The paths of the REST API, from the OpenAPI document the build generates into the REST bundle. */
     private static Set<String> openApiPaths() throws IOException {
         Path bundle;
@@ -257,17 +236,6 @@ class DeploymentManifestsTest {
             JSON.readTree(openApi).get("paths").fieldNames().forEachRemaining(paths::add);
             return paths;
         }
-    }
-
-    private static Map<String, String> imageEnv() throws IOException {
-        Map<String, String> values = new java.util.HashMap<>();
-        for (String line : Files.readAllLines(DEPLOY.resolve("image/image.env"))) {
-            int equals = line.indexOf('=');
-            if (!line.startsWith("#") && equals > 0) {
-                values.put(line.substring(0, equals).trim(), line.substring(equals + 1).trim());
-            }
-        }
-        return values;
     }
 
     private static List<Path> files(String... extensions) throws IOException {

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,13 +43,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class ImageTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path ROOT = Path.of(System.getProperty("gantry.root")).toAbsolutePath().normalize();
+    private static final Path ROOT = BuildFacts.ROOT;
     private static final Path WORK = Path.of(System.getProperty("gantry.e2e.work"), "image").toAbsolutePath();
     private static final String ENTRYPOINT = "/opt/gantry/bin/serve";
 
     @Test
     void theImagesLayoutNamesTheEntrypointPortsAndUserAndItsEntrypointServesAsSageMakerStartsIt() throws Exception {
-        Map<String, String> env = imageEnv();
+        Map<String, String> env = BuildFacts.imageEnv();
         Path output = WORK.resolve("layout");
         run(List.of(ROOT.resolve("deploy/image/build-image.sh").toString(), "--without-rootfs", "--output",
                 output.toString(), "--distribution", System.getProperty("gantry.distribution")), Duration.ofMinutes(5));
@@ -63,8 +62,8 @@ class ImageTest {
         assertEquals("SIGTERM", config.get("StopSignal").asText());
         assertEquals(Set.of(env.get("GANTRY_IMAGE_HTTP_PORT") + "/tcp", env.get("GANTRY_IMAGE_GRPC_PORT") + "/tcp"),
                 fieldNames(config.get("ExposedPorts")));
-        assertEquals(env.get("GANTRY_IMAGE_HTTP_PORT"), portDefault("org.gantry.http.cfg", "GANTRY_HTTP_PORT"));
-        assertEquals(env.get("GANTRY_IMAGE_GRPC_PORT"), portDefault("org.gantry.grpc.cfg", "GANTRY_GRPC_PORT"));
+        assertEquals(env.get("GANTRY_IMAGE_HTTP_PORT"), String.valueOf(BuildFacts.portDefault("GANTRY_HTTP_PORT")));
+        assertEquals(env.get("GANTRY_IMAGE_GRPC_PORT"), String.valueOf(BuildFacts.portDefault("GANTRY_GRPC_PORT")));
         JsonNode labels = config.get("Labels");
         assertEquals("true", labels.get("com.amazonaws.sagemaker.capabilities.accept-bind-to-port").asText());
         assertEquals("true", labels.get("com.amazonaws.sagemaker.capabilities.multi-models").asText());
@@ -223,27 +222,6 @@ class ImageTest {
     private static Path blob(Path layout, String digest) {
         String[] parts = digest.split(":", 2);
         return layout.resolve("blobs").resolve(parts[0]).resolve(parts[1]);
-    }
-
-    /** deploy/image/image.env: the image's name, tag, ports and user, which the manifests in deploy/ name too. */
-    static Map<String, String> imageEnv() throws IOException {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(ROOT.resolve("deploy/image/image.env"))) {
-            if (line.contains("=") && !line.strip().startsWith("#")) {
-                String[] pair = line.split("=", 2);
-                values.put(pair[0].strip(), pair[1].strip());
-            }
-        }
-        return values;
-    }
-
-    /** The default of a port placeholder in the distribution's etc/ file. */
-    private static String portDefault(String file, String variable) throws IOException {
-        String text = Files.readString(ROOT.resolve("distribution/src/main/resources/assembly/etc").resolve(file));
-        java.util.regex.Matcher matcher = java.util.regex.Pattern
-                .compile("\\$\\[env:" + variable + ";default=(\\d+)]").matcher(text);
-        assertTrue(matcher.find(), file + " has no placeholder of " + variable);
-        return matcher.group(1);
     }
 
     private static String run(List<String> command, Duration timeout) throws Exception {
