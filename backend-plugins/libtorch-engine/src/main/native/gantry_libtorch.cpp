@@ -8,6 +8,7 @@
 #include <jni.h>
 
 #include <torch/script.h>
+#include <c10/core/InferenceMode.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
 
@@ -216,7 +217,9 @@ JNIEXPORT jobjectArray JNICALL Java_org_gantry_engine_libtorch_internal_NativeBr
       }
     }
 
-    torch::NoGradGuard noGrad;
+    // Inference mode, not just no-grad: tensors made here carry no version counter and no autograd metadata, which
+    // is per-operator work on every call (what torch.inference_mode saves Python servers too).
+    c10::InferenceMode inference;
     std::vector<c10::IValue> arguments;
     arguments.reserve(count);
     for (jsize i = 0; i < count; i++) {

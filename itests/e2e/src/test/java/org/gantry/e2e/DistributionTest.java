@@ -28,7 +28,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 class DistributionTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path EXAMPLES = Path.of(System.getProperty("gantry.examples"));
+    private static final Path EXAMPLES = E2eFiles.EXAMPLES;
     private static KarafServer server;
 
     @BeforeAll

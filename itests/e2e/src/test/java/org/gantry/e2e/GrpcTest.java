@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +63,7 @@ import io.grpc.stub.StreamObserver;
 class GrpcTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path EXAMPLES = Path.of(System.getProperty("gantry.examples"));
+    private static final Path EXAMPLES = E2eFiles.EXAMPLES;
     private static final String ADMIN = "grpc-admin-token";
     private static final String INFERENCE = "grpc-inference-token";
     private static final int MESSAGE_LIMIT = 1024 * 1024;
@@ -76,12 +75,9 @@ class GrpcTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")).resolve("grpc"));
-        Path repository = work.resolve("models");
-        for (String model : List.of("simple_linear", "tiny_seq2seq")) {
-            ProtocolTest.copy(EXAMPLES.resolve(model), repository.resolve(model));
-        }
-        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, repository,
+        Path work = E2eFiles.workFolder("grpc");
+        Path repository = E2eFiles.exampleRepository(work, "simple_linear", "tiny_seq2seq");
+        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, repository,
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
                 Map.of("org.gantry.grpc.cfg", "host = 127.0.0.1\nport = $[env:GANTRY_GRPC_PORT]\n"
                         + "maxMessageBytes = " + MESSAGE_LIMIT + "\n"));

@@ -145,6 +145,15 @@ final class KarafServer implements AutoCloseable {
                 body == null ? Map.of() : Map.of("Content-Type", "application/json"));
     }
 
+    /** Sends a request with a JSON body ({@code json} null means none) and these headers. */
+    Reply send(String method, String path, String json, Map<String, String> headers) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        if (json != null) {
+            all.put("Content-Type", "application/json");
+        }
+        return exchange(method, path, json == null ? null : json.getBytes(StandardCharsets.UTF_8), all);
+    }
+
     /** POSTs JSON and returns the response body's lines as the server sends them (server-sent events). */
     HttpResponse<java.util.stream.Stream<String>> postForLines(String path, String body) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

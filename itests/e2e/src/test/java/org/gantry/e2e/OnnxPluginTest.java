@@ -30,8 +30,8 @@ class OnnxPluginTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")).resolve("onnx"));
-        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work,
+        Path work = E2eFiles.workFolder("onnx");
+        server = KarafServer.start(E2eFiles.DISTRIBUTION, work,
                 Path.of("src/test/resources/onnx").toAbsolutePath(), Map.of(), Map.of());
     }
 

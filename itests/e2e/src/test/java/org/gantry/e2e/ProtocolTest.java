@@ -40,7 +40,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class ProtocolTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path EXAMPLES = Path.of(System.getProperty("gantry.examples"));
+    private static final Path EXAMPLES = E2eFiles.EXAMPLES;
     private static final String ADMIN = "e2e-admin-token";
     private static final String INFERENCE = "e2e-inference-token";
     private static final int BODY_LIMIT = 1 << 20;
@@ -55,13 +55,10 @@ class ProtocolTest {
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")).resolve("protocol"));
+        work = E2eFiles.workFolder("protocol");
         // The conformance exchanges list the repository's index: the three models they were written against.
-        Path repository = work.resolve("models");
-        for (String model : CONFORMANCE_MODELS) {
-            copy(EXAMPLES.resolve(model), repository.resolve(model));
-        }
-        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, repository,
+        Path repository = E2eFiles.exampleRepository(work, CONFORMANCE_MODELS.toArray(String[]::new));
+        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, repository,
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
                 Map.of("org.gantry.rest.cfg", "maxRequestBytes = " + BODY_LIMIT + "\nmaxTensorElements = 100000\n"));
     }
@@ -74,11 +71,7 @@ class ProtocolTest {
     }
 
     private static Reply send(String method, String path, String json, Map<String, String> headers) {
-        Map<String, String> all = new HashMap<>(headers);
-        if (json != null) {
-            all.put("Content-Type", "application/json");
-        }
-        return server.exchange(method, path, json == null ? null : json.getBytes(StandardCharsets.UTF_8), all);
+        return server.send(method, path, json, headers);
     }
 
     @Test
@@ -286,7 +279,7 @@ class ProtocolTest {
         Path downloads = Files.createDirectories(work.resolve("sagemaker"));
         for (String name : List.of("customer-a", "customer-b")) {
             Path folder = downloads.resolve(name).resolve("model").resolve("simple_linear");
-            copy(EXAMPLES.resolve("simple_linear"), folder);
+            E2eFiles.copy(EXAMPLES.resolve("simple_linear"), folder);
         }
         for (String name : List.of("customer-a", "customer-b")) {
             String body = JSON.writeValueAsString(Map.of("model_name", name,
@@ -341,7 +334,7 @@ class ProtocolTest {
     @Order(8)
     void sageMakerGets507ForAModelThatCannotFitAndNothingElseBreaks() throws Exception {
         Path folder = work.resolve("sagemaker/huge/model");
-        copy(EXAMPLES.resolve("simple_linear"), folder);
+        E2eFiles.copy(EXAMPLES.resolve("simple_linear"), folder);
         // A sparse terabyte: the artifact's size makes the memory manager refuse it before any byte is read.
         try (RandomAccessFile sparse = new RandomAccessFile(folder.resolve("1/weights.bin").toFile(), "rw")) {
             sparse.setLength(1L << 40);
@@ -364,19 +357,6 @@ class ProtocolTest {
                 "/v2/repository/models/{model}/load", "/v2/models/{model}/config", "/models/{name}/invoke",
                 "/invocations", "/ping", "/v2/memory")) {
             assertTrue(paths.has(path), path + " is missing from " + paths.fieldNames());
-        }
-    }
-
-    static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
         }
     }
 }

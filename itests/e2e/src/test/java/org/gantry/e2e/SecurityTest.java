@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -38,7 +37,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class SecurityTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path EXAMPLES = Path.of(System.getProperty("gantry.examples"));
+    private static final Path EXAMPLES = E2eFiles.EXAMPLES;
     private static final String ADMIN = "security-admin-token";
     private static final String INFERENCE = "security-inference-token";
     private static final Map<String, String> AS_ADMIN = Map.of("Authorization", "Bearer " + ADMIN);
@@ -54,14 +53,11 @@ class SecurityTest {
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")).resolve("security"));
-        Path repository = work.resolve("models");
-        for (String model : List.of("simple_linear", "versioned_scale", "token_scorer")) {
-            ProtocolTest.copy(EXAMPLES.resolve(model), repository.resolve(model));
-        }
+        work = E2eFiles.workFolder("security");
+        Path repository = E2eFiles.exampleRepository(work, "simple_linear", "versioned_scale", "token_scorer");
         addable = work.resolve("elsewhere/addable");
-        ProtocolTest.copy(EXAMPLES.resolve("simple_linear"), addable);
-        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, repository,
+        E2eFiles.copy(EXAMPLES.resolve("simple_linear"), addable);
+        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, repository,
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
                 Map.of("org.gantry.rest.cfg", "maxRequestBytes = 1048576\nmaxTensorElements = 100000\n"
                         + "bodyRateGraceSeconds = 2\nminRequestBytesPerSecond = 1024\n"));
@@ -75,11 +71,7 @@ class SecurityTest {
     }
 
     private static Reply send(String method, String path, String json, Map<String, String> headers) {
-        Map<String, String> all = new HashMap<>(headers);
-        if (json != null) {
-            all.put("Content-Type", "application/json");
-        }
-        return server.exchange(method, path, json == null ? null : json.getBytes(StandardCharsets.UTF_8), all);
+        return server.send(method, path, json, headers);
     }
 
     private static JsonNode json(Reply reply) {

@@ -36,7 +36,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class StatusPageTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path EXAMPLES = Path.of(System.getProperty("gantry.examples"));
+    private static final Path EXAMPLES = E2eFiles.EXAMPLES;
     private static final Path SCREENSHOTS = Path.of(System.getProperty("gantry.screenshots", "target/status-page"));
     private static final Path DASHBOARD = Path.of(System.getProperty("gantry.dashboard",
             "../../deploy/grafana/gantry.json"));
@@ -56,9 +56,9 @@ class StatusPageTest {
 
     @BeforeAll
     static void startAndEvict() throws Exception {
-        work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")).resolve("status"));
+        work = E2eFiles.workFolder("status");
         Path models = fleetRepository(work.resolve("models"));
-        Path distribution = Path.of(System.getProperty("gantry.distribution"));
+        Path distribution = E2eFiles.DISTRIBUTION;
         String runtimeConfig = Files.readString(distribution.resolve("etc/org.gantry.runtime.cfg"))
                 .replace("measureLoadOverhead = true", "measureLoadOverhead = false");
         server = KarafServer.start(distribution, work, models,

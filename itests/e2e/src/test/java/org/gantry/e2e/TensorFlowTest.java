@@ -43,13 +43,13 @@ class TensorFlowTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")).resolve("tensorflow"));
+        Path work = E2eFiles.workFolder("tensorflow");
         Path models = work.resolve("models");
         if (!Files.isDirectory(models.resolve("tf_optional"))) { // the newest fixture: older runs lack it
             SavedModelFixtures.writeAll(models);
         }
         // Its load request carries the administrator token: the loopback check alone misses some loopback requests.
-        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, models,
+        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, models,
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN), Map.of());
         // No console step: the first request for a SavedModel installs the TensorFlow feature. Its natives (650 MB)
         // take far longer to unpack than this first request's one-second timeout, so it gets 503 and Retry-After;
@@ -83,12 +83,18 @@ class TensorFlowTest {
 
     @Test
     void theFirstRequestInstalledTheTensorFlowFeatureAndGot503WithRetryAfterAndTheCommand() throws Exception {
-        assertEquals(503, firstRequest.status(), firstRequest.body());
-        assertEquals("5", firstRequest.header("Retry-After"));
         String message = JSON.readTree(firstRequest.body()).get("error").asText();
-        assertTrue(message.contains("needs platform 'tensorflow_savedmodel', which Karaf feature"
-                + " gantry-backend-tensorflow provides: it is being provided now"), message);
-        assertTrue(message.contains("feature:install gantry-backend-tensorflow"), message);
+        if (firstRequest.status() == 504) {
+            // The feature came within the request's second (a fast machine): its one second then ran out while the
+            // SavedModel loaded, as any request's timeout may.
+            assertTrue(message.contains("timed out") && message.contains("'tf_affine'"), message);
+        } else {
+            assertEquals(503, firstRequest.status(), firstRequest.body());
+            assertEquals("5", firstRequest.header("Retry-After"));
+            assertTrue(message.contains("needs platform 'tensorflow_savedmodel', which Karaf feature"
+                    + " gantry-backend-tensorflow provides: it is being provided now"), message);
+            assertTrue(message.contains("feature:install gantry-backend-tensorflow"), message);
+        }
         String log = Files.readString(server.home().resolve("data/log/karaf.log"));
         assertTrue(log.contains("Installing Karaf feature gantry-backend-tensorflow on demand"), "no install logged");
         // That the feature's backend really came is what the SavedModel tests below show: they are served by it.

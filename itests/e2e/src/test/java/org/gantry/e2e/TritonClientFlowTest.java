@@ -9,9 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +36,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class TritonClientFlowTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path EXAMPLES = Path.of(System.getProperty("gantry.examples"));
+    private static final Path EXAMPLES = E2eFiles.EXAMPLES;
     private static final String SIMPLE_REQUEST = "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],"
             + "\"datatype\":\"FP32\",\"data\":[1,2,3]}]}";
     /** simple_linear's configuration with another max_batch_size: a reload that must succeed. */
@@ -63,12 +61,9 @@ class TritonClientFlowTest {
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")).resolve("triton-client"));
-        Path repository = work.resolve("models");
-        for (String model : List.of("simple_linear", "tiny_seq2seq")) {
-            copy(EXAMPLES.resolve(model), repository.resolve(model));
-        }
-        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, repository,
+        work = E2eFiles.workFolder("triton-client");
+        Path repository = E2eFiles.exampleRepository(work, "simple_linear", "tiny_seq2seq");
+        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, repository,
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN), Map.of());
     }
 
@@ -210,7 +205,7 @@ class TritonClientFlowTest {
     void aSageMakerFolderOfAnEnsembleAndItsStepsServesTheEnsemble() throws Exception {
         Path folder = work.resolve("sagemaker/chain/model");
         for (String model : List.of("add_sub_chain", "add_sub", "versioned_scale")) {
-            copy(EXAMPLES.resolve(model), folder.resolve(model));
+            E2eFiles.copy(EXAMPLES.resolve(model), folder.resolve(model));
         }
         JsonNode expected = JSON.readTree(EXAMPLES.resolve("add_sub_chain/expected.json").toFile()).get("1").get(0);
 
@@ -233,18 +228,5 @@ class TritonClientFlowTest {
         assertEquals("chain", listed.get(0).get("modelName").asText());
         assertEquals(200, manage("DELETE", "/models/chain", null).status());
         assertEquals(404, server.call("GET", "/v2/models/add_sub", null).status(), "its steps went with it");
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 }

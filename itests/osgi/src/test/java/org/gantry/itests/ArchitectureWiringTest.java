@@ -59,12 +59,7 @@ class ArchitectureWiringTest {
             // Removed by the protocol-bundle step: KServe JSON (InferenceJson, KServeJson) moves out of the REST
             // bundle into a protocol bundle (org.gantry.protocol.*) that rest and shell both import.
             "org.gantry.shell -> org.gantry.rest.json",
-            "gantry:infer reuses the REST bundle's KServe JSON until it moves to a protocol bundle",
-            // Removed by the working-memory step: ModelLoadContext gains a lease factory for backends, and seq2seq
-            // drops its @Reference to the MemoryManager.
-            "org.gantry.backend.seq2seq -> org.gantry.api.memory",
-            "seq2seq leases its key/value cache from the MemoryManager until backends get working memory through"
-                    + " ModelLoadContext");
+            "gantry:infer reuses the REST bundle's KServe JSON until it moves to a protocol bundle");
 
     /** The bundles the check must have seen: a bundle missing from the framework would be checked by nobody. */
     static final Set<String> EXPECTED = Set.of("org.gantry.api", "org.gantry.runtime", "org.gantry.memory",

@@ -3,8 +3,10 @@ package org.gantry.api.backend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.model.ModelConfig;
+import org.gantry.api.server.ModelInvoker;
 import org.gantry.api.server.ModelServer;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -65,10 +67,29 @@ public interface ModelLoadContext {
     Device device();
 
     /**
-     * The server loading the model, for models that run other models of it (an ensemble's steps); null where no
-     * server loads the model (a backend's own tests).
+     * The whole server loading the model; null where the server gives backends only its {@link #invoker()} (the
+     * runtime does) or none loads the model (a backend's own tests). Use {@link #invoker()}.
      */
     default ModelServer server() {
         return null;
+    }
+
+    /**
+     * What the model may ask of the server loading it: run other models of it (an ensemble's steps), read their
+     * configurations, ask which backend serves one. Null where no server loads the model (a backend's own tests).
+     */
+    default ModelInvoker invoker() {
+        return server();
+    }
+
+    /**
+     * Working memory for the model's requests, leased on its device within the memory budget. Where no server
+     * loads the model (a backend's own tests) every allocation fails with INSUFFICIENT_MEMORY.
+     */
+    default WorkingMemory workingMemory() {
+        return (purpose, bytes) -> {
+            throw new GantryException(ErrorKind.INSUFFICIENT_MEMORY, String.format(
+                    "model '%s' has no working memory: no server loads it", config().name()));
+        };
     }
 }

@@ -1,6 +1,7 @@
 /**
- * The memory contract: devices, budgets and leases. Backends never see it; the runtime holds a lease for every
- * model version it loads and lets the manager evict idle models to make room.
+ * The memory contract: devices, budgets and leases. Backends never see the manager; the runtime holds a lease for
+ * every model version it loads and lets the manager evict idle models to make room, and gives backends working
+ * memory through their load context ({@link org.gantry.api.backend.WorkingMemory}), backed by leases.
  */
 @Export
 @Version("1.1.0")

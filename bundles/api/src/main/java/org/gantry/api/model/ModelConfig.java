@@ -79,8 +79,110 @@ public record ModelConfig(String name, String platform, String backend, int maxB
 
     /** A copy with other inputs and outputs, as a backend's auto-complete produces. */
     public ModelConfig withTensors(List<TensorConfig> newInputs, List<TensorConfig> newOutputs) {
-        return new ModelConfig(name, platform, backend, maxBatchSize, newInputs, newOutputs, versionPolicy,
-                instanceGroups, parameters, warmup, dynamicBatching, ensembleSteps);
+        return toBuilder().inputs(newInputs).outputs(newOutputs).build();
+    }
+
+    /**
+     * A configuration built field by field, each left out at its default (no platform or backend, no batch
+     * dimension, no tensors, {@link VersionPolicy#DEFAULT}, ...), in place of the constructors' long argument lists.
+     *
+     * @since 1.3
+     */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** A builder holding this configuration's fields, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(name).platform(platform).backend(backend).maxBatchSize(maxBatchSize).inputs(inputs)
+                .outputs(outputs).versionPolicy(versionPolicy).instanceGroups(instanceGroups).parameters(parameters)
+                .warmup(warmup).dynamicBatching(dynamicBatching).ensembleSteps(ensembleSteps);
+    }
+
+    /** Builds a {@link ModelConfig}; {@link #build()} checks the fields as the record's constructor does. */
+    public static final class Builder {
+        private String name;
+        private String platform = "";
+        private String backend = "";
+        private int maxBatchSize;
+        private List<TensorConfig> inputs = List.of();
+        private List<TensorConfig> outputs = List.of();
+        private VersionPolicy versionPolicy = VersionPolicy.DEFAULT;
+        private List<InstanceGroup> instanceGroups = List.of();
+        private Map<String, String> parameters = Map.of();
+        private List<ModelWarmup> warmup = List.of();
+        private DynamicBatching dynamicBatching;
+        private List<EnsembleStep> ensembleSteps = List.of();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder name(String value) {
+            name = value;
+            return this;
+        }
+
+        public Builder platform(String value) {
+            platform = value;
+            return this;
+        }
+
+        public Builder backend(String value) {
+            backend = value;
+            return this;
+        }
+
+        public Builder maxBatchSize(int value) {
+            maxBatchSize = value;
+            return this;
+        }
+
+        public Builder inputs(List<TensorConfig> value) {
+            inputs = value;
+            return this;
+        }
+
+        public Builder outputs(List<TensorConfig> value) {
+            outputs = value;
+            return this;
+        }
+
+        public Builder versionPolicy(VersionPolicy value) {
+            versionPolicy = value;
+            return this;
+        }
+
+        public Builder instanceGroups(List<InstanceGroup> value) {
+            instanceGroups = value;
+            return this;
+        }
+
+        public Builder parameters(Map<String, String> value) {
+            parameters = value;
+            return this;
+        }
+
+        public Builder warmup(List<ModelWarmup> value) {
+            warmup = value;
+            return this;
+        }
+
+        /** The dynamic batcher's settings; null (the default) for none. */
+        public Builder dynamicBatching(DynamicBatching value) {
+            dynamicBatching = value;
+            return this;
+        }
+
+        public Builder ensembleSteps(List<EnsembleStep> value) {
+            ensembleSteps = value;
+            return this;
+        }
+
+        public ModelConfig build() {
+            return new ModelConfig(name, platform, backend, maxBatchSize, inputs, outputs, versionPolicy,
+                    instanceGroups, parameters, warmup, dynamicBatching, ensembleSteps);
+        }
     }
 
     /** Execution instances the configuration asks for (at least one), summed over its instance groups. */

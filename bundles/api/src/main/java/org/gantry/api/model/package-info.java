@@ -1,6 +1,6 @@
 /** Model configuration, as Triton's {@code config.pbtxt} defines it, independent of its file format. */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.gantry.api.model;
 
 import org.osgi.annotation.bundle.Export;

@@ -2,6 +2,7 @@ package org.gantry.api.server;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.function.Consumer;
 
@@ -13,10 +14,10 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * The server as its front ends (REST, shell) see it. Every method reports failures as
  * {@link org.gantry.api.error.GantryException}s. A {@code version} argument of null means the version the
- * model's version policy serves by default (the newest ready one).
+ * model's version policy serves by default (the newest ready one). Backends get the narrower {@link ModelInvoker}.
  */
 @ProviderType
-public interface ModelServer {
+public interface ModelServer extends ModelInvoker {
 
     /** Response parameter marking a streamed request's last response, as Triton names it. */
     String FINAL_RESPONSE = "triton_final_response";
@@ -33,6 +34,7 @@ public interface ModelServer {
      * Runs an inference, loading the model first if it is in the repository but not loaded (one load is
      * shared by all requests that wait for it).
      */
+    @Override
     InferenceResponse infer(String modelName, String version, InferenceRequest request);
 
     /**
@@ -40,6 +42,7 @@ public interface ModelServer {
      * is produced (Triton's generate streaming); returns after the last. Each response carries the parameter
      * {@value #FINAL_RESPONSE}, true on the last one. Models with one answer give one response.
      */
+    @Override
     void inferStream(String modelName, String version, InferenceRequest request,
             Consumer<InferenceResponse> responses);
 
@@ -47,7 +50,17 @@ public interface ModelServer {
     ModelMetadata metadata(String modelName, String version);
 
     /** The model's configuration (as completed by its backend once loaded). */
+    @Override
     ModelConfig config(String modelName, String version);
+
+    /**
+     * {@inheritDoc} The default knows no backend: a server that tracks backends (the runtime) overrides it, and the
+     * shell and the ensemble's load check ask it rather than applying the rule themselves.
+     */
+    @Override
+    default Optional<String> backendFor(ModelConfig config) {
+        return Optional.empty();
+    }
 
     /** Whether that model version is loaded and ready. Unknown models are not ready (no exception). */
     boolean isModelReady(String modelName, String version);

@@ -9,16 +9,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Host budget",
             description = "Host memory models may use, in bytes or with a unit (512MiB, 8GiB). Empty: the host"
-                    + " utilisation target of (physical memory − JVM heap). Environment: "
-                    + MemoryManagerImpl.HOST_BUDGET_ENV)
+                    + " utilisation target of (physical memory − JVM heap). The distribution's etc/org.gantry.memory.cfg"
+                    + " takes it from the environment variable GANTRY_MEMORY_HOST_BUDGET.")
     String hostBudget() default "";
 
     @AttributeDefinition(name = "Host utilisation target", description = "0..1, used when no host budget is set.")
     double hostUtilization() default 0.8;
 
     @AttributeDefinition(name = "GPU utilisation target",
-            description = "Fraction of each GPU's memory models may use, 0..1. Environment: "
-                    + MemoryManagerImpl.GPU_UTILIZATION_ENV)
+            description = "Fraction of each GPU's memory models may use, 0..1. The distribution's"
+                    + " etc/org.gantry.memory.cfg takes it from the environment variable GANTRY_MEMORY_GPU_UTILIZATION.")
     double gpuUtilization() default 0.8;
 
     @AttributeDefinition(name = "GPU reserve",

@@ -42,8 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class MemoryManagerImpl implements MemoryManager {
 
     static final String PID = "org.gantry.memory";
-    static final String HOST_BUDGET_ENV = "GANTRY_MEMORY_HOST_BUDGET";
-    static final String GPU_UTILIZATION_ENV = "GANTRY_MEMORY_GPU_UTILIZATION";
     private static final Logger LOG = LoggerFactory.getLogger(MemoryManagerImpl.class);
     /** Long enough to mean "wait as long as it takes" without overflowing deadlines. */
     private static final long LONGEST_WAIT_NANOS = TimeUnit.DAYS.toNanos(365);
@@ -72,7 +70,7 @@ public final class MemoryManagerImpl implements MemoryManager {
     @Activate
     public MemoryManagerImpl(MemoryConfig config) {
         this(hostBudget(config), config.gpuDiscovery() ? CudaDevices.discover() : List.of(),
-                gpuUtilization(config), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()),
+                gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()),
                 NvmlProbe::open, config.unleasedSampleSeconds());
     }
 
@@ -130,24 +128,20 @@ public final class MemoryManagerImpl implements MemoryManager {
 
     private static DeviceBudget hostBudget(MemoryConfig config) {
         long physical = physicalMemory();
-        return new DeviceBudget(Device.CPU, physical, hostBudgetBytes(System.getenv(HOST_BUDGET_ENV), config.hostBudget(),
-                config.hostUtilization(), physical, Runtime.getRuntime().maxMemory()));
+        return new DeviceBudget(Device.CPU, physical, hostBudgetBytes(config.hostBudget(), config.hostUtilization(),
+                physical, Runtime.getRuntime().maxMemory()));
     }
 
-    /** The environment wins over configuration; with neither, a share of what the JVM heap leaves of memory. */
-    static long hostBudgetBytes(String fromEnvironment, String configured, double utilization, long physical,
-            long heap) {
-        String chosen = fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : configured;
-        return chosen == null || chosen.isBlank() ? (long) ((physical - heap) * utilization) : ByteSizes.parse(chosen);
+    /**
+     * The configured budget; without one, a share of what the JVM heap leaves of memory. (An environment variable
+     * reaches it through a placeholder in etc/org.gantry.memory.cfg, never through Java.)
+     */
+    static long hostBudgetBytes(String configured, double utilization, long physical, long heap) {
+        return configured == null || configured.isBlank() ? (long) ((physical - heap) * utilization)
+                : ByteSizes.parse(configured);
     }
 
-    private static double gpuUtilization(MemoryConfig config) {
-        return gpuUtilization(System.getenv(GPU_UTILIZATION_ENV), config.gpuUtilization());
-    }
-
-    static double gpuUtilization(String fromEnvironment, double configured) {
-        double utilization = fromEnvironment == null || fromEnvironment.isBlank() ? configured
-                : Double.parseDouble(fromEnvironment.trim());
+    static double gpuUtilization(double utilization) {
         if (utilization < 0 || utilization > 1) {
             throw new IllegalArgumentException("GPU utilisation must lie in 0..1, not " + utilization);
         }

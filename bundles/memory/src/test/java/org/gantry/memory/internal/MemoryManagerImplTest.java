@@ -164,15 +164,14 @@ class MemoryManagerImplTest {
     }
 
     @Test
-    void budgetsComeFromTheEnvironmentThenConfigurationThenDefaults() {
+    void budgetsComeFromConfigurationElseFromAShareOfWhatTheHeapLeaves() {
         long gib = 1L << 30;
-        assertEquals(8 * gib, MemoryManagerImpl.hostBudgetBytes("8GiB", "2GiB", 0.8, 32 * gib, 4 * gib));
-        assertEquals(2 * gib, MemoryManagerImpl.hostBudgetBytes(null, "2GiB", 0.8, 32 * gib, 4 * gib));
-        assertEquals((long) (28 * gib * 0.5), MemoryManagerImpl.hostBudgetBytes("", "", 0.5, 32 * gib, 4 * gib));
-        assertEquals(0.5, MemoryManagerImpl.gpuUtilization("0.5", 0.8));
-        assertEquals(0.8, MemoryManagerImpl.gpuUtilization(null, 0.8));
-        assertThrows(IllegalArgumentException.class, () -> MemoryManagerImpl.gpuUtilization("1.5", 0.8));
-        assertThrows(IllegalArgumentException.class, () -> MemoryManagerImpl.hostBudgetBytes("lots", "", 0.8, 1, 0));
+        assertEquals(2 * gib, MemoryManagerImpl.hostBudgetBytes("2GiB", 0.8, 32 * gib, 4 * gib));
+        assertEquals((long) (28 * gib * 0.5), MemoryManagerImpl.hostBudgetBytes("", 0.5, 32 * gib, 4 * gib));
+        assertEquals((long) (28 * gib * 0.5), MemoryManagerImpl.hostBudgetBytes(null, 0.5, 32 * gib, 4 * gib));
+        assertEquals(0.5, MemoryManagerImpl.gpuUtilization(0.5));
+        assertThrows(IllegalArgumentException.class, () -> MemoryManagerImpl.gpuUtilization(1.5));
+        assertThrows(IllegalArgumentException.class, () -> MemoryManagerImpl.hostBudgetBytes("lots", 0.8, 1, 0));
     }
 
     @Test

@@ -170,7 +170,7 @@ public final class LocalModelRepository implements ModelRepository {
         Path file = directory.resolve(CONFIG_FILE);
         if (!Files.exists(file)) {
             // Triton allows a missing config when the backend can complete it; the runtime reports what is missing.
-            return new ModelConfig(name, "", "", 0, null, null, null, null, null, null);
+            return ModelConfig.builder(name).build();
         }
         try {
             String text = Files.readString(file, StandardCharsets.UTF_8);

@@ -108,11 +108,14 @@ public final class ModelConfigParser {
         if (!proto.getDefaultModelFilename().isEmpty()) {
             parameters.putIfAbsent("default_model_filename", proto.getDefaultModelFilename());
         }
-        return new ModelConfig(name, proto.getPlatform(), proto.getBackend(), proto.getMaxBatchSize(), inputs, outputs,
-                versionPolicy(proto.getVersionPolicy(), source), instanceGroups(proto.getInstanceGroupList(), source),
-                parameters, warmups(proto.getModelWarmupList(), source),
-                proto.hasDynamicBatching() ? dynamicBatching(proto.getDynamicBatching(), source) : null,
-                ensembleSteps(proto.getEnsembleScheduling(), source));
+        return ModelConfig.builder(name).platform(proto.getPlatform()).backend(proto.getBackend())
+                .maxBatchSize(proto.getMaxBatchSize()).inputs(inputs).outputs(outputs)
+                .versionPolicy(versionPolicy(proto.getVersionPolicy(), source))
+                .instanceGroups(instanceGroups(proto.getInstanceGroupList(), source)).parameters(parameters)
+                .warmup(warmups(proto.getModelWarmupList(), source))
+                .dynamicBatching(proto.hasDynamicBatching()
+                        ? dynamicBatching(proto.getDynamicBatching(), source) : null)
+                .ensembleSteps(ensembleSteps(proto.getEnsembleScheduling(), source)).build();
     }
 
     private static List<EnsembleStep> ensembleSteps(ModelConfigProto.ModelEnsembling ensembling, String source) {

@@ -48,7 +48,7 @@ final class OnDemandReadiness {
             RepositoryModel model = runtime.model(modelName);
             SortedSet<Long> selected = model.config().versionPolicy().select(model.versions());
             Optional<Long> chosen = version == null ? Optional.ofNullable(selected.isEmpty() ? null : selected.last())
-                    : parse(version).filter(selected::contains);
+                    : ModelCatalog.parseVersion(version).filter(selected::contains);
             if (chosen.isEmpty()) {
                 return false;
             }
@@ -76,12 +76,5 @@ final class OnDemandReadiness {
                 .filter(device -> backend.deviceKinds().contains(device.device().kind()))
                 .mapToLong(MemoryReport.DeviceMemory::budgetBytes)
                 .anyMatch(budget -> expected * instances <= budget);
-    }
-
-    private static Optional<Long> parse(String version) {
-        if (version.isEmpty() || version.length() > 18 || !version.chars().allMatch(Character::isDigit)) {
-            return Optional.empty();
-        }
-        return Optional.of(Long.parseLong(version));
     }
 }

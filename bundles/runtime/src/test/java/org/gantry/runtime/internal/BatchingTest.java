@@ -39,12 +39,15 @@ class BatchingTest {
     private MemoryRepository repository;
     private final ScalingBackend backend = new ScalingBackend();
     private ModelManager manager;
+    /** The runtime's versions, to see how many requests wait in a version's queue. */
+    private final VersionRegistry versions = new VersionRegistry();
     private final ExecutorService callers = Executors.newCachedThreadPool();
 
     @BeforeEach
     void start(@TempDir Path models) {
         repository = new MemoryRepository(models);
-        manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null), TestModels.config(0));
+        manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null), TestModels.config(0), versions,
+                actions -> null);
         manager.addBackend(backend);
     }
 
@@ -59,10 +62,9 @@ class BatchingTest {
     /** A batched scaling model (factor 2) with dynamic batching and the given instance count. */
     private void addModel(String name, int instances, boolean preserveOrdering, List<Integer> preferred) {
         ModelConfig base = scaleConfig(name, 8, null, Map.of("factor", "2"));
-        repository.add(new ModelConfig(name, base.platform(), base.backend(), base.maxBatchSize(), base.inputs(),
-                base.outputs(), base.versionPolicy(), List.of(new InstanceGroup("", instances, InstanceGroup.Kind.CPU,
-                        List.of())), base.parameters(), base.warmup(),
-                new DynamicBatching(preferred, 0, preserveOrdering, 0, 0, null, Map.of())), 1L);
+        repository.add(base.toBuilder()
+                .instanceGroups(List.of(new InstanceGroup("", instances, InstanceGroup.Kind.CPU, List.of())))
+                .dynamicBatching(new DynamicBatching(preferred, 0, preserveOrdering, 0, 0, null, Map.of())).build(), 1L);
     }
 
     /** A request of {@code rows} rows of {@code width} values each, starting at {@code first}. */
@@ -90,7 +92,7 @@ class BatchingTest {
         for (InferenceRequest request : requests) {
             answers.add(send("batched", request));
         }
-        awaitTrue(() -> manager.queuedRequests("batched", 1) == requests.size());
+        awaitTrue(() -> TestModels.queued(versions, "batched", 1) == requests.size());
 
         backend.inferGate.countDown();
 
@@ -120,11 +122,11 @@ class BatchingTest {
         Future<InferenceResponse> blocker = send("batched", rows(100, 1, 2));
         awaitTrue(() -> backend.executionOrder.size() == 1);
         List<Future<InferenceResponse>> narrow = List.of(send("batched", rows(0, 5, 2)));
-        awaitTrue(() -> manager.queuedRequests("batched", 1) == 1);
+        awaitTrue(() -> TestModels.queued(versions, "batched", 1) == 1);
         Future<InferenceResponse> wide = send("batched", rows(50, 1, 3));
-        awaitTrue(() -> manager.queuedRequests("batched", 1) == 2);
+        awaitTrue(() -> TestModels.queued(versions, "batched", 1) == 2);
         Future<InferenceResponse> tooMany = send("batched", rows(60, 4, 2)); // 5 + 4 rows > 8
-        awaitTrue(() -> manager.queuedRequests("batched", 1) == 3);
+        awaitTrue(() -> TestModels.queued(versions, "batched", 1) == 3);
 
         backend.inferGate.countDown();
 

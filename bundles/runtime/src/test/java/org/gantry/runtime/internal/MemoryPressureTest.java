@@ -263,7 +263,8 @@ class MemoryPressureTest {
     @Test
     void theFirstLoadOfAnArtifactMeasuresWhatTheEngineTookAndLaterLoadsReuseIt() {
         // 32 MiB, so that what other threads allocate and free meanwhile (compiler and collector arenas: up to 10 MiB
-        // more, or 4 less, on a busy machine) stays within the tolerance.
+        // more, or 5 less, on a machine busy with other builds) stays within the tolerance; half of it still tells
+        // the engine's measured footprint from the backend's declared 100 bytes.
         repository.add(scaleConfig("heavy", 0, null, Map.of("footprint", "100", "native_overhead",
                 Integer.toString(32 << 20))), 1L);
         memory = MemoryManagerImpl.forHost(64L << 20, null);
@@ -273,7 +274,7 @@ class MemoryPressureTest {
 
         manager.infer("heavy", null, request(1));
         long measured = used();
-        assertTrue(measured >= 28 << 20 && measured <= 48 << 20, "measured " + measured);
+        assertTrue(measured >= 16 << 20 && measured <= 48 << 20, "measured " + measured);
 
         manager.unload("heavy");
         assertEquals(0, used());

@@ -30,11 +30,14 @@ class ModelControlTest {
     private MemoryRepository repository;
     private final ScalingBackend backend = new ScalingBackend();
     private ModelManager manager;
+    /** The poller of poll mode, without a timer: each test polls by hand. */
+    private RepositoryPoller poller;
 
     private void start(String mode) {
         repository = new MemoryRepository(root);
         manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null),
-                TestModels.config(60, false, 1024, 0, mode));
+                TestModels.config(60, false, 1024, 0, mode), new VersionRegistry(),
+                actions -> poller = new RepositoryPoller(repository, actions, 0)); // polled by hand
         manager.addBackend(backend);
     }
 
@@ -68,19 +71,19 @@ class ModelControlTest {
     void inPollModeANewVersionTakesOverOnceItsFilesStoppedChanging() throws Exception {
         start("poll");
         repository.add(scaleConfig("scale", 0, null), 1L);
-        manager.poller().poll(); // the baseline
+        poller.poll(); // the baseline
         assertEquals(1f, infer("scale"));
 
         repository.add(scaleConfig("scale", 0, null), 1L, 2L); // version 2 is being copied in
-        manager.poller().poll();
+        poller.poll();
         assertEquals(1f, infer("scale"), "a change is not acted on before it settled");
         Path weights = root.resolve("scale/2/model.bin");
         Files.write(weights, new byte[200]); // the copy goes on
         Files.setLastModifiedTime(weights, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
                 + 5_000));
-        manager.poller().poll();
+        poller.poll();
         assertEquals(1f, infer("scale"), "still changing");
-        manager.poller().poll(); // unchanged for an interval: now it loads and takes over
+        poller.poll(); // unchanged for an interval: now it loads and takes over
 
         assertEquals(2f, infer("scale"));
         TestModels.awaitTrue(() -> !manager.isModelReady("scale", "1"));
@@ -90,17 +93,17 @@ class ModelControlTest {
     void inPollModeChangedFilesLoadAgainBesideTheServingVersionWhichAnswersMeanwhile() throws Exception {
         start("poll");
         repository.add(scaleConfig("scale", 0, null), 1L);
-        manager.poller().poll(); // the baseline
+        poller.poll(); // the baseline
         assertEquals(1f, infer("scale"));
         Path weights = root.resolve("scale/1/model.bin");
         Files.write(weights, new byte[300]);
         Files.setLastModifiedTime(weights, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
                 + 5_000));
-        manager.poller().poll(); // seen changing
+        poller.poll(); // seen changing
         backend.loadGate = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.ExecutorService poller = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.ExecutorService polling = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
-            java.util.concurrent.Future<?> settled = poller.submit(() -> manager.poller().poll()); // stable: reload
+            java.util.concurrent.Future<?> settled = polling.submit(() -> poller.poll()); // stable: reload
             TestModels.awaitTrue(() -> backend.loads.get() == 2);
 
             assertEquals(1f, infer("scale"), "the serving generation answers while the new one loads");
@@ -108,7 +111,7 @@ class ModelControlTest {
             settled.get();
         } finally {
             backend.loadGate.countDown();
-            poller.shutdownNow();
+            polling.shutdownNow();
         }
         assertEquals(1f, infer("scale"));
         TestModels.awaitTrue(() -> backend.closes.get() == 1);
@@ -120,13 +123,13 @@ class ModelControlTest {
         start("poll");
         repository.add(scaleConfig("scale", 0, null), 1L);
         repository.add(scaleConfig("idle", 0, null), 1L);
-        manager.poller().poll();
+        poller.poll();
         assertEquals(1f, infer("scale"));
         repository.add(scaleConfig("idle", 0, null), 1L, 2L);
 
         repository.models.remove("scale");
-        manager.poller().poll();
-        manager.poller().poll();
+        poller.poll();
+        poller.poll();
 
         assertFalse(manager.isModelReady("scale", null));
         assertEquals(1, backend.closes.get());

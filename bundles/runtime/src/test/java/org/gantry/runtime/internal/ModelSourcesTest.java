@@ -203,7 +203,7 @@ class ModelSourcesTest {
                 Map.of("1/model.bin", weights)));
 
         assertArrayEquals(new float[] { 6 }, infer("fresh", 2));
-        Path staged = manager.addedOrOverriddenFolder("fresh");
+        Path staged = backend.lastModelDirectory;
         assertTrue(Files.isRegularFile(staged.resolve("1/model.bin")));
         assertTrue(manager.index().stream().anyMatch(s -> s.name().equals("fresh") && s.state() == ModelState.READY));
 
@@ -218,14 +218,14 @@ class ModelSourcesTest {
     void aNewConfigurationForAModelLoadedFromFilesKeepsItsFilesWhetherItLoadsOrNot() {
         manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "3"),
                 Map.of("1/model.bin", new byte[8])));
-        Path staged = manager.addedOrOverriddenFolder("fresh");
+        Path staged = backend.lastModelDirectory;
 
         assertThrows(GantryException.class, () -> manager.load("fresh", new ModelOverride(
                 SCALE_CONFIG_JSON.formatted("fresh", "5").replace("test_platform", "no_such"), null)));
         manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "5"), null));
 
         assertArrayEquals(new float[] { 10 }, infer("fresh", 2));
-        assertEquals(staged, manager.addedOrOverriddenFolder("fresh"));
+        assertEquals(staged, backend.lastModelDirectory);
         assertTrue(Files.isRegularFile(staged.resolve("1/model.bin")));
         manager.unload("fresh");
         assertFalse(Files.exists(staged));
@@ -322,7 +322,7 @@ class ModelSourcesTest {
             return new org.gantry.api.backend.LoadedModel() {
                 @Override
                 public List<org.gantry.api.tensor.Tensor> infer(InferenceRequest request) {
-                    return context.server().infer(step, null, request).outputs();
+                    return context.invoker().infer(step, null, request).outputs();
                 }
 
                 @Override

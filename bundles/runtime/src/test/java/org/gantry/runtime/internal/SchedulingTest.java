@@ -44,13 +44,15 @@ class SchedulingTest {
     private MemoryRepository repository;
     private final ScalingBackend backend = new ScalingBackend();
     private ModelManager manager;
+    /** The runtime's versions, to see how many requests wait in a version's queue. */
+    private final VersionRegistry versions = new VersionRegistry();
     private final ExecutorService callers = Executors.newCachedThreadPool();
 
     @BeforeEach
     void start(@TempDir Path models) {
         repository = new MemoryRepository(models);
         manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null),
-                TestModels.config(0, false, SERVER_QUEUE_BOUND));
+                TestModels.config(0, false, SERVER_QUEUE_BOUND), versions, actions -> null);
         manager.addBackend(backend);
     }
 
@@ -67,9 +69,7 @@ class SchedulingTest {
     }
 
     private static ModelConfig withBatching(ModelConfig config, DynamicBatching batching) {
-        return new ModelConfig(config.name(), config.platform(), config.backend(), config.maxBatchSize(),
-                config.inputs(), config.outputs(), config.versionPolicy(), config.instanceGroups(),
-                config.parameters(), config.warmup(), batching);
+        return config.toBuilder().dynamicBatching(batching).build();
     }
 
     /** Loads the model, then holds its only execution slot with a request that waits at the gate. */
@@ -84,7 +84,7 @@ class SchedulingTest {
     private Future<InferenceResponse> queue(String model, Map<String, Object> parameters, float value, int expected)
             throws Exception {
         Future<InferenceResponse> queued = callers.submit(() -> manager.infer(model, null, request(parameters, value)));
-        awaitTrue(() -> manager.queuedRequests(model, 1) == expected);
+        awaitTrue(() -> TestModels.queued(versions, model, 1) == expected);
         return queued;
     }
 
@@ -253,7 +253,7 @@ class SchedulingTest {
         }
 
         // One instance, concurrency 3: three requests inside the model together, the fourth waits for a slot.
-        awaitTrue(() -> backend.executionOrder.size() == 3 && manager.queuedRequests("wide", 1) == 1);
+        awaitTrue(() -> backend.executionOrder.size() == 3 && TestModels.queued(versions, "wide", 1) == 1);
         backend.inferGate.countDown();
         for (int i = 0; i < 4; i++) {
             assertArrayEquals(new float[] { 2 * i }, floats(answers.get(i).get(10, TimeUnit.SECONDS).outputs().get(0)));
@@ -271,7 +271,7 @@ class SchedulingTest {
             answers.add(callers.submit(() -> manager.infer("narrow", null, request(Map.of(), 1))));
         }
 
-        awaitTrue(() -> backend.executionOrder.size() == 1 && manager.queuedRequests("narrow", 1) == 1);
+        awaitTrue(() -> backend.executionOrder.size() == 1 && TestModels.queued(versions, "narrow", 1) == 1);
         backend.inferGate.countDown();
         for (Future<InferenceResponse> answer : answers) {
             answer.get(10, TimeUnit.SECONDS);

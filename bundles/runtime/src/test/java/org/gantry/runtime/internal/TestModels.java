@@ -46,10 +46,10 @@ final class TestModels {
 
     /** Parameters: {@code factor} (default: the version), {@code footprint} bytes, {@code pinned}. */
     static ModelConfig scaleConfig(String name, int maxBatchSize, VersionPolicy policy, Map<String, String> parameters) {
-        return new ModelConfig(name, "test_platform", "", maxBatchSize,
-                List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(-1L))),
-                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(-1L))), policy, List.of(), parameters,
-                List.of());
+        return ModelConfig.builder(name).platform("test_platform").maxBatchSize(maxBatchSize)
+                .inputs(List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(-1L))))
+                .outputs(List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(-1L)))).versionPolicy(policy)
+                .parameters(parameters).build();
     }
 
     /** Waits up to 10 s for a condition that another thread makes true. */
@@ -153,6 +153,8 @@ final class TestModels {
         final AtomicInteger finishedExecutions = new AtomicInteger();
         /** The first input value of each execution, in the order executions started. */
         final List<Float> executionOrder = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** The model folder of the last load, as the backend was given it. */
+        volatile java.nio.file.Path lastModelDirectory;
 
         @Override
         public String name() {
@@ -167,6 +169,7 @@ final class TestModels {
         @Override
         public LoadedModel load(ModelLoadContext context) {
             loads.incrementAndGet();
+            lastModelDirectory = context.modelDirectory();
             try {
                 loadGate.await();
             } catch (InterruptedException e) {
@@ -274,6 +277,37 @@ final class TestModels {
     }
 
     /** The same configuration, with loads waiting for memory {@code seconds} at most. */
+    /** What a test gives a backend to load one version on the host. */
+    record HostLoad(ModelConfig config, long version, Path modelDirectory) implements ModelLoadContext {
+        @Override
+        public org.gantry.api.backend.Device device() {
+            return org.gantry.api.backend.Device.CPU;
+        }
+    }
+
+    /**
+     * A version as a load leaves it: one instance of {@code backend}'s model under a real lease of 1,000 bytes,
+     * ready.
+     */
+    static ModelVersion loadedVersion(ModelConfig config, long version, Backend backend,
+            org.gantry.api.memory.MemoryManager memory) {
+        ModelVersion loaded = new ModelVersion(config.name(), version);
+        loaded.startLoad(v -> new java.util.concurrent.CompletableFuture<>(), 0);
+        org.gantry.api.memory.Lease lease = memory.reserve(new org.gantry.api.memory.LeaseRequest(config.name(),
+                version, List.of(org.gantry.api.backend.Device.CPU), 1000, false, reason -> false),
+                java.time.Duration.ZERO);
+        LoadedModel model = backend.load(new HostLoad(config, version, Path.of("unused")));
+        loaded.loaded(backend, config, new ModelInstances(List.of(model), List.of(lease)));
+        loaded.loadEnded();
+        return loaded;
+    }
+
+    /** Requests waiting for an execution slot of a model version; 0 before any request reached it. */
+    static int queued(VersionRegistry versions, String model, long version) {
+        ModelVersion known = versions.get(model, version);
+        return known == null ? 0 : known.queue().waiting();
+    }
+
     static RuntimeConfig withLoadWait(RuntimeConfig config, int seconds) {
         return (RuntimeConfig) java.lang.reflect.Proxy.newProxyInstance(RuntimeConfig.class.getClassLoader(),
                 new Class<?>[] { RuntimeConfig.class }, (proxy, method, arguments) -> method.getName()

@@ -75,9 +75,8 @@ class WarmupTest {
 
     private void addWithWarmup(String name, WarmupInput input, int batchSize, int count) {
         ModelConfig base = scaleConfig(name, 4, null, Map.of("factor", "1"));
-        repository.add(new ModelConfig(name, base.platform(), base.backend(), base.maxBatchSize(), base.inputs(),
-                base.outputs(), base.versionPolicy(), base.instanceGroups(), base.parameters(),
-                List.of(new ModelWarmup("warm", batchSize, Map.of("INPUT__0", input), count))), 1L);
+        repository.add(base.toBuilder()
+                .warmup(List.of(new ModelWarmup("warm", batchSize, Map.of("INPUT__0", input), count))).build(), 1L);
     }
 
     private static InferenceRequest request(float value) {

@@ -61,11 +61,11 @@ public class BackendsCommand implements Action {
         return null;
     }
 
+    /** Asks the server, which owns the one rule for which backend serves what. */
     private boolean serves(Backend backend, ModelStatus status) {
         try {
             ModelConfig config = server.config(status.name(), status.version());
-            return !config.backend().isEmpty() ? config.backend().equals(backend.name())
-                    : backend.platforms().contains(config.platform());
+            return server.backendFor(config).map(backend.name()::equals).orElse(false);
         } catch (GantryException e) {
             return false; // the model left the repository meanwhile
         }

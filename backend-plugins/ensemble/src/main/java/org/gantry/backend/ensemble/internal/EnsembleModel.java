@@ -19,7 +19,7 @@ import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.inference.InferenceResponse;
 import org.gantry.api.inference.RequestedOutput;
 import org.gantry.api.model.TensorConfig;
-import org.gantry.api.server.ModelServer;
+import org.gantry.api.server.ModelInvoker;
 import org.gantry.api.tensor.Tensor;
 
 /**
@@ -31,11 +31,11 @@ import org.gantry.api.tensor.Tensor;
 final class EnsembleModel implements LoadedModel {
 
     private final EnsemblePlan plan;
-    private final ModelServer server;
+    private final ModelInvoker server;
     private final Executor executor;
     private final List<String> allOutputs;
 
-    EnsembleModel(EnsemblePlan plan, ModelServer server, Executor executor) {
+    EnsembleModel(EnsemblePlan plan, ModelInvoker server, Executor executor) {
         this.plan = plan;
         this.server = server;
         this.executor = executor;

@@ -3,11 +3,9 @@ package org.gantry.backend.ensemble.internal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -20,11 +18,7 @@ import org.gantry.api.inference.RequestedOutput;
 import org.gantry.api.model.EnsembleStep;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
-import org.gantry.api.server.ModelMetadata;
-import org.gantry.api.server.ModelOverride;
-import org.gantry.api.server.ModelServer;
-import org.gantry.api.server.ModelStatistics;
-import org.gantry.api.server.ModelStatus;
+import org.gantry.api.server.ModelInvoker;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 
@@ -33,7 +27,7 @@ import org.gantry.api.tensor.Tensor;
  * functions, so the plan and its execution are tested alone; the real runtime runs them in the OSGi and
  * end-to-end tests.
  */
-final class StepServer implements ModelServer {
+final class StepServer implements ModelInvoker {
 
     record StepModel(ModelConfig config, Function<InferenceRequest, List<Tensor>> function) {
     }
@@ -120,6 +114,12 @@ final class StepServer implements ModelServer {
         return model.config();
     }
 
+    /** Not asked here: the plan asks {@link #catalog}, which says which backends these tests install. */
+    @Override
+    public java.util.Optional<String> backendFor(ModelConfig config) {
+        throw new UnsupportedOperationException("the ensemble plan asks its catalog");
+    }
+
     @Override
     public InferenceResponse infer(String modelName, String version, InferenceRequest request) {
         StepModel model = models.get(modelName);
@@ -135,74 +135,9 @@ final class StepServer implements ModelServer {
     }
 
     @Override
-    public String name() {
-        return "test";
-    }
-
-    @Override
-    public String version() {
-        return "0";
-    }
-
-    @Override
-    public boolean isReady() {
-        return true;
-    }
-
-    @Override
     public void inferStream(String modelName, String version, InferenceRequest request,
             Consumer<InferenceResponse> responses) {
         responses.accept(infer(modelName, version, request));
     }
 
-    @Override
-    public ModelMetadata metadata(String modelName, String version) {
-        throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public boolean isModelReady(String modelName, String version) {
-        return models.containsKey(modelName);
-    }
-
-    @Override
-    public List<ModelStatistics> statistics(String modelName, String version) {
-        return List.of();
-    }
-
-    @Override
-    public List<ModelStatus> index() {
-        return List.of();
-    }
-
-    @Override
-    public void load(String modelName) {
-    }
-
-    @Override
-    public void load(String modelName, ModelOverride override) {
-    }
-
-    @Override
-    public void unload(String modelName) {
-    }
-
-    @Override
-    public void add(String modelName, Path directory) {
-        throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void remove(String modelName) {
-        throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public SortedMap<String, Path> addedModels() {
-        return new java.util.TreeMap<>();
-    }
-
-    @Override
-    public void pin(String modelName, boolean pinned) {
-    }
 }

@@ -11,7 +11,6 @@ import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.GantryException;
-import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.tensor.DataType;
@@ -51,14 +50,12 @@ public final class Seq2SeqBackend implements Backend {
 
     private final Engine engine;
     private final TokenizersEngine tokenizers;
-    private final MemoryManager memory;
 
     @Activate
     public Seq2SeqBackend(@Reference(target = "(djl.engine=PyTorch)") Engine engine,
-            @Reference TokenizersEngine tokenizers, @Reference MemoryManager memory) {
+            @Reference TokenizersEngine tokenizers) {
         this.engine = engine;
         this.tokenizers = tokenizers;
-        this.memory = memory;
     }
 
     @Override
@@ -140,7 +137,7 @@ public final class Seq2SeqBackend implements Backend {
             GenerationSettings defaults = GenerationSettings.defaults(config.parameters(), limits, shape.vocabulary());
             long footprint = Files.size(encoderFile) + Files.size(decoderFile);
             Seq2SeqModel model = new Seq2SeqModel(config, context.version(), context.device(), encoder, decoder,
-                    tokenizer, shape, limits, defaults, memory, footprint);
+                    tokenizer, shape, limits, defaults, context.workingMemory(), footprint);
             return model;
         } catch (IOException | RuntimeException e) {
             closeQuietly(tokenizer, decoder, encoder);

@@ -8,12 +8,10 @@ import java.util.concurrent.TimeUnit;
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ResponseSink;
+import org.gantry.api.backend.WorkingMemory;
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
-import org.gantry.api.memory.Lease;
-import org.gantry.api.memory.LeaseRequest;
-import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
@@ -31,8 +29,8 @@ import ai.djl.training.ParameterStore;
 /**
  * A loaded encoder-decoder: each request is tokenised and encoded on its own thread, then joins the
  * {@link DecodeLoop}, which decodes every running request together one token at a time. The request's thread
- * turns its tokens into text and sends them. Room in the batch (decoder rows, key/value cache bytes leased from the
- * memory manager) is taken before a request joins; without room it waits.
+ * turns its tokens into text and sends them. Room in the batch (decoder rows, key/value cache bytes leased as the
+ * load context's working memory) is taken before a request joins; without room it waits.
  */
 final class Seq2SeqModel implements LoadedModel {
 
@@ -49,7 +47,7 @@ final class Seq2SeqModel implements LoadedModel {
     private final DecodeLoop.ModelShape shape;
     private final Limits limits;
     private final GenerationSettings defaults;
-    private final MemoryManager memory;
+    private final WorkingMemory memory;
     private final long footprint;
     private final DecodeStatistics statistics = new DecodeStatistics();
     private final DecodeLoop loop;
@@ -62,7 +60,7 @@ final class Seq2SeqModel implements LoadedModel {
 
     Seq2SeqModel(ModelConfig config, long version, Device device, Model encoder, Model decoder,
             HuggingFaceTokenizer tokenizer, DecodeLoop.ModelShape shape, Limits limits, GenerationSettings defaults,
-            MemoryManager memory, long footprint) {
+            WorkingMemory memory, long footprint) {
         this.config = config;
         this.version = version;
         this.device = device;
@@ -147,7 +145,7 @@ final class Seq2SeqModel implements LoadedModel {
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.admissionTimeoutMs());
         takeRoom(rows, bytes, deadline);
-        Lease lease = null;
+        WorkingMemory.Allocation lease = null;
         Sequence sequence = null;
         try (NDManager manager = encoder.getNDManager().newSubManager()) {
             lease = leaseCache(bytes, deadline);
@@ -269,12 +267,11 @@ final class Seq2SeqModel implements LoadedModel {
         }
     }
 
-    /** Leases the cache from the memory manager; while memory is short, waits for others to free some. */
-    private Lease leaseCache(long bytes, long deadline) {
+    /** Leases the cache as working memory; while memory is short, waits for others to free some. */
+    private WorkingMemory.Allocation leaseCache(long bytes, long deadline) {
         while (true) {
             try {
-                return memory.reserve(new LeaseRequest(config.name() + " (decoder cache)", version, List.of(device),
-                        bytes, false, reason -> false));
+                return memory.allocate("decoder cache", bytes);
             } catch (GantryException e) {
                 if (e.kind() != ErrorKind.INSUFFICIENT_MEMORY || System.nanoTime() > deadline) {
                     throw e;

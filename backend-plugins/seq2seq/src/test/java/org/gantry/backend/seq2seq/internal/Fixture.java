@@ -9,18 +9,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.ModelLoadContext;
+import org.gantry.api.backend.WorkingMemory;
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
-import org.gantry.api.memory.Lease;
-import org.gantry.api.memory.LeaseRequest;
-import org.gantry.api.memory.MemoryManager;
-import org.gantry.api.memory.MemoryReport;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.engine.tokenizers.TokenizersEngine;
@@ -57,7 +53,13 @@ final class Fixture {
     /** Outside OSGi the tokenizers engine is DJL's class itself. */
     static final TokenizersEngine TOKENIZERS = (path, options) -> HuggingFaceTokenizer.newInstance(path, options);
 
-    record Context(ModelConfig config, long version, Path modelDirectory) implements ModelLoadContext {
+    record Context(ModelConfig config, long version, Path modelDirectory, WorkingMemory workingMemory)
+            implements ModelLoadContext {
+        /** A context whose working memory has no limit. */
+        Context(ModelConfig config, long version, Path modelDirectory) {
+            this(config, version, modelDirectory, new CountingMemory());
+        }
+
         @Override
         public Device device() {
             return Device.CPU;
@@ -78,14 +80,14 @@ final class Fixture {
         }
     }
 
-    static Seq2SeqModel load(Seq2SeqBackend backend, Map<String, String> overrides) {
+    static Seq2SeqModel load(Seq2SeqBackend backend, CountingMemory memory, Map<String, String> overrides) {
         ModelConfig config = config(overrides);
-        ModelConfig completed = backend.complete(new Context(config, 1, MODEL));
-        return (Seq2SeqModel) backend.load(new Context(completed, 1, MODEL));
+        ModelConfig completed = backend.complete(new Context(config, 1, MODEL, memory));
+        return (Seq2SeqModel) backend.load(new Context(completed, 1, MODEL, memory));
     }
 
-    static Seq2SeqBackend backend(MemoryManager memory) {
-        return new Seq2SeqBackend(Engine.getEngine("PyTorch"), TOKENIZERS, memory);
+    static Seq2SeqBackend backend() {
+        return new Seq2SeqBackend(Engine.getEngine("PyTorch"), TOKENIZERS);
     }
 
     static InferenceRequest request(String text, Map<String, Object> parameters) {
@@ -113,8 +115,8 @@ final class Fixture {
         return values;
     }
 
-    /** Leases that count their bytes; {@code capacity} bytes at most, beyond that INSUFFICIENT_MEMORY. */
-    static final class CountingMemory implements MemoryManager {
+    /** Working memory whose leases count their bytes; {@code capacity} bytes at most, beyond that INSUFFICIENT_MEMORY. */
+    static final class CountingMemory implements WorkingMemory {
         final AtomicLong inUse = new AtomicLong();
         final AtomicLong leases = new AtomicLong();
         final AtomicLong peak = new AtomicLong();
@@ -122,43 +124,20 @@ final class Fixture {
         final List<String> names = java.util.Collections.synchronizedList(new ArrayList<>());
 
         @Override
-        public synchronized Lease reserve(LeaseRequest request) {
-            if (inUse.get() + request.bytes() > capacity) {
+        public synchronized Allocation allocate(String purpose, long bytes) {
+            if (inUse.get() + bytes > capacity) {
                 throw new GantryException(ErrorKind.INSUFFICIENT_MEMORY, "test budget full");
             }
-            inUse.addAndGet(request.bytes());
+            inUse.addAndGet(bytes);
             peak.accumulateAndGet(inUse.get(), Math::max);
             leases.incrementAndGet();
-            names.add(request.model());
-            long bytes = request.bytes();
-            return new Lease() {
+            names.add(purpose);
+            return new Allocation() {
                 private boolean closed;
-
-                @Override
-                public Device device() {
-                    return Device.CPU;
-                }
 
                 @Override
                 public long bytes() {
                     return bytes;
-                }
-
-                @Override
-                public void commit(long measuredBytes, String artifactKey) {
-                }
-
-                @Override
-                public void touch() {
-                }
-
-                @Override
-                public boolean pinned() {
-                    return false;
-                }
-
-                @Override
-                public void pin(boolean pinned) {
                 }
 
                 @Override
@@ -172,26 +151,6 @@ final class Fixture {
                     }
                 }
             };
-        }
-
-        @Override
-        public long evictFor(Device device, long bytes, Lease requester) {
-            return 0;
-        }
-
-        @Override
-        public long hostBytesInUse() {
-            return -1;
-        }
-
-        @Override
-        public OptionalLong learnedFootprint(String artifactKey) {
-            return OptionalLong.empty();
-        }
-
-        @Override
-        public MemoryReport report() {
-            throw new UnsupportedOperationException();
         }
     }
 }

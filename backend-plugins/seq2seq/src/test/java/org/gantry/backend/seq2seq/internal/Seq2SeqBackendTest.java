@@ -42,7 +42,7 @@ class Seq2SeqBackendTest {
 
     @BeforeAll
     static void load() {
-        model = Fixture.load(Fixture.backend(MEMORY), Map.of());
+        model = Fixture.load(Fixture.backend(), MEMORY, Map.of());
     }
 
     @AfterAll
@@ -252,7 +252,7 @@ class Seq2SeqBackendTest {
     @Test
     void underMemoryPressureRequestsWaitForCacheInsteadOfFailing() throws Exception {
         Fixture.CountingMemory tight = new Fixture.CountingMemory();
-        try (Seq2SeqModel small = Fixture.load(Fixture.backend(tight), Map.of())) {
+        try (Seq2SeqModel small = Fixture.load(Fixture.backend(), tight, Map.of())) {
             JsonNode c = EXPECTED.get("cases").get(4);
             // Room for one request's cache at a time: the others wait for it, then run.
             tight.capacity = small.cacheBytes(1, c.get("input_ids").size(), 20) + 100;
@@ -269,14 +269,14 @@ class Seq2SeqBackendTest {
                 pool.shutdownNow();
             }
             assertTrue(tight.peak.get() <= tight.capacity);
-            assertEquals(4, tight.names.stream().filter(n -> n.equals("tiny_seq2seq (decoder cache)")).count());
+            assertEquals(4, tight.names.stream().filter(n -> n.equals("decoder cache")).count());
             assertEquals(0, tight.inUse.get());
         }
     }
 
     @Test
     void aRequestLargerThanTheCacheBoundIsRefusedAndOneWithoutRoomTimesOut() throws Exception {
-        try (Seq2SeqModel small = Fixture.load(Fixture.backend(MEMORY), Map.of("kv_cache_bytes", "40000",
+        try (Seq2SeqModel small = Fixture.load(Fixture.backend(), MEMORY, Map.of("kv_cache_bytes", "40000",
                 "admission_timeout_ms", "50"))) {
             GantryException tooBig = assertThrows(GantryException.class,
                     () -> small.infer(request("walk fast", Map.of("decoding", "beam", "num_beams", 3L))));
@@ -311,16 +311,16 @@ class Seq2SeqBackendTest {
 
     @Test
     void aConfigurationWithoutTheCacheLayoutOrWithAnUnknownParameterIsRejected() {
-        Seq2SeqBackend backend = Fixture.backend(MEMORY);
+        Seq2SeqBackend backend = Fixture.backend();
         GantryException unknown = assertThrows(GantryException.class, () -> backend.complete(new Fixture.Context(
                 Fixture.config(Map.of("beams", "3")), 1, Fixture.MODEL)));
         assertTrue(unknown.getMessage().contains("'beams'"), unknown.getMessage());
         GantryException wrongLayout = assertThrows(GantryException.class,
-                () -> Fixture.load(backend, Map.of("num_heads", "3", "head_size", "16")));
+                () -> Fixture.load(backend, MEMORY, Map.of("num_heads", "3", "head_size", "16")));
         assertEquals(ErrorKind.INVALID_ARGUMENT, wrongLayout.kind());
         assertTrue(wrongLayout.getMessage().contains("contract"), wrongLayout.getMessage());
         GantryException badDefault = assertThrows(GantryException.class,
-                () -> Fixture.load(backend, Map.of("decoding", "loud")));
+                () -> Fixture.load(backend, MEMORY, Map.of("decoding", "loud")));
         assertTrue(badDefault.getMessage().contains("'decoding'"), badDefault.getMessage());
     }
 
@@ -336,7 +336,7 @@ class Seq2SeqBackendTest {
         Path outside = Files.copy(Fixture.MODEL.resolve("tokenizer.json"),
                 Files.createDirectories(temp.resolve("outside")).resolve("tokenizer.json"));
         Files.createSymbolicLink(copy.resolve("tokenizer.json"), outside);
-        Seq2SeqBackend backend = Fixture.backend(MEMORY);
+        Seq2SeqBackend backend = Fixture.backend();
 
         backend.load(context(backend, copy, "vocab/tokenizer.json")).close();
         for (String name : List.of(outside.toString(), "../../outside/tokenizer.json", "tokenizer.json")) {

@@ -25,13 +25,14 @@ public final class Seq2SeqBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Seq2SeqBackend backend = Fixture.backend(new Fixture.CountingMemory());
+        Seq2SeqBackend backend = Fixture.backend();
+        Fixture.CountingMemory memory = new Fixture.CountingMemory();
         List<String> texts = new ArrayList<>();
         for (JsonNode c : Fixture.EXPECTED.get("cases")) {
             texts.add(c.get("text").asText());
         }
-        try (Seq2SeqModel batched = Fixture.load(backend, Map.of("max_batch", "32"));
-                Seq2SeqModel alone = Fixture.load(backend, Map.of("max_batch", "1", "num_beams", "1"))) {
+        try (Seq2SeqModel batched = Fixture.load(backend, memory, Map.of("max_batch", "32"));
+                Seq2SeqModel alone = Fixture.load(backend, memory, Map.of("max_batch", "1", "num_beams", "1"))) {
             run(batched, texts, 8, 2); // warm-up of both
             run(alone, texts, 8, 2);
             System.out.printf("%-12s %14s %14s %8s %s%n", "concurrency", "batched tok/s", "one-at-a-time", "speedup",
