@@ -16,7 +16,6 @@ import java.util.stream.Stream;
 final class BuildFacts {
 
     static final Path ROOT = Path.of(System.getProperty("gantry.root")).toAbsolutePath().normalize();
-    static final Path DISTRIBUTION = Path.of(System.getProperty("gantry.distribution"));
     private static final Pattern DEFAULT_PORT = Pattern.compile("\\$\\[env:(\\w+);default=(\\d+)]");
 
     private BuildFacts() {
@@ -36,7 +35,7 @@ final class BuildFacts {
 
     /** The default of the port the distribution's etc/ files take from {@code variable}, e.g. GANTRY_GRPC_PORT. */
     static int portDefault(String variable) throws IOException {
-        try (Stream<Path> configs = Files.list(DISTRIBUTION.resolve("etc"))) {
+        try (Stream<Path> configs = Files.list(E2eFiles.DISTRIBUTION.resolve("etc"))) {
             for (Path config : (Iterable<Path>) configs.filter(p -> p.toString().endsWith(".cfg")).sorted()::iterator) {
                 Matcher port = DEFAULT_PORT.matcher(Files.readString(config));
                 while (port.find()) {
@@ -46,6 +45,6 @@ final class BuildFacts {
                 }
             }
         }
-        throw new AssertionError("no file in " + DISTRIBUTION.resolve("etc") + " takes a port from " + variable);
+        throw new AssertionError("no file in " + E2eFiles.DISTRIBUTION.resolve("etc") + " takes a port from " + variable);
     }
 }

@@ -8,14 +8,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * One Gantry node of a cluster on this host: its own copy of the distribution (lib/ and system/, which Karaf only
@@ -49,7 +46,7 @@ final class ClusterNode {
     static ClusterNode create(String name, Path distribution, Path work, Map<String, String> environment,
             Map<String, String> etcFiles) throws IOException {
         Path home = work.resolve(name);
-        copy(distribution, home);
+        E2eFiles.copyDistribution(distribution, home);
         for (Map.Entry<String, String> file : etcFiles.entrySet()) {
             Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
         }
@@ -158,31 +155,6 @@ final class ClusterNode {
         }
     }
 
-    private static void copy(Path distribution, Path home) throws IOException {
-        if (Files.exists(home)) {
-            try (Stream<Path> old = Files.walk(home)) {
-                for (Path path : (Iterable<Path>) old.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                    Files.delete(path);
-                }
-            }
-        }
-        try (Stream<Path> paths = Files.walk(distribution)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path relative = distribution.relativize(source);
-                Path target = home.resolve(relative.toString());
-                if (relative.startsWith("data")) {
-                    continue; // what a server run in the build's folder left
-                }
-                if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectories(target);
-                } else if (relative.startsWith("system") || relative.startsWith("lib")) {
-                    Files.createLink(target, source);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {

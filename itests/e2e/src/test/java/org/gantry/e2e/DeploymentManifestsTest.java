@@ -36,9 +36,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 class DeploymentManifestsTest {
 
-    private static final Path ROOT = Path.of(System.getProperty("gantry.root")).toAbsolutePath().normalize();
+    private static final Path ROOT = BuildFacts.ROOT;
     private static final Path DEPLOY = ROOT.resolve("deploy");
-    private static final Path DISTRIBUTION = Path.of(System.getProperty("gantry.distribution"));
+    private static final Path DISTRIBUTION = E2eFiles.DISTRIBUTION;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test

@@ -12,8 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -47,7 +45,6 @@ import io.grpc.stub.StreamObserver;
  */
 class DrainTest {
 
-    private static final Path EXAMPLES = Path.of(System.getProperty("gantry.examples"));
     private static final String INFER = "/v2/models/simple_linear/infer";
     private static final String REQUEST = "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],\"datatype\":\"FP32\","
             + "\"data\":[1,2,3]}]}";
@@ -236,9 +233,8 @@ class DrainTest {
     }
 
     private static KarafServer start(String name, Map<String, String> environment) throws IOException {
-        Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work"), "drain-" + name));
-        return KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, EXAMPLES, environment,
-                Map.of());
+        return KarafServer.start(E2eFiles.DISTRIBUTION, E2eFiles.workFolder("drain-" + name), E2eFiles.EXAMPLES,
+                environment, Map.of());
     }
 
     private static Reply awaitStatus(KarafServer server, String path, int status, Duration timeout)

@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -52,7 +51,7 @@ class ImageTest {
         Map<String, String> env = BuildFacts.imageEnv();
         Path output = WORK.resolve("layout");
         run(List.of(ROOT.resolve("deploy/image/build-image.sh").toString(), "--without-rootfs", "--output",
-                output.toString(), "--distribution", System.getProperty("gantry.distribution")), Duration.ofMinutes(5));
+                output.toString(), "--distribution", E2eFiles.DISTRIBUTION.toString()), Duration.ofMinutes(5));
         String tag = env.get("GANTRY_IMAGE_TAG");
         JsonNode config = config(output.resolve("image"), tag).get("config");
         assertEquals(List.of(ENTRYPOINT), strings(config.get("Entrypoint")));
@@ -71,7 +70,7 @@ class ImageTest {
         assertTrue(Files.isRegularFile(output.resolve("gantry-" + tag + ".oci.tar")), "the OCI archive");
 
         Path bundle = WORK.resolve("bundle");
-        deleteTree(bundle);
+        E2eFiles.delete(bundle);
         List<String> unpack = new ArrayList<>(List.of("umoci", "unpack"));
         if (!"root".equals(System.getProperty("user.name"))) {
             unpack.add("--rootless");
@@ -86,8 +85,8 @@ class ImageTest {
         try {
             servesAsASageMakerMultiModelEndpoint(rootfs, process);
         } finally {
-            deleteTree(bundle);
-            deleteTree(output);
+            E2eFiles.delete(bundle);
+            E2eFiles.delete(output);
         }
     }
 
@@ -100,7 +99,7 @@ class ImageTest {
     void theFullImageServesAsSageMakerAndKServeStartIt() throws Exception {
         Path output = WORK.resolve("full");
         String built = run(List.of(ROOT.resolve("deploy/image/build-image.sh").toString(), "--output",
-                output.toString(), "--distribution", System.getProperty("gantry.distribution")),
+                output.toString(), "--distribution", E2eFiles.DISTRIBUTION.toString()),
                 Duration.ofMinutes(20));
         assertTrue(built.contains("OCI archive"), built);
         String tested = run(List.of(ROOT.resolve("deploy/image/test-image.py").toString(), "--image",
@@ -108,7 +107,7 @@ class ImageTest {
                 Duration.ofMinutes(15));
         assertTrue(tested.contains("sagemaker:") && tested.contains("kserve:"), tested);
         assertTrue(!tested.contains("FAILED"), tested);
-        deleteTree(output.resolve("test"));
+        E2eFiles.delete(output.resolve("test"));
     }
 
     /**
@@ -118,9 +117,9 @@ class ImageTest {
      */
     private static void servesAsASageMakerMultiModelEndpoint(Path rootfs, JsonNode process) throws Exception {
         Path models = WORK.resolve("opt-ml-models");
-        deleteTree(models);
+        E2eFiles.delete(models);
         Path model = models.resolve("simple_linear/model");
-        copyTree(Path.of(System.getProperty("gantry.examples"), "simple_linear"), model);
+        E2eFiles.copy(E2eFiles.EXAMPLES.resolve("simple_linear"), model);
         int port = freePort();
         int low = freePortRange(8);
         Map<String, String> environment = new HashMap<>();
@@ -171,7 +170,7 @@ class ImageTest {
             assertEquals(0, server.exitValue());
         } finally {
             server.destroyForcibly().waitFor();
-            deleteTree(models);
+            E2eFiles.delete(models);
         }
     }
 
@@ -281,28 +280,5 @@ class ImageTest {
             }
         }
         throw new IOException("no " + size + " consecutive free ports");
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (Files.exists(root)) {
-            try (Stream<Path> paths = Files.walk(root)) {
-                for (Path path : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                    Files.delete(path);
-                }
-            }
-        }
     }
 }

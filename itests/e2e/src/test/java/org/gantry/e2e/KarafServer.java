@@ -10,14 +10,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A fresh copy of the built distribution, started with {@code bin/karaf server} on free ports (HTTP, gRPC and the
@@ -65,8 +62,8 @@ final class KarafServer implements AutoCloseable {
             throw new IllegalStateException("no distribution at " + distribution + ": build it first (mvn install)");
         }
         Path home = work.resolve("gantry");
-        deleteTree(home);
-        copyTree(distribution, home);
+        E2eFiles.delete(home);
+        E2eFiles.copyDistribution(distribution, home);
         for (Map.Entry<String, String> file : etcFiles.entrySet()) {
             Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
         }
@@ -249,7 +246,7 @@ final class KarafServer implements AutoCloseable {
             if (Files.exists(log)) {
                 Files.copy(log, home.getParent().resolve("karaf.log"), StandardCopyOption.REPLACE_EXISTING);
             }
-            deleteTree(home);
+            E2eFiles.delete(home);
         }
     }
 
@@ -285,47 +282,6 @@ final class KarafServer implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        }
-    }
-
-    /** Copies the distribution; the jars Karaf only reads ({@code system/}, {@code lib/}) are hard links. */
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path relative = from.relativize(source);
-                Path target = to.resolve(relative.toString());
-                if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectories(target);
-                } else if (readOnly(relative)) {
-                    linkOrCopy(source, target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
-    private static boolean readOnly(Path relative) {
-        String top = relative.getNameCount() > 1 ? relative.getName(0).toString() : "";
-        return top.equals("system") || top.equals("lib");
-    }
-
-    private static void linkOrCopy(Path source, Path target) throws IOException {
-        try {
-            Files.createLink(target, source);
-        } catch (UnsupportedOperationException | java.nio.file.FileSystemException crossDevice) {
-            Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(path);
-            }
         }
     }
 

@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.gantry.e2e.KarafServer.Reply;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 class TrainedModelAgentTest {
 
-    private static final Path EXAMPLES = Path.of(System.getProperty("gantry.examples"));
     private static final String REQUEST = "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],\"datatype\":\"FP32\","
             + "\"data\":[1,2,3]}]}";
     private static Path mntModels;
@@ -35,12 +30,12 @@ class TrainedModelAgentTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work"), "trained-model"));
+        Path work = E2eFiles.workFolder("trained-model");
         mntModels = work.resolve("mnt-models");
-        deleteTree(mntModels);
+        E2eFiles.delete(mntModels);
         Files.createDirectories(mntModels);
         // The InferenceService of deploy/kserve/trained-model.yaml: no storageUri, so /mnt/models starts empty.
-        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, mntModels,
+        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, mntModels,
                 Map.of("MULTI_MODEL_SERVER", "true"), Map.of());
     }
 
@@ -64,7 +59,7 @@ class TrainedModelAgentTest {
         assertTrue(answer.body().contains("\"data\":[8.0,2.0]"), answer.body());
 
         // The agent deletes the folder before it calls unload: the loaded model must still unload cleanly.
-        deleteTree(mntModels.resolve("customer-a"));
+        E2eFiles.delete(mntModels.resolve("customer-a"));
         Reply unloaded = agentCall("customer-a", "unload");
         assertEquals(200, unloaded.status(), unloaded.body());
         assertNotEquals(200, server.call("GET", "/v2/models/customer-a/ready", null).status());
@@ -91,7 +86,7 @@ class TrainedModelAgentTest {
     /** What the agent's downloader leaves: the TrainedModel's storageUri, a Triton model folder, in /mnt/models. */
     private static void download(String name, java.util.function.UnaryOperator<String> config) throws IOException {
         Path target = mntModels.resolve(name);
-        copyTree(EXAMPLES.resolve("simple_linear"), target);
+        E2eFiles.copy(E2eFiles.EXAMPLES.resolve("simple_linear"), target);
         Path pbtxt = target.resolve("config.pbtxt");
         Files.writeString(pbtxt, config.apply(Files.readString(pbtxt)));
     }
@@ -99,29 +94,5 @@ class TrainedModelAgentTest {
     /** The agent's request: POST, Content-Type application/json, body {}, on the server's HTTP port. */
     private static Reply agentCall(String model, String action) {
         return server.call("POST", "/v2/repository/models/" + model + "/" + action, "{}");
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(path);
-            }
-        }
     }
 }
