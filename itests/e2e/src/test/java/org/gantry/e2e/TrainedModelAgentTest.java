@@ -37,6 +37,25 @@ class TrainedModelAgentTest {
         // The InferenceService of deploy/kserve/trained-model.yaml: no storageUri, so /mnt/models starts empty.
         server = KarafServer.start(E2eFiles.DISTRIBUTION, work, mntModels,
                 Map.of("MULTI_MODEL_SERVER", "true"), Map.of());
+        awaitPyTorchBackend();
+    }
+
+    /**
+     * An empty repository is ready at once, possibly before the PyTorch backend has registered (a load then gets
+     * 503 naming the backends installed); a pod's first TrainedModel comes later than that. The tests start once a
+     * model of that backend loads.
+     */
+    private static void awaitPyTorchBackend() throws Exception {
+        download("startup", config -> config.replaceFirst("(?m)^name: .*\n", ""));
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+        Reply loaded = agentCall("startup", "load");
+        while (loaded.status() == 503 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            loaded = agentCall("startup", "load");
+        }
+        assertEquals(200, loaded.status(), loaded.body());
+        E2eFiles.delete(mntModels.resolve("startup"));
+        assertEquals(200, agentCall("startup", "unload").status());
     }
 
     @AfterAll
