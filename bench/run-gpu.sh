@@ -14,15 +14,11 @@ export PYTHONUNBUFFERED=1
 kit="$(cd "$1" && pwd)"; out="$(mkdir -p "$2" && cd "$2" && pwd)"; quick="${3:-}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
-torch_dir="$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')"
+source "$root/bench/gpu-lib.sh"
 echo "torch at $torch_dir"; nvidia-smi --query-gpu=name,memory.total,memory.used --format=csv | tee "$out/gpu.txt"
 
 # 1. The bridge, against this machine's libtorch and CUDA.
-cmake -S "$kit/native-kit" -B "$work/native" -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_PREFIX_PATH="$torch_dir/share/cmake/Torch" -DJNI_INCLUDE="$kit/native-kit/jni" \
-  -DCUDAToolkit_ROOT=/usr/local/cuda > "$out/cmake.log" 2>&1 || { tail -40 "$out/cmake.log"; exit 1; }
-cmake --build "$work/native" --parallel 8 >> "$out/cmake.log" 2>&1 || { tail -40 "$out/cmake.log"; exit 1; }
-library="$work/native/libgantry_libtorch.so"
+build_bridge "$kit" "$work/native" "$out/cmake.log"
 
 # 2. Models and the in-process torch reference.
 # 400 models as the published case's churn; 700 for a second churn where they cannot all stay resident.
@@ -32,9 +28,7 @@ python3 "$root/bench/make_models.py" "$work/models" "$out/torch-reference.json" 
   > "$out/make_models.log" 2>&1 || { tail -40 "$out/make_models.log"; exit 1; }
 
 # 3. Gantry.
-tar -xJf "$kit/jre.txz" -C "$work"; tar -xJf "$kit/gantry-gpu.txz" -C "$work"
-java_home="$(dirname "$(dirname "$(ls "$work"/jre*/bin/java)")")"
-export JAVA_HOME="$java_home" PATH="$java_home/bin:$PATH"
+unpack_gantry "$kit" "$work"
 echo "nativeLibrary = $library" > "$work/gantry/etc/org.gantry.engine.libtorch.cfg"
 port=18080
 utilization=${BENCH_GPU_UTILIZATION:-0.8}

@@ -12,6 +12,7 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -334,6 +335,53 @@ JNIEXPORT jlongArray JNICALL Java_org_gantry_engine_libtorch_internal_NativeBrid
     (void)index;
     throw std::runtime_error("this bridge was built against a libtorch without CUDA");
 #endif
+  });
+}
+
+// Moves every parameter and buffer of the module to target, tensor by tensor, as Module::to does (set_data
+// keeps the module, its graph and its methods; only the storage behind each tensor changes), so that a model
+// evicted from a GPU can wait on the host and come back without a file read or deserialisation. A tensor that
+// leaves a GPU for the host goes into page-locked (pinned) memory: its way back is then one DMA, asynchronous,
+// and every CUDA device touched is synchronised once at the end, before the old copies may be reused. On the CPU
+// the same copies run (fresh tensors replace the old ones), so the path is the same. Returns the bytes moved.
+JNIEXPORT jlong JNICALL Java_org_gantry_engine_libtorch_internal_NativeBridge_moveTo(JNIEnv* env, jclass, jlong handle,
+                                                                                    jstring device) {
+  return guarded<jlong>(env, -1, [&]() -> jlong {
+    torch::jit::Module* m = module(handle);
+    c10::Device target(javaString(env, device));  // "cpu" or "cuda:N"; throws on anything else
+    std::vector<at::Tensor> state;
+    for (const at::Tensor& parameter : m->parameters(/*recurse=*/true)) {
+      state.push_back(parameter);
+    }
+    for (const at::Tensor& buffer : m->buffers(/*recurse=*/true)) {
+      state.push_back(buffer);
+    }
+    std::vector<c10::DeviceIndex> cudaDevices;
+    if (target.is_cuda()) {
+      cudaDevices.push_back(target.has_index() ? target.index() : 0);
+    }
+    for (const at::Tensor& tensor : state) {
+      if (tensor.is_cuda()) {
+        cudaDevices.push_back(tensor.device().index());
+      }
+    }
+    const bool asynchronous = !cudaDevices.empty();  // CPU to CPU copies are synchronous anyway
+    jlong moved = 0;
+    torch::NoGradGuard noGrad;
+    for (at::Tensor& tensor : state) {
+      const bool pin = target.is_cpu() && tensor.is_cuda();  // pinned memory needs CUDA: only off a GPU
+      at::Tensor copy = tensor.to(tensor.options().device(target).pinned_memory(pin), asynchronous, /*copy=*/true);
+      tensor.set_data(copy);
+      moved += static_cast<jlong>(copy.nbytes());
+    }
+#ifdef GANTRY_WITH_CUDA
+    std::sort(cudaDevices.begin(), cudaDevices.end());
+    cudaDevices.erase(std::unique(cudaDevices.begin(), cudaDevices.end()), cudaDevices.end());
+    for (c10::DeviceIndex index : cudaDevices) {
+      torch::cuda::synchronize(index);
+    }
+#endif
+    return moved;
   });
 }
 

@@ -382,8 +382,8 @@ class DistributionTest {
         assertTrue(server.console("gantry:pin --off simple_linear").contains("no longer pinned"));
         assertTrue(server.console("gantry:pin no_such_model").contains("unknown model 'no_such_model'"));
         assertTrue(server.console("gantry:models").lines().anyMatch(line -> line.matches(
-                "simple_linear\\s+\\|\\s+1\\s+\\|\\s+READY\\s+\\|\\s+cpu\\s+\\|\\s+\\d+\\s+\\|\\s+20\\d\\d-.*")),
-                "gantry:models shows device, bytes and last use");
+                "simple_linear\\s+\\|\\s+1\\s+\\|\\s+READY\\s+\\|\\s+cpu\\s+\\|\\s+cpu\\s+\\|\\s+\\d+\\s+\\|\\s+20\\d\\d-.*")),
+                "gantry:models shows tier, device, bytes and last use");
         Path users = server.home().resolve("etc/users.properties");
         assertEquals(Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                 java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(users));

@@ -19,8 +19,22 @@ public interface LibTorchModule extends AutoCloseable {
     /** Bytes of the module's parameters and buffers on its device. */
     long bytes();
 
-    /** The device the module was loaded onto ({@code cpu}, {@code cuda:0} ...). */
+    /** The device the module's parameters are on ({@code cpu}, {@code cuda:0} ...): where it was loaded, or moved. */
     String device();
+
+    /**
+     * Moves the module's parameters and buffers to another device, keeping the module itself (no file read, no
+     * deserialisation): to {@code cpu} from a GPU they go into page-locked host memory, so that moving them back
+     * is one asynchronous copy per tensor; the call returns once every copy is done. Waits for calls to
+     * {@link #forward} in flight. The answers after a round trip equal those before it, bit for bit. Tensors the
+     * module's code holds as constants (not parameters or buffers) stay where they are.
+     *
+     * @param device {@code cpu} or {@code cuda:<index>}
+     * @return the bytes moved
+     * @throws LibTorchException when the device is not there or runs out of memory
+     * @since 1.1
+     */
+    long moveTo(String device);
 
     /** Frees the module; call after every {@link #forward} has returned. Further calls fail; closing twice is harmless. */
     @Override

@@ -4,7 +4,7 @@
  * is never updated with the backends that use it.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.gantry.engine.libtorch;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,7 @@
 package org.gantry.api.memory;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 import org.gantry.api.backend.Device;
@@ -56,6 +57,43 @@ public interface MemoryManager {
 
     /** The footprint measured for this artifact before, remembered across restarts. */
     OptionalLong learnedFootprint(String artifactKey);
+
+    /**
+     * Offers the host tier a model instance evicted from a GPU, so that its weights wait in host memory instead of
+     * leaving memory. The tier makes room only by sending its own least recently parked entries to disk, never by
+     * evicting a model served from the host, and never waits.
+     *
+     * @return a lease on the host for the parked weights (closed by the caller once they leave host memory), or
+     *         empty when the tier is off, smaller than the request, or the host has no room for it: the instance
+     *         then goes to disk, as before 1.2
+     * @since 1.2
+     */
+    default Optional<Lease> park(ParkRequest request) {
+        return Optional.empty();
+    }
+
+    /**
+     * Takes a parked instance out of the host tier for its reload: its drop is no longer called, its lease still
+     * holds the host memory until the caller closes it (once the weights are back on a GPU, or the instance is
+     * closed).
+     *
+     * @param parked a lease that {@link #park} returned
+     * @return false when the tier is already sending it to disk (its drop runs or ran): load it from its files
+     * @since 1.2
+     */
+    default boolean unpark(Lease parked) {
+        return false;
+    }
+
+    /**
+     * Counts a reload of a model that could have waited in the host tier (evicted from a GPU, its backend able to
+     * park it, not opted out): from the host tier it is a tier hit, from disk a miss.
+     *
+     * @param nanos from the reload's start until the model was ready again
+     * @since 1.2
+     */
+    default void reloaded(Residence from, long nanos) {
+    }
 
     /** Devices, budgets, leases and the eviction count, as operators and autoscalers see them. */
     MemoryReport report();

@@ -9,11 +9,40 @@ import org.gantry.api.backend.Device;
  *
  * @param devices   every device with its budget and leases
  * @param evictions models evicted since the server started
+ * @param hostTier  the host tier, where models evicted from GPUs wait (its parked instances are also the host's
+ *                  leases in state {@code HOST_TIER}); since 1.2
  */
-public record MemoryReport(List<DeviceMemory> devices, long evictions) {
+public record MemoryReport(List<DeviceMemory> devices, long evictions, HostTier hostTier) {
 
     public MemoryReport {
         devices = List.copyOf(devices);
+        hostTier = hostTier == null ? HostTier.OFF : hostTier;
+    }
+
+    /** A report without a host tier, as before 1.2. */
+    public MemoryReport(List<DeviceMemory> devices, long evictions) {
+        this(devices, evictions, HostTier.OFF);
+    }
+
+    /**
+     * The host tier: its budget (part of the host's, and yielding to models served from the host), what it holds,
+     * and how reloads of models evicted from GPUs went.
+     *
+     * @param budgetBytes       what parked weights may hold at most (0: the tier is off)
+     * @param usedBytes         what they hold now, including entries being sent to disk
+     * @param entries           parked instances
+     * @param parked            instances parked since the server started
+     * @param dropped           parked instances sent on to disk (closed) to make room
+     * @param hits              reloads served from the host tier
+     * @param misses            reloads of tier-able models that came from disk
+     * @param hitReloadNanos    the reloads from the host tier, added up
+     * @param missReloadNanos   the reloads from disk, added up
+     * @since 1.2
+     */
+    public record HostTier(long budgetBytes, long usedBytes, int entries, long parked, long dropped, long hits,
+            long misses, long hitReloadNanos, long missReloadNanos) {
+        /** No host tier. */
+        public static final HostTier OFF = new HostTier(0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     /**
@@ -54,8 +83,9 @@ public record MemoryReport(List<DeviceMemory> devices, long evictions) {
      * @param bytes        bytes held
      * @param pinned       never evicted
      * @param lastUsedMillis epoch milliseconds of the last use
-     * @param state        {@code LOADING} (an estimate), {@code RESIDENT} (measured) or {@code UNLOADING} (evicted,
-     *                     its memory being freed)
+     * @param state        {@code LOADING} (an estimate), {@code RESIDENT} (measured), {@code UNLOADING} (evicted,
+     *                     its memory being freed) or, on the host, {@code HOST_TIER} (evicted from a GPU, its weights
+     *                     waiting in host memory; since 1.2)
      */
     public record LeaseInfo(String model, long version, long bytes, boolean pinned, long lastUsedMillis, String state) {
     }

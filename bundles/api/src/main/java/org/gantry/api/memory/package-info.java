@@ -4,7 +4,7 @@
  * memory through their load context ({@link org.gantry.api.backend.WorkingMemory}), backed by leases.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.gantry.api.memory;
 
 import org.osgi.annotation.bundle.Export;

@@ -145,7 +145,7 @@ final class Admission {
     }
 
     /** Runs the unloads with the lock released, so that nobody waits for an engine's teardown. */
-    private boolean evictOutsideLock(List<Victims.Eviction> evictions) {
+    boolean evictOutsideLock(List<Victims.Eviction> evictions) {
         if (evictions.isEmpty()) {
             return false;
         }

@@ -20,6 +20,8 @@ final class LeaseImpl implements Lease {
     /** Evicted: its engine is freeing the memory, which still counts against the budget until the lease closes. */
     boolean freeing;
     boolean closed;
+    /** A host-tier entry: weights of an instance evicted from a GPU, waiting in host memory (see {@link HostTier}). */
+    boolean parked;
     private volatile boolean pinned;
     /** Written on every request: a plain volatile store, no lock. */
     private volatile long lastUsedNanos = System.nanoTime();

@@ -32,6 +32,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + " its leases; it is also read before each load and after each unload. 0: only then.", min = "0")
     int unleasedSampleSeconds() default 5;
 
+    @AttributeDefinition(name = "Host tier budget",
+            description = "Host memory that models evicted from GPUs may wait in (pinned, so that they come back in"
+                    + " milliseconds), in bytes or with a unit (16GiB); part of the host budget, and it yields to models"
+                    + " served from the host. 0: no host tier. Empty: the host tier share of the host budget.")
+    String hostTierBudget() default "";
+
+    @AttributeDefinition(name = "Host tier share", description = "0..1 of the host budget, used when no host tier"
+            + " budget is set.")
+    double hostTierShare() default 0.25;
+
     @AttributeDefinition(name = "Discover GPUs", description = "Look for CUDA GPUs through JCuda's driver API.")
     boolean gpuDiscovery() default true;
 

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,6 +23,8 @@ import org.gantry.api.memory.Lease;
 import org.gantry.api.memory.LeaseRequest;
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
+import org.gantry.api.memory.ParkRequest;
+import org.gantry.api.memory.Residence;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -52,6 +55,7 @@ public final class MemoryManagerImpl implements MemoryManager {
     private final Victims victims = new Victims();
     private final Admission admission = new Admission(lock, victims);
     private final UnleasedMemory unleased;
+    private final HostTier hostTier;
 
     /** A model considered for eviction, with its last use at decision time. */
     public record Candidate(String model, long version, long lastUsedNanos) {
@@ -71,13 +75,17 @@ public final class MemoryManagerImpl implements MemoryManager {
     public MemoryManagerImpl(MemoryConfig config) {
         this(hostBudget(config), config.gpuDiscovery() ? CudaDevices.discover() : List.of(),
                 gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()),
-                NvmlProbe::open, config.unleasedSampleSeconds());
+                NvmlProbe::open, config.unleasedSampleSeconds(), HostTier.ceiling(config.hostTierBudget(),
+                        config.hostTierShare()));
     }
 
+    /** @param hostTierBudget the host tier's ceiling given the host budget; used only when there are GPUs */
     MemoryManagerImpl(DeviceBudget host, List<CudaDevices.Gpu> gpus, double gpuUtilization, long gpuReserve,
             Path footprintFile, Function<List<CudaDevices.Gpu>, DeviceMemoryProbe> probe,
-            int sampleSeconds) {
+            int sampleSeconds, HostTier.Ceiling hostTierBudget) {
         devices.put(Device.CPU, host);
+        long tierBytes = gpus.isEmpty() ? 0 : hostTierBudget.bytes(host.budgetBytes());
+        this.hostTier = new HostTier(this, host, tierBytes, victims, admission);
         List<DeviceBudget> gpuBudgets = new ArrayList<>();
         for (CudaDevices.Gpu gpu : gpus) {
             DeviceBudget budgetOfGpu = new DeviceBudget(Device.gpu(gpu.index()), gpu.totalBytes(),
@@ -95,9 +103,11 @@ public final class MemoryManagerImpl implements MemoryManager {
         this.footprints = new FootprintStore(footprintFile);
         this.unleased = new UnleasedMemory(probe.apply(gpus), gpuBudgets, lock, admission::roomChanged,
                 sampleSeconds);
-        LOG.info("Host memory: {} physical, budget {}", ByteSizes.format(host.capacityBytes),
-                ByteSizes.format(host.budgetBytes()));
+        LOG.info("Host memory: {} physical, budget {}, host tier for models evicted from GPUs {}",
+                ByteSizes.format(host.capacityBytes), ByteSizes.format(host.budgetBytes()),
+                tierBytes > 0 ? ByteSizes.format(tierBytes) : "off");
     }
+
 
     /**
      * A manager of host memory only, with a fixed budget: for tests and tools running the runtime outside
@@ -105,7 +115,7 @@ public final class MemoryManagerImpl implements MemoryManager {
      */
     public static MemoryManagerImpl forHost(long budgetBytes, Path footprintFile) {
         return new MemoryManagerImpl(new DeviceBudget(Device.CPU, physicalMemory(), budgetBytes), List.of(), 0, 0,
-                footprintFile, gpus -> DeviceMemoryProbe.NONE, 0);
+                footprintFile, gpus -> DeviceMemoryProbe.NONE, 0, hostBudget -> 0);
     }
 
     /**
@@ -113,12 +123,20 @@ public final class MemoryManagerImpl implements MemoryManager {
      * of placement without a GPU.
      */
     public static MemoryManagerImpl withSimulatedGpus(long hostBudget, List<Long> gpuBudgets) {
+        return withSimulatedGpus(hostBudget, gpuBudgets, 0);
+    }
+
+    /**
+     * A manager with a fixed host budget, simulated GPUs of the given budgets, and a host tier of
+     * {@code hostTierBudget} bytes (0: none): for tests of the tiers without a GPU.
+     */
+    public static MemoryManagerImpl withSimulatedGpus(long hostBudget, List<Long> gpuBudgets, long hostTierBudget) {
         List<CudaDevices.Gpu> gpus = new ArrayList<>();
         for (int i = 0; i < gpuBudgets.size(); i++) {
             gpus.add(new CudaDevices.Gpu(i, "simulated", gpuBudgets.get(i), gpuBudgets.get(i), null, false));
         }
         return new MemoryManagerImpl(new DeviceBudget(Device.CPU, physicalMemory(), hostBudget), gpus, 1.0, 0, null,
-                ignored -> DeviceMemoryProbe.NONE, 0);
+                ignored -> DeviceMemoryProbe.NONE, 0, budget -> Math.min(hostTierBudget, budget));
     }
 
     @Deactivate
@@ -322,6 +340,37 @@ public final class MemoryManagerImpl implements MemoryManager {
     }
 
     @Override
+    public Optional<Lease> park(ParkRequest request) {
+        lock.lock();
+        try {
+            return hostTier.park(request);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean unpark(Lease parked) {
+        lock.lock();
+        try {
+            return parked instanceof LeaseImpl lease && lease.budget.device.equals(Device.CPU)
+                    && hostTier.unpark(lease);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void reloaded(Residence from, long nanos) {
+        lock.lock();
+        try {
+            hostTier.reloaded(from, nanos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public long hostBytesInUse() {
         return HostMemoryProbe.nativeBytesInUse();
     }
@@ -344,16 +393,26 @@ public final class MemoryManagerImpl implements MemoryManager {
                 List<MemoryReport.LeaseInfo> models = leases.stream()
                         .map(l -> new MemoryReport.LeaseInfo(l.model, l.version, l.bytes, l.pinned(),
                                 nowMillis - TimeUnit.NANOSECONDS.toMillis(nowNanos - l.lastUsedNanos()),
-                                l.freeing ? "UNLOADING" : l.resident ? "RESIDENT" : "LOADING"))
+                                state(l)))
                         .toList();
                 report.add(new MemoryReport.DeviceMemory(budget.device.name(), budget.device, budget.capacityBytes,
                         budget.budgetBytes(), budget.usedBytes, models, budget.freeingBytes, budget.unleasedBytes,
                         budget.waiting.size()));
             }
-            return new MemoryReport(report, victims.count());
+            return new MemoryReport(report, victims.count(), hostTier.report());
         } finally {
             lock.unlock();
         }
+    }
+
+    private static String state(LeaseImpl lease) {
+        if (lease.freeing) {
+            return "UNLOADING";
+        }
+        if (lease.parked) {
+            return lease.resident ? "HOST_TIER" : "RESTORING";
+        }
+        return lease.resident ? "RESIDENT" : "LOADING";
     }
 
     private static GantryException insufficient(String format, Object... args) {

@@ -21,6 +21,7 @@ final class Victims {
     private static final Logger LOG = LoggerFactory.getLogger(Victims.class);
 
     private long evictions;
+    private long dropped;
     /** Sees every eviction decision; for tests that check the choice was the least recently used. */
     private volatile Consumer<EvictionDecision> observer = decision -> { };
 
@@ -50,14 +51,30 @@ final class Victims {
         return evictions;
     }
 
+    /** Host-tier entries sent on to disk so far: not evictions, their models had already left their GPUs. */
+    long dropped() {
+        return dropped;
+    }
+
     /**
      * Chooses idle victims least recently used first until their leases add up to {@code bytes}, and marks each as
      * being freed. Never chooses pinned models, models still loading or already being freed, or leases of the
-     * requesting model version itself.
+     * requesting model version itself. On the host, host-tier entries go first, least recently parked first: the
+     * tier yields to the models the host serves.
      *
      * @return the evictions to run once the lock is released; empty when every candidate is busy
      */
     List<Eviction> claim(DeviceBudget budget, long bytes, String model, long version, String reason) {
+        return claim(budget, bytes, model, version, reason, false);
+    }
+
+    /** Sends host-tier entries, and nothing else, to disk until {@code bytes} are claimed: room for the tier. */
+    List<Eviction> claimParked(DeviceBudget host, long bytes, String reason) {
+        return claim(host, bytes, "", -1, reason, true);
+    }
+
+    private List<Eviction> claim(DeviceBudget budget, long bytes, String model, long version, String reason,
+            boolean parkedOnly) {
         if (bytes <= 0) {
             return List.of();
         }
@@ -66,11 +83,13 @@ final class Victims {
         }
         List<Resident> residents = new ArrayList<>();
         for (LeaseImpl lease : budget.leases) {
-            if (lease.resident && !lease.freeing && !lease.pinned() && !lease.sameModelAs(model, version)) {
+            if (lease.resident && !lease.freeing && !lease.pinned() && !lease.sameModelAs(model, version)
+                    && (lease.parked || !parkedOnly)) {
                 residents.add(new Resident(lease, Candidate.of(lease, lease.lastUsedNanos())));
             }
         }
-        residents.sort(Comparator.comparingLong(resident -> resident.candidate().lastUsedNanos()));
+        residents.sort(Comparator.comparing((Resident resident) -> !resident.lease().parked)
+                .thenComparingLong(resident -> resident.candidate().lastUsedNanos()));
         List<Candidate> remaining = new ArrayList<>(residents.stream().map(Resident::candidate).toList());
         List<Candidate> busy = new ArrayList<>();
         List<Eviction> chosen = new ArrayList<>();
@@ -89,7 +108,11 @@ final class Victims {
             markFreeing(budget, resident.lease());
             chosen.add(new Eviction(resident.lease(), unload, reason, resident.candidate().lastUsedNanos()));
             claimed += resident.lease().bytes;
-            evictions++;
+            if (resident.lease().parked) {
+                dropped++;
+            } else {
+                evictions++;
+            }
         }
         return chosen;
     }

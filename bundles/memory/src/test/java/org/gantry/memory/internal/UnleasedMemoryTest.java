@@ -32,7 +32,8 @@ class UnleasedMemoryTest {
     private final MemoryManagerImpl manager = new MemoryManagerImpl(
             new DeviceBudget(Device.CPU, 1L << 30, 1L << 30),
             List.of(new CudaDevices.Gpu(0, "fake", CAPACITY, CAPACITY - OTHERS, "0000:01:00.0", false)), 1.0, RESERVE,
-            null, gpus -> device -> device.equals(GPU) ? OptionalLong.of(deviceUsed.get()) : OptionalLong.empty(), 0);
+            null, gpus -> device -> device.equals(GPU) ? OptionalLong.of(deviceUsed.get()) : OptionalLong.empty(), 0,
+            hostBudget -> 0);
 
     @AfterEach
     void stop() {

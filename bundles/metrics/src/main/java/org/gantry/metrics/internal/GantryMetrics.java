@@ -9,11 +9,14 @@ import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
 import org.gantry.api.server.Drain;
 import org.gantry.api.server.ModelEventListener;
+import org.gantry.api.traffic.CaptureStatistics;
+import org.gantry.api.traffic.TrafficControl;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -24,9 +27,9 @@ import io.prometheus.metrics.model.snapshots.Unit;
 
 /**
  * Gantry's metrics, in a registry of its own: per device memory (read from the memory manager at scrape
- * time), per model loads, load durations, cold starts, evictions, inferences and their latency, and the
- * server's invocations per second, requests in flight and whether it drains — the signals multi-model endpoints are
- * autoscaled and rolled on.
+ * time) and the tiers ({@link TierMetrics}), per model loads, load durations, cold starts, evictions, inferences and
+ * their latency, and the server's invocations per second, requests in flight and whether it drains — the signals
+ * multi-model endpoints are autoscaled and rolled on.
  */
 @Component(service = { GantryMetrics.class, ModelEventListener.class })
 public final class GantryMetrics implements ModelEventListener {
@@ -46,6 +49,12 @@ public final class GantryMetrics implements ModelEventListener {
     /** The server's drain: requests in flight (what autoscalers read as queue depth) and whether it drains. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Drain drain;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile TrafficControl traffic;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CaptureStatistics capture;
 
     @Activate
     public GantryMetrics(@Reference(name = "memory") MemoryManager memory) {
@@ -102,6 +111,8 @@ public final class GantryMetrics implements ModelEventListener {
                 .callback(c -> memory.report().devices().forEach(d -> c.call(
                         d.capacityBytes() == 0 ? 0 : (double) d.usedBytes() / d.capacityBytes(), d.name())))
                 .register(registry);
+        SafeUpdateMetrics.register(registry, () -> traffic, () -> capture);
+        TierMetrics.register(registry, memory);
     }
 
     private void ifDrainPresent(Consumer<Drain> gauge) {

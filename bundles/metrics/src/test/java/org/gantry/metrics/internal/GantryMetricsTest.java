@@ -14,6 +14,8 @@ import org.gantry.api.memory.Lease;
 import org.gantry.api.memory.LeaseRequest;
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
+import org.gantry.api.memory.ParkRequest;
+import org.gantry.api.memory.Residence;
 import org.gantry.memory.internal.MemoryManagerImpl;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +51,31 @@ class GantryMetricsTest {
         assertTrue(text.contains("gantry_inference_duration_seconds_count{model=\"m\"} 2"), text);
         assertTrue(text.contains("gantry_model_load_duration_seconds_sum{model=\"m\"} 0.004"), text);
         assertTrue(text.contains("# TYPE gantry_invocations_per_second gauge"), text);
+    }
+
+    @Test
+    void exposesWhereEachModelIsTheHostTierAndReloadsByTier() throws IOException {
+        MemoryManagerImpl memory = MemoryManagerImpl.withSimulatedGpus(1000, List.of(400L), 600);
+        memory.reserve(new LeaseRequest("on-gpu", 1, List.of(Device.gpu(0)), 300, false, reason -> false))
+                .commit(300, null);
+        memory.reserve(new LeaseRequest("on-host", 1, List.of(Device.CPU), 100, false, reason -> false))
+                .commit(100, null);
+        assertTrue(memory.park(new ParkRequest("parked", 2, "parked-artifact", Device.gpu(0), 250, reason -> false))
+                .isPresent());
+        memory.reloaded(Residence.HOST_TIER, 2_000_000);
+        memory.reloaded(Residence.DISK, 300_000_000);
+
+        String text = scrape(new GantryMetrics(memory));
+        assertTrue(text.contains("gantry_model_tier{model=\"on-gpu\",tier=\"cuda:0\",version=\"1\"} 1.0"), text);
+        assertTrue(text.contains("gantry_model_tier{model=\"on-host\",tier=\"cpu\",version=\"1\"} 1.0"), text);
+        assertTrue(text.contains("gantry_model_tier{model=\"parked\",tier=\"host_tier\",version=\"2\"} 1.0"), text);
+        assertTrue(text.contains("gantry_host_tier_budget_bytes 600.0"), text);
+        assertTrue(text.contains("gantry_host_tier_used_bytes 250.0"), text);
+        assertTrue(text.contains("gantry_host_tier_models 1.0"), text);
+        assertTrue(text.contains("gantry_tier_reload_seconds_count{from=\"host_tier\"} 1"), text);
+        assertTrue(text.contains("gantry_tier_reload_seconds_sum{from=\"host_tier\"} 0.002"), text);
+        assertTrue(text.contains("gantry_tier_reload_seconds_count{from=\"disk\"} 1"), text);
+        assertTrue(text.contains("gantry_tier_reload_seconds_sum{from=\"disk\"} 0.3"), text);
     }
 
     @Test

@@ -53,6 +53,22 @@ public class MemoryResource {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("devices", report.devices().stream().map(MemoryResource::deviceJson).toList());
         json.put("evictions", report.evictions());
+        json.put("host_tier", hostTierJson(report.hostTier()));
+        return json;
+    }
+
+    /** Where models evicted from GPUs wait, and how their reloads went: from the host tier (hits) or disk. */
+    private static Map<String, Object> hostTierJson(MemoryReport.HostTier tier) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("budget_bytes", tier.budgetBytes());
+        json.put("used_bytes", tier.usedBytes());
+        json.put("models", tier.entries());
+        json.put("parked", tier.parked());
+        json.put("dropped", tier.dropped());
+        json.put("hits", tier.hits());
+        json.put("misses", tier.misses());
+        json.put("hit_reload_ms", tier.hitReloadNanos() / 1_000_000.0);
+        json.put("miss_reload_ms", tier.missReloadNanos() / 1_000_000.0);
         return json;
     }
 

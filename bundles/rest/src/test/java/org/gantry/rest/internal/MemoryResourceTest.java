@@ -41,10 +41,11 @@ class MemoryResourceTest {
         @Override
         public MemoryReport report() {
             return new MemoryReport(List.of(
-                    new MemoryReport.DeviceMemory("cpu", Device.CPU, 4000, 1000, 250, List.of()),
+                    new MemoryReport.DeviceMemory("cpu", Device.CPU, 4000, 1000, 250, List.of(
+                            new MemoryReport.LeaseInfo("parked", 1, 250, false, 0, "HOST_TIER"))),
                     new MemoryReport.DeviceMemory("cuda:0", Device.gpu(0), 10_000, 7_700, 3_000, List.of(
                             new MemoryReport.LeaseInfo("old", 1, 2_000, false, 0, "UNLOADING")), 2_000, 2_300, 1)),
-                    3);
+                    3, new MemoryReport.HostTier(600, 250, 1, 4, 3, 5, 2, 50_000_000, 900_000_000));
         }
     };
 
@@ -65,5 +66,22 @@ class MemoryResourceTest {
         assertEquals(1, gpu.get("waiting_reservations"));
         assertEquals("UNLOADING", ((List<Map<String, Object>>) gpu.get("models")).get(0).get("state"));
         assertEquals(3L, report.get("evictions"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theMemoryViewSaysWhichModelsWaitInTheHostTierAndHowReloadsWentByTier() {
+        Map<String, Object> report = new MemoryResource(MEMORY, null).report();
+        Map<String, Object> host = ((List<Map<String, Object>>) report.get("devices")).get(0);
+        assertEquals("HOST_TIER", ((List<Map<String, Object>>) host.get("models")).get(0).get("state"));
+        Map<String, Object> tier = (Map<String, Object>) report.get("host_tier");
+        assertEquals(600L, tier.get("budget_bytes"));
+        assertEquals(250L, tier.get("used_bytes"));
+        assertEquals(1, tier.get("models"));
+        assertEquals(5L, tier.get("hits"));
+        assertEquals(2L, tier.get("misses"));
+        assertEquals(3L, tier.get("dropped"));
+        assertEquals(50.0, tier.get("hit_reload_ms"));
+        assertEquals(900.0, tier.get("miss_reload_ms"));
     }
 }

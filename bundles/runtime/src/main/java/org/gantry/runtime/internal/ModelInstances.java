@@ -19,8 +19,16 @@ final class ModelInstances {
     private final List<LoadedModel> models;
     private final List<Lease> leases;
     private final int slots;
+    /** The artifact the instances were loaded from, or null; with {@link #hostTier}, for the host tier. */
+    private final String artifactKey;
+    private final boolean hostTier;
 
     ModelInstances(List<LoadedModel> models, List<Lease> leases) {
+        this(models, leases, null, false);
+    }
+
+    /** @param hostTier whether an eviction may park the instances in the host tier (not opted out) */
+    ModelInstances(List<LoadedModel> models, List<Lease> leases, String artifactKey, boolean hostTier) {
         if (models.isEmpty() || models.size() != leases.size()) {
             throw new IllegalArgumentException("each instance needs its lease: " + models.size() + " models, "
                     + leases.size() + " leases");
@@ -28,6 +36,8 @@ final class ModelInstances {
         this.models = List.copyOf(models);
         this.leases = List.copyOf(leases);
         this.slots = Math.multiplyExact(this.models.size(), concurrency(this.models.get(0)));
+        this.artifactKey = artifactKey;
+        this.hostTier = hostTier;
     }
 
     /** A model's own concurrency, at least 1; a backend that fails to say gets one request at a time. */
@@ -80,6 +90,16 @@ final class ModelInstances {
             } catch (RuntimeException | LinkageError e) {
                 LOG.warn("Closing an instance of {} failed", label, e);
             }
+        }
+    }
+
+    /**
+     * For an eviction: parks each instance that can wait in the host tier, frees the others' engine memory; the
+     * leases stay held until {@link #releaseLeases}.
+     */
+    void parkOrCloseModels(String model, long version, HostTierParking parking) {
+        for (int i = 0; i < models.size(); i++) {
+            parking.parkOrClose(model, version, artifactKey, hostTier, models.get(i), leases.get(i));
         }
     }
 

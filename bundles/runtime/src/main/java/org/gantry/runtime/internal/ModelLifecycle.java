@@ -34,6 +34,8 @@ final class ModelLifecycle implements RequestExecutor.Admission {
     private final BackendTracker backends;
     private final ModelEvents events;
     private final VersionLoader loader;
+    /** Instances evicted from GPUs that wait in host memory, and come back on their next load. */
+    private final HostTierParking hostTier;
     private final Residency residency;
     /** Reloads of serving models: a new generation loads beside the serving one and takes over once ready. */
     private final GenerationSwap generations = new GenerationSwap(new Generations());
@@ -53,7 +55,8 @@ final class ModelLifecycle implements RequestExecutor.Admission {
         this.retryDelayNanos = TimeUnit.SECONDS.toNanos(config.failedLoadRetrySeconds());
         this.drainTimeoutNanos = TimeUnit.SECONDS.toNanos(config.drainTimeoutSeconds());
         this.residency = new Residency(new ResidencyVersions());
-        this.loader = new VersionLoader(new LoaderRuntime(), backends, memory, events, invoker, config);
+        this.hostTier = new HostTierParking(memory);
+        this.loader = new VersionLoader(new LoaderRuntime(), backends, memory, events, invoker, config, hostTier);
     }
 
     Residency residency() {
@@ -88,8 +91,10 @@ final class ModelLifecycle implements RequestExecutor.Admission {
         }
         // Versions the policy no longer selects keep serving until the selected ones are ready (the load then
         // retires them); if a new version fails, they go on serving and the failure is reported.
+        // The loads above are this call's own: a failure seen while waiting is theirs and is reported, never loaded a
+        // second time (which would also tell the listeners twice); a want of memory or of a backend is still retried.
         for (ModelVersion target : targets) {
-            target.holdDuring(() -> loadUntilReady(target, model, 0, true, ExecutionQueue.NO_DEADLINE));
+            target.holdDuring(() -> loadUntilReady(target, model, Long.MAX_VALUE, true, ExecutionQueue.NO_DEADLINE));
         }
     }
 
@@ -161,6 +166,7 @@ final class ModelLifecycle implements RequestExecutor.Admission {
             unloadVersion(version, "the server is stopping");
         }
         registry.clear();
+        hostTier.closeAll();
     }
 
     /** Finds the version a request is for and makes sure it is loaded; the caller must acquire it next (expected). */
@@ -208,6 +214,7 @@ final class ModelLifecycle implements RequestExecutor.Admission {
     }
 
     private void unloadVersion(ModelVersion version, String why) {
+        hostTier.discard(version.modelName(), version.version(), why); // an unload frees the host tier's copy too
         try {
             ModelInstances toClose = version.beginUnload(drainTimeoutNanos);
             if (toClose != null) {

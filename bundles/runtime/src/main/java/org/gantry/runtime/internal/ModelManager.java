@@ -29,6 +29,7 @@ import org.gantry.api.server.ModelServer;
 import org.gantry.api.server.ModelStatistics;
 import org.gantry.api.server.ModelStatus;
 import org.gantry.api.server.TensorMetadata;
+import org.gantry.api.traffic.ExchangeInterceptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -58,6 +59,8 @@ public final class ModelManager implements ModelServer {
     private final VersionRegistry registry;
     private final BackendTracker backends;
     private final ModelEvents events = new ModelEvents();
+    /** Canaries, shadows and capture: called around each {@link #infer}. */
+    private final Exchanges exchanges = new Exchanges();
     private final ModelLifecycle lifecycle;
     private final RequestExecutor executor;
     private final OnDemandReadiness readiness;
@@ -135,6 +138,15 @@ public final class ModelManager implements ModelServer {
         events.remove(listener);
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addInterceptor(ExchangeInterceptor interceptor) {
+        exchanges.add(interceptor);
+    }
+
+    void removeInterceptor(ExchangeInterceptor interceptor) {
+        exchanges.remove(interceptor);
+    }
+
     @Override
     public String name() {
         return "gantry";
@@ -157,7 +169,11 @@ public final class ModelManager implements ModelServer {
 
     @Override
     public InferenceResponse infer(String modelName, String version, InferenceRequest request) {
-        return executor.infer(modelName, version, request);
+        long received = System.nanoTime();
+        String chosen = exchanges.route(modelName, version, request);
+        InferenceResponse response = executor.infer(modelName, chosen, request);
+        exchanges.answered(modelName, version == null && chosen != null, request, response, received);
+        return response;
     }
 
     @Override

@@ -8,17 +8,23 @@ import org.gantry.api.memory.Evictable;
  * How the memory manager evicts one model version. The first half, under the manager's lock, only stops an idle
  * version from admitting requests; the second half, which closes the engine's models and then releases their leases,
  * runs outside it. A version is not idle while requests run on it or are on their way to it (a load made for waiting
- * requests serves them before it can go), nor within its keep-warm minimum residency.
+ * requests serves them before it can go), nor within its keep-warm minimum residency. Instances on GPUs that can
+ * wait in the host tier go there instead of being closed ({@link HostTierParking}).
  */
 final class VersionEviction implements Evictable {
 
     private final ModelVersion version;
     private final Consumer<ModelVersion> evicted;
+    private final HostTierParking parking;
 
-    /** @param evicted told once the version is unloaded (the listeners) */
-    VersionEviction(ModelVersion version, Consumer<ModelVersion> evicted) {
+    /**
+     * @param evicted told once the version is unloaded (the listeners)
+     * @param parking where instances evicted from GPUs wait when the host tier has room
+     */
+    VersionEviction(ModelVersion version, Consumer<ModelVersion> evicted, HostTierParking parking) {
         this.version = version;
         this.evicted = evicted;
+        this.parking = parking;
     }
 
     @Override
@@ -41,7 +47,7 @@ final class VersionEviction implements Evictable {
             return null;
         }
         return () -> {
-            toClose.closeModels("model '" + version.modelName() + "' version " + version.version());
+            toClose.parkOrCloseModels(version.modelName(), version.version(), parking);
             version.unloaded(reason, true, true);
             toClose.releaseLeases(); // only now: the engine has freed the memory
             evicted.accept(version);

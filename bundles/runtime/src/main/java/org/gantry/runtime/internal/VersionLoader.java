@@ -27,6 +27,7 @@ import org.gantry.api.memory.Lease;
 import org.gantry.api.memory.LeaseRequest;
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
+import org.gantry.api.memory.Residence;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.repository.RepositoryModel;
 import org.gantry.api.server.LoadPhase;
@@ -67,9 +68,12 @@ final class VersionLoader implements AutoCloseable {
     private final long loadTimeoutNanos;
     /** How long a load waits for busy or loading models to make room. */
     private final Duration loadWait;
+    /** Where evicted GPU instances wait, and where a load of the same files takes them back from. */
+    private final HostTierParking hostTier;
 
     VersionLoader(Runtime runtime, BackendTracker backends, MemoryManager memory, ModelEvents events,
-            ModelInvoker invoker, RuntimeConfig config) {
+            ModelInvoker invoker, RuntimeConfig config, HostTierParking hostTier) {
+        this.hostTier = hostTier;
         this.runtime = runtime;
         this.backends = backends;
         this.memory = memory;
@@ -136,7 +140,13 @@ final class VersionLoader implements AutoCloseable {
             String artifactKey = artifact.key(target.modelName(), target.version());
             OptionalLong learned = memory.learnedFootprint(artifactKey);
             long estimate = learned.orElse((long) Math.ceil(artifact.bytes() * backend.footprintPerArtifactByte()));
+            boolean fromHostTier = true;
             for (int instance = 0; instance < completed.instanceCount(); instance++) {
+                // An instance evicted from a GPU into the host tier comes back from there: no file read.
+                if (restoreFromHostTier(target, backend, completed, artifactKey, leases, instances, progress)) {
+                    continue;
+                }
+                fromHostTier = false;
                 // Later instances lease what the first one was measured to need.
                 long expected = instance == 0 ? estimate : leases.get(0).bytes();
                 boolean measure = instance == 0 && measureLoadOverhead && learned.isEmpty();
@@ -148,15 +158,18 @@ final class VersionLoader implements AutoCloseable {
                 target.unavailable("backend '" + backend.name() + "' was stopped while the model was loading", true);
                 return;
             }
-            target.loaded(backend, completed, new ModelInstances(instances, leases));
+            target.loaded(backend, completed, new ModelInstances(instances, leases, artifactKey,
+                    HostTierParking.allowed(completed)));
             runtime.loaded(target, model, completed);
             long duration = System.nanoTime() - started;
             succeeded = true;
+            hostTier.loaded(artifactKey, fromHostTier ? Residence.HOST_TIER : Residence.DISK, duration);
             events.tell(l -> l.modelLoaded(target.modelName(), target.version(), duration, coldStart));
-            LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms ({} instance(s), {} bytes each on {})",
-                    target.modelName(), target.version(), backend.name(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), instances.size(),
-                    leases.get(0).bytes(), leases.stream().map(Lease::device).distinct().toList());
+            LOG.info("Loaded model '{}' version {} on backend '{}' in {} ms from {} ({} instance(s), {} bytes each"
+                    + " on {})", target.modelName(), target.version(), backend.name(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    fromHostTier ? "the host tier" : "its files", instances.size(), leases.get(0).bytes(),
+                    leases.stream().map(Lease::device).distinct().toList());
         } catch (GantryException e) {
             LOG.warn("Loading model '{}' version {} failed: {}", target.modelName(), target.version(), e.getMessage());
             release(instances, leases);
@@ -174,6 +187,40 @@ final class VersionLoader implements AutoCloseable {
     }
 
     /**
+     * Takes an instance of these files back from the host tier onto a GPU, if one waits there; adds it and its
+     * lease to the lists. False when none waits or its copy failed: the caller loads from the files.
+     */
+    private boolean restoreFromHostTier(ModelVersion target, Backend backend, ModelConfig completed,
+            String artifactKey, List<Lease> leases, List<LoadedModel> instances, LoadProgress progress) {
+        HostTierParking.Parked parked = hostTier.take(artifactKey);
+        if (parked == null) {
+            return false;
+        }
+        progress.enter(LoadPhase.RESERVE_MEMORY);
+        HostTierParking.Restored restored = hostTier.restore(parked, placement(completed, backend),
+                (devices, bytes) -> memory.reserve(new LeaseRequest(target.modelName(), target.version(), devices,
+                        bytes, runtime.isPinned(completed), eviction(target)), loadWait));
+        if (restored == null) {
+            return false;
+        }
+        leases.add(restored.lease());
+        instances.add(restored.model());
+        restored.lease().commit(restored.lease().bytes(), artifactKey);
+        return true;
+    }
+
+    private List<Device> placement(ModelConfig completed, Backend backend) {
+        List<Device> gpus = memory.report().devices().stream().map(MemoryReport.DeviceMemory::device)
+                .filter(d -> d.kind() == Device.Kind.GPU).toList();
+        return Placement.devices(completed, backend, gpus);
+    }
+
+    private VersionEviction eviction(ModelVersion target) {
+        return new VersionEviction(target, v -> events.tell(l -> l.modelUnloaded(v.modelName(), v.version(), true)),
+                hostTier);
+    }
+
+    /**
      * Loads one instance under a lease of its own and runs the warm-up on it; adds both to the lists as soon as
      * they exist, so that a failure releases them.
      *
@@ -184,11 +231,8 @@ final class VersionLoader implements AutoCloseable {
             List<LoadedModel> instances, LoadProgress progress) {
         // The lease is taken before loading, so parallel loads cannot overshoot the budget together.
         progress.enter(LoadPhase.RESERVE_MEMORY);
-        List<Device> gpus = memory.report().devices().stream().map(MemoryReport.DeviceMemory::device)
-                .filter(d -> d.kind() == Device.Kind.GPU).toList();
         Lease lease = memory.reserve(new LeaseRequest(target.modelName(), target.version(),
-                Placement.devices(completed, backend, gpus), expectedBytes, runtime.isPinned(completed),
-                new VersionEviction(target, v -> events.tell(l -> l.modelUnloaded(v.modelName(), v.version(), true)))),
+                placement(completed, backend), expectedBytes, runtime.isPinned(completed), eviction(target)),
                 loadWait);
         leases.add(lease);
         boolean measured = measure && lease.device().kind() == Device.Kind.CPU;

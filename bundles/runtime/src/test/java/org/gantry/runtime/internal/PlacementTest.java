@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
@@ -35,23 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
 class PlacementTest {
 
     /** A backend for CPU and GPU that records where each model loaded and what the host held meanwhile. */
-    private final class AnyDeviceBackend implements Backend {
+    private final class RecordingBackend extends TestModels.AnyDeviceBackend {
         final Map<String, Device> placed = new ConcurrentHashMap<>();
         final Map<String, Long> hostUsedWhileLoading = new ConcurrentHashMap<>();
 
-        @Override
-        public String name() {
-            return "any";
-        }
-
-        @Override
-        public Set<String> platforms() {
-            return Set.of("test_platform");
-        }
-
-        @Override
-        public Set<Device.Kind> deviceKinds() {
-            return Set.of(Device.Kind.CPU, Device.Kind.GPU);
+        RecordingBackend() {
+            super("any");
         }
 
         @Override
@@ -80,7 +67,7 @@ class PlacementTest {
     private MemoryRepository repository;
     private MemoryManagerImpl memory;
     private ModelManager manager;
-    private final AnyDeviceBackend backend = new AnyDeviceBackend();
+    private final RecordingBackend backend = new RecordingBackend();
 
     @BeforeEach
     void start(@TempDir Path models) {

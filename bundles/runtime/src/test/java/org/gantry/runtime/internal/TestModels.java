@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.gantry.api.backend.Backend;
+import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.ErrorKind;
@@ -129,6 +130,30 @@ final class TestModels {
         @Override
         public String configJson(ModelConfig config) {
             return ModelConfigJson.print(config);
+        }
+    }
+
+    /** A backend of the test platform for the host and GPUs: subclasses say how they load. */
+    abstract static class AnyDeviceBackend implements Backend {
+        private final String name;
+
+        AnyDeviceBackend(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Set<String> platforms() {
+            return Set.of("test_platform");
+        }
+
+        @Override
+        public Set<Device.Kind> deviceKinds() {
+            return Set.of(Device.Kind.CPU, Device.Kind.GPU);
         }
     }
 

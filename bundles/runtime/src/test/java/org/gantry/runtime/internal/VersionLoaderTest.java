@@ -62,7 +62,7 @@ class VersionLoaderTest {
             public void loaded(ModelVersion version, RepositoryModel model, ModelConfig completed) {
                 loaded.add(version);
             }
-        }, backends, memory, listeners, null, TestModels.config(0));
+        }, backends, memory, listeners, null, TestModels.config(0), new HostTierParking(memory));
     }
 
     @AfterEach

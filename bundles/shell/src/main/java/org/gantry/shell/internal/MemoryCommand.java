@@ -47,6 +47,11 @@ public class MemoryCommand implements Action {
         System.out.println();
         models.print(System.out);
         System.out.println("Evictions since start: " + report.evictions());
+        MemoryReport.HostTier tier = report.hostTier();
+        System.out.printf("Host tier: %d of %d bytes, %d model(s); reloads from the host tier %d (%.1f ms in all),"
+                + " from disk %d (%.1f ms in all); sent on to disk %d%n", tier.usedBytes(), tier.budgetBytes(),
+                tier.entries(), tier.hits(), tier.hitReloadNanos() / 1e6, tier.misses(), tier.missReloadNanos() / 1e6,
+                tier.dropped());
         return null;
     }
 }

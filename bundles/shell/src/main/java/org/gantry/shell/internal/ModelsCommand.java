@@ -13,18 +13,23 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.gantry.api.memory.MemoryManager;
+import org.gantry.api.memory.MemoryReport;
 import org.gantry.api.server.ModelServer;
 import org.gantry.api.server.ModelStatistics;
 import org.gantry.api.server.ModelStatus;
 
 /** The repository index: every model version and its state. */
 @Service
-@Command(scope = "gantry", name = "models", description = "Lists the models of the repository: state, device, memory,"
-        + " last use")
+@Command(scope = "gantry", name = "models", description = "Lists the models of the repository: state, tier (GPU,"
+        + " host, host tier, disk), device, memory, last use")
 public class ModelsCommand implements Action {
 
     @Reference
     ModelServer server;
+
+    @Reference
+    MemoryManager memory;
 
     @Override
     public Object execute() {
@@ -33,7 +38,8 @@ public class ModelsCommand implements Action {
             statistics.put(stats.name() + "/" + stats.version(), stats);
         }
         ShellTable table = new ShellTable();
-        for (String column : List.of("Model", "Version", "State", "Device", "Bytes", "Last used", "Reason")) {
+        Map<String, String> tiers = tiers(memory.report());
+        for (String column : List.of("Model", "Version", "State", "Tier", "Device", "Bytes", "Last used", "Reason")) {
             table.column(column);
         }
         for (ModelStatus status : server.index()) {
@@ -48,10 +54,24 @@ public class ModelsCommand implements Action {
                 lastUsed = stats.lastInferenceMillis() == 0 ? ""
                         : Instant.ofEpochMilli(stats.lastInferenceMillis()).truncatedTo(ChronoUnit.SECONDS).toString();
             }
-            table.addRow().addContent(status.name(), status.version(), status.state(), devices,
+            String tier = tiers.getOrDefault(status.name() + "/" + status.version(), "disk");
+            table.addRow().addContent(status.name(), status.version(), status.state(), tier, devices,
                     bytes == 0 ? "" : Long.toString(bytes), lastUsed, status.reason());
         }
         table.print(System.out);
         return null;
+    }
+
+    /** Per model version, where its memory is: a GPU (cuda:N), the host (cpu), or the host tier; else disk. */
+    private static Map<String, String> tiers(MemoryReport report) {
+        Map<String, String> tiers = new HashMap<>();
+        for (MemoryReport.DeviceMemory device : report.devices()) {
+            for (MemoryReport.LeaseInfo lease : device.models()) {
+                boolean parked = "HOST_TIER".equals(lease.state()) || "RESTORING".equals(lease.state());
+                tiers.merge(lease.model() + "/" + lease.version(), parked ? "host tier" : device.name(),
+                        (a, b) -> a.equals(b) ? a : a + "," + b);
+            }
+        }
+        return tiers;
     }
 }

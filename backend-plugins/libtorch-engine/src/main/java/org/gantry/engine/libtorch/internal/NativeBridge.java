@@ -30,4 +30,7 @@ final class NativeBridge {
     static native long[] cudaMemory(int index);
 
     static native void emptyCache();
+
+    /** Moves the module's parameters and buffers to the device (pinned host memory when they leave a GPU). */
+    static native long moveTo(long handle, String device);
 }

@@ -24,7 +24,8 @@ final class NativeModule implements LibTorchModule {
     private static final NativeDataType[] TYPES = NativeDataType.values();
 
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private final String device;
+    /** Where the parameters are now: changes with {@link #moveTo}, under the write lock. */
+    private volatile String device;
     private long handle;
 
     NativeModule(long handle, String device) {
@@ -99,6 +100,21 @@ final class NativeModule implements LibTorchModule {
             return NativeBridge.bytes(handle);
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public long moveTo(String target) {
+        lock.writeLock().lock(); // waits for the calls in flight: no forward sees half-moved parameters
+        try {
+            if (handle == 0) {
+                throw new LibTorchException("the module on " + device + " was closed", false);
+            }
+            long moved = NativeBridge.moveTo(handle, target);
+            device = target;
+            return moved;
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 

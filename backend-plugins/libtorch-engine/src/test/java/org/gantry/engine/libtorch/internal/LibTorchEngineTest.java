@@ -159,6 +159,57 @@ class LibTorchEngineTest {
     }
 
     @Test
+    void aModuleMovedAwayAndBackAnswersBitForBitAsBefore() throws Exception {
+        // A parameter and a buffer of two dtypes, and a model of several layers: every tensor makes the round trip.
+        List<NativeTensor> twoInputs = List.of(fp32(new long[] { 1, 3 }, 0.1f, -2.5f, 3.75f));
+        List<NativeTensor> scorerInputs = List.of(
+                NativeTensor.of(NativeDataType.INT64, new long[] { 1, 3 },
+                        ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(3).putLong(5).putLong(1).flip()),
+                fp32(new long[] { 1, 3 }, 0.3f, 1.7f, -0.9f));
+        for (var fileAndInputs : Map.of(fixture("list_of_two.pt"), twoInputs,
+                EXAMPLES.resolve("token_scorer/1/model.pt"), scorerInputs).entrySet()) {
+            try (LibTorchModule module = engine.load(fileAndInputs.getKey(), "cpu")) {
+                List<byte[]> before = bytesOf(module.forward(fileAndInputs.getValue()));
+                for (int trip = 0; trip < 3; trip++) {
+                    assertEquals(module.bytes(), module.moveTo("cpu"), "every parameter and buffer is copied");
+                    assertEquals("cpu", module.device());
+                    List<byte[]> after = bytesOf(module.forward(fileAndInputs.getValue()));
+                    assertEquals(before.size(), after.size());
+                    for (int i = 0; i < before.size(); i++) {
+                        assertArrayEquals(before.get(i), after.get(i), fileAndInputs.getKey() + " output " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMoveWaitsForCallsInFlightAndABadDeviceLeavesTheModuleWhereItWas() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try (LibTorchModule module = engine.load(EXAMPLES.resolve("simple_linear/1/model.pt"), "cpu")) {
+            List<Future<ByteBuffer>> answers = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                float x = i;
+                answers.add(pool.submit(() -> module.forward(List.of(fp32(new long[] { 1, 3 }, x, 0, 0))).get(0).data()));
+                if (i % 50 == 0) {
+                    pool.submit(() -> module.moveTo("cpu"));
+                }
+            }
+            for (int i = 0; i < answers.size(); i++) {
+                assertEquals(i + 10f, answers.get(i).get().getFloat()); // relu(x*1 + 10), moved or not
+            }
+            assertThrows(LibTorchException.class, () -> module.moveTo("tpu:7"));
+            assertEquals("cpu", module.device());
+            assertEquals(12f, module.forward(List.of(fp32(new long[] { 1, 3 }, 2, 0, 0))).get(0).data().getFloat());
+        } finally {
+            pool.shutdownNow();
+        }
+        LibTorchModule closed = engine.load(EXAMPLES.resolve("simple_linear/1/model.pt"), "cpu");
+        closed.close();
+        assertThrows(LibTorchException.class, () -> closed.moveTo("cpu"));
+    }
+
+    @Test
     void aClosedModuleRefusesCallsAndClosesTwiceHarmlessly() {
         LibTorchModule module = engine.load(EXAMPLES.resolve("simple_linear/1/model.pt"), "cpu");
         module.close();
@@ -283,6 +334,16 @@ class LibTorchEngineTest {
             buffer.putFloat(value);
         }
         return NativeTensor.of(NativeDataType.FP32, shape, buffer.flip());
+    }
+
+    private static List<byte[]> bytesOf(List<NativeTensor> tensors) {
+        List<byte[]> all = new ArrayList<>();
+        for (NativeTensor tensor : tensors) {
+            byte[] bytes = new byte[tensor.data().remaining()];
+            tensor.data().duplicate().get(bytes);
+            all.add(bytes);
+        }
+        return all;
     }
 
     private static long rssKiB() throws IOException {

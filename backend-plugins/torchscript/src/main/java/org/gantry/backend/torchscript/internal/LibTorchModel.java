@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.gantry.api.backend.Device;
+import org.gantry.api.backend.HostTierable;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
@@ -29,16 +30,19 @@ import org.slf4j.LoggerFactory;
  * One TorchScript module on Gantry's libtorch engine, on the CPU or a GPU. The only class of this bundle that
  * names the engine's types: the bundle imports them optionally, so it resolves and serves DJL models without the
  * {@code org.gantry.engine.libtorch} bundle, and this class is loaded only when a model asks for that engine.
+ * Evicted from a GPU, its weights can wait in pinned host memory ({@link HostTierable}): the module object stays,
+ * so coming back is a copy, not a load.
  */
-final class LibTorchModel implements LoadedModel {
+final class LibTorchModel implements LoadedModel, HostTierable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LibTorchModel.class);
 
     private final ForwardSignature signature;
     private final LibTorchEngine engine;
     private final LibTorchModule module;
-    private final Device device;
     private final long footprint;
+    /** Where the weights are: the device loaded onto, the host while in the host tier, or where restored. */
+    private volatile Device device;
 
     private LibTorchModel(ForwardSignature signature, LibTorchEngine engine, LibTorchModule module, Device device) {
         this.signature = signature;
@@ -145,6 +149,34 @@ final class LibTorchModel implements LoadedModel {
     @Override
     public long footprintBytes() {
         return footprint;
+    }
+
+    /** Moves the weights into pinned host memory and gives the GPU's cached blocks back to the driver. */
+    @Override
+    public long offloadToHost() {
+        Device left = device;
+        long moved = move(Device.CPU);
+        if (left.kind() == Device.Kind.GPU) {
+            engine.emptyCache();
+        }
+        return moved;
+    }
+
+    @Override
+    public void restore(Device target) {
+        move(target);
+    }
+
+    private long move(Device target) {
+        try {
+            long moved = module.moveTo(target.name());
+            device = target;
+            return moved;
+        } catch (LibTorchException e) {
+            throw new GantryException(e.outOfMemory() ? ErrorKind.INSUFFICIENT_MEMORY : ErrorKind.INTERNAL,
+                    String.format("model '%s' could not move from %s to %s: %s", signature.modelName(), device,
+                            target, TorchScriptBackend.firstLine(e.getMessage())));
+        }
     }
 
     /** Frees the module, then returns the CUDA caching allocator's free blocks so the device memory comes back. */

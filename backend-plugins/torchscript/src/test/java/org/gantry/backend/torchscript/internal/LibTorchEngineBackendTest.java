@@ -3,6 +3,7 @@ package org.gantry.backend.torchscript.internal;
 import static org.gantry.backend.torchscript.internal.ExampleCases.assertOutputs;
 import static org.gantry.backend.torchscript.internal.ExampleCases.fp32;
 import static org.gantry.backend.torchscript.internal.ExampleCases.request;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.gantry.api.backend.Device;
+import org.gantry.api.backend.HostTierable;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.ErrorKind;
@@ -23,6 +25,7 @@ import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.tensor.DataType;
+import org.gantry.api.tensor.Tensor;
 import org.gantry.engine.libtorch.LibTorchEngine;
 import org.gantry.engine.libtorch.internal.LibTorchEngineComponent;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,6 +119,35 @@ class LibTorchEngineBackendTest {
                 Device.CPU))) {
             assertEquals(256, model.footprintBytes()); // a 16x4 FP32 embedding
         }
+    }
+
+    @Test
+    void aModelMovedToTheHostTierAndBackAnswersBitForBitAsBefore() throws IOException {
+        List<Device> devices = libtorch.cudaAvailable() ? List.of(Device.CPU, Device.gpu(0)) : List.of(Device.CPU);
+        Path directory = EXAMPLES.resolve("token_scorer");
+        JsonNode testCase = new ObjectMapper().readTree(directory.resolve("expected.json").toFile()).get("1").get(0);
+        for (Device device : devices) {
+            try (LoadedModel model = backend.load(new Context(tokenScorer(LIBTORCH), 1, directory, device))) {
+                HostTierable tierable = (HostTierable) model;
+                List<byte[]> before = bytes(model.infer(request(testCase.get("inputs"))));
+                assertEquals(256, tierable.offloadToHost(), "the 16x4 FP32 embedding waits in host memory");
+                tierable.restore(device);
+                List<byte[]> after = bytes(model.infer(request(testCase.get("inputs"))));
+                assertEquals(before.size(), after.size());
+                for (int i = 0; i < before.size(); i++) {
+                    assertArrayEquals(before.get(i), after.get(i), device + " output " + i);
+                }
+                assertOutputs(testCase.get("outputs"), model.infer(request(testCase.get("inputs"))));
+            }
+        }
+    }
+
+    private static List<byte[]> bytes(List<Tensor> tensors) {
+        return tensors.stream().map(tensor -> {
+            byte[] copy = new byte[tensor.data().remaining()];
+            tensor.data().duplicate().get(copy);
+            return copy;
+        }).toList();
     }
 
     @Test

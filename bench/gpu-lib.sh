@@ -1,0 +1,21 @@
+# Shared by bench/run-gpu.sh and bench/run-gpu-host-tier.sh on the GPU machine (sourced, not run).
+
+# build_bridge KIT_DIR BUILD_DIR LOG: Gantry's libtorch bridge against this machine's torch (CUDA); sets $library.
+build_bridge() {
+  local kit="$1" build="$2" log="$3"
+  cmake -S "$kit/native-kit" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_PREFIX_PATH="$torch_dir/share/cmake/Torch" -DJNI_INCLUDE="$kit/native-kit/jni" \
+    -DCUDAToolkit_ROOT=/usr/local/cuda > "$log" 2>&1 || { tail -40 "$log"; exit 1; }
+  cmake --build "$build" --parallel 8 >> "$log" 2>&1 || { tail -40 "$log"; exit 1; }
+  library="$build/libgantry_libtorch.so"
+}
+
+# unpack_gantry KIT_DIR WORK_DIR: the jlinked JRE and the -Pgpu assembly into WORK_DIR/gantry, on PATH.
+unpack_gantry() {
+  local kit="$1" work="$2"
+  tar -xJf "$kit/jre.txz" -C "$work"; tar -xJf "$kit/gantry-gpu.txz" -C "$work"
+  java_home="$(dirname "$(dirname "$(ls "$work"/jre*/bin/java)")")"
+  export JAVA_HOME="$java_home" PATH="$java_home/bin:$PATH"
+}
+
+torch_dir="$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')"

@@ -1,0 +1,122 @@
+package org.gantry.traffic.internal;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.inference.InferenceResponse;
+import org.gantry.api.memory.MemoryManager;
+import org.gantry.api.memory.MemoryReport;
+import org.gantry.api.server.ModelServer;
+import org.gantry.api.traffic.Exchange;
+import org.gantry.api.traffic.ExchangeInterceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends copies of answered requests to a model's shadow on threads of its own and compares the answers. The request
+ * path only draws the sample and offers the copy to a bounded queue; a full queue skips the copy. Before a copy is
+ * sent the shadow yields to memory pressure: with less than the headroom free on every device no copy goes (so no
+ * shadow load evicts a primary's model, and an idle shadow version is what eviction picks first). Copies go at the
+ * shadow model's lowest priority level where it has levels, so they never queue ahead of its own requests.
+ */
+final class ShadowRunner implements AutoCloseable {
+
+    /** The value of {@link ExchangeInterceptor#ORIGIN_PARAMETER} on a shadow's copies. */
+    static final String ORIGIN = "shadow";
+    private static final Logger LOG = LoggerFactory.getLogger(ShadowRunner.class);
+
+    private final ModelServer server;
+    private final MemoryManager memory;
+    private final double headroom;
+    private final ThreadPoolExecutor threads;
+
+    ShadowRunner(ModelServer server, MemoryManager memory, TrafficConfig config) {
+        this.server = server;
+        this.memory = memory;
+        this.headroom = config.shadowMemoryHeadroomPercent() / 100.0;
+        BlockingQueue<Runnable> queue = config.shadowQueueSize() == 0 ? new SynchronousQueue<>()
+                : new ArrayBlockingQueue<>(config.shadowQueueSize());
+        AtomicInteger count = new AtomicInteger();
+        this.threads = new ThreadPoolExecutor(config.shadowThreads(), config.shadowThreads(), 0, TimeUnit.SECONDS,
+                queue, task -> {
+                    Thread thread = new Thread(task, "gantry-shadow-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                }, new ThreadPoolExecutor.AbortPolicy());
+    }
+
+    /** Called on the request's thread: draws the sample and queues the copy, or counts it skipped. */
+    void offer(Exchange exchange, TrafficSettings settings, ShadowTally tally) {
+        if (settings.shadowPercent() < 100 && ThreadLocalRandom.current().nextDouble(100) >= settings.shadowPercent()) {
+            return;
+        }
+        try {
+            threads.execute(() -> run(exchange, settings, tally));
+        } catch (RejectedExecutionException full) {
+            tally.skipped.increment();
+        }
+    }
+
+    private void run(Exchange exchange, TrafficSettings settings, ShadowTally tally) {
+        if (memoryShort()) {
+            tally.skipped.increment();
+            return;
+        }
+        tally.sent.increment();
+        InferenceResponse answer;
+        try {
+            answer = server.infer(settings.shadowModel(), settings.shadowVersion(),
+                    copy(exchange.request(), settings.priorityLevels()));
+        } catch (RuntimeException e) {
+            tally.failed.increment();
+            LOG.debug("Shadow {} of model '{}' failed", settings.shadowModel(), exchange.model(), e);
+            return;
+        }
+        tally.compare(exchange.response().outputs(), answer.outputs());
+    }
+
+    /** The caller's request, marked as the shadow's own, at the lowest priority, without the caller's timeout. */
+    static InferenceRequest copy(InferenceRequest request, int priorityLevels) {
+        Map<String, Object> parameters = new HashMap<>(request.parameters());
+        parameters.remove("timeout");
+        parameters.remove("priority");
+        if (priorityLevels > 0) {
+            parameters.put("priority", priorityLevels);
+        }
+        parameters.put(ExchangeInterceptor.ORIGIN_PARAMETER, ORIGIN);
+        return new InferenceRequest(request.id(), parameters, request.inputs(), request.outputs());
+    }
+
+    /** No device has the headroom free (a device without a budget does not count). */
+    private boolean memoryShort() {
+        if (headroom <= 0) {
+            return false;
+        }
+        boolean anyDevice = false;
+        for (MemoryReport.DeviceMemory device : memory.report().devices()) {
+            if (device.budgetBytes() <= 0) {
+                continue;
+            }
+            anyDevice = true;
+            long free = device.budgetBytes() - device.usedBytes() - device.freeingBytes();
+            if (free >= headroom * device.budgetBytes()) {
+                return false;
+            }
+        }
+        return anyDevice;
+    }
+
+    @Override
+    public void close() {
+        threads.shutdownNow();
+    }
+}

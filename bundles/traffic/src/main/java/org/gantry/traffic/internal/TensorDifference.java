@@ -1,0 +1,81 @@
+package org.gantry.traffic.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import org.gantry.api.tensor.DataType;
+import org.gantry.api.tensor.Tensor;
+
+/**
+ * How far one tensor is from another: equal element for element or not, and the largest absolute difference of any
+ * element. Numbers are compared as doubles (exact for every type but the 64-bit integers beyond 2^53, where a
+ * difference still shows as inequality through the raw bytes); strings and token ids agree only when equal.
+ *
+ * @param exact            equal datatype, shape and elements
+ * @param maxAbsDifference 0 when exact; infinite when datatype or shape differ; 0 for unequal strings
+ */
+record TensorDifference(boolean exact, double maxAbsDifference) {
+
+    static final TensorDifference INCOMPARABLE = new TensorDifference(false, Double.POSITIVE_INFINITY);
+
+    static TensorDifference between(Tensor primary, Tensor shadow) {
+        if (shadow == null || primary.dataType() != shadow.dataType()
+                || !Arrays.equals(primary.shape(), shadow.shape())) {
+            return INCOMPARABLE;
+        }
+        ByteBuffer a = primary.data().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = shadow.data().order(ByteOrder.LITTLE_ENDIAN);
+        boolean sameBytes = a.equals(b);
+        DataType type = primary.dataType();
+        if (type == DataType.BYTES || type == DataType.BOOL) {
+            return new TensorDifference(sameBytes, 0);
+        }
+        if (sameBytes) {
+            return new TensorDifference(true, 0);
+        }
+        double max = 0;
+        long count = primary.elementCount();
+        for (int i = 0; i < count; i++) {
+            double difference = Math.abs(element(a, type, i) - element(b, type, i));
+            if (Double.isNaN(difference)) {
+                return new TensorDifference(false, Double.POSITIVE_INFINITY);
+            }
+            max = Math.max(max, difference);
+        }
+        return new TensorDifference(false, max);
+    }
+
+    private static double element(ByteBuffer data, DataType type, int index) {
+        int at = data.position() + index * type.byteSize();
+        return switch (type) {
+            case UINT8 -> data.get(at) & 0xff;
+            case INT8 -> data.get(at);
+            case UINT16 -> data.getShort(at) & 0xffff;
+            case INT16 -> data.getShort(at);
+            case UINT32 -> data.getInt(at) & 0xffffffffL;
+            case INT32 -> data.getInt(at);
+            case UINT64, INT64 -> data.getLong(at);
+            case FP16 -> halfToFloat(data.getShort(at));
+            case BF16 -> Float.intBitsToFloat((data.getShort(at) & 0xffff) << 16);
+            case FP32 -> data.getFloat(at);
+            case FP64 -> data.getDouble(at);
+            default -> throw new IllegalArgumentException("no numeric elements in " + type);
+        };
+    }
+
+    /** IEEE 754 binary16 to float (Java 17 has no Float.float16ToFloat). */
+    static float halfToFloat(short half) {
+        int sign = (half & 0x8000) << 16;
+        int exponent = (half >>> 10) & 0x1f;
+        int mantissa = half & 0x3ff;
+        if (exponent == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mantissa << 13));
+        }
+        if (exponent == 0) {
+            float value = mantissa * 0x1p-24f;
+            return sign == 0 ? value : -value;
+        }
+        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+    }
+}
