@@ -174,12 +174,16 @@ public final class MemoryManagerImpl implements MemoryManager {
         return data == null ? null : Path.of(data, "gantry", "footprints.properties");
     }
 
-    /** Physical memory from /proc/meminfo (Linux); the JVM's own limit elsewhere. */
+    /**
+     * Physical memory from /proc/meminfo (Linux), or the container's limit when it has a smaller one (CgroupMemory);
+     * the JVM's own limit elsewhere.
+     */
     static long physicalMemory() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemTotal:")) {
-                    return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+                    long machine = Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+                    return Math.min(machine, CgroupMemory.limit().orElse(machine));
                 }
             }
         } catch (IOException | NumberFormatException e) {
