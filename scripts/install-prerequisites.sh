@@ -3,9 +3,17 @@
 #   python3-torch, python3-onnx  make the MiniLM example from its Maven Central weights (scripts/fixtures/make-minilm-example.py)
 #   libtorch-dev, cmake, g++     build the native libtorch engine (backend-plugins/libtorch-engine)
 #   chromium                     the status page's browser test (itests/e2e StatusPageTest), headless over DevTools
+#   haproxy                      the consistent-hashing proxy in front of MultiNodeTest's Gantry nodes
+#   umoci                        ImageTest's OCI image layout (deploy/image/build-image.sh --without-rootfs)
+# With the argument "image", also what the full OCI image and its test need (mvn -Pimage, docs/deployment.md):
+#   mmdebstrap                   the image's Debian root file system
+#   python3-yaml                 deploy/image/test-image.py reads the KServe manifest
 # README's commands and .ci/run call it first; it does nothing when everything is there.
 set -euo pipefail
-packages=(python3-torch python3-onnx libtorch-dev cmake g++ chromium)
+packages=(python3-torch python3-onnx libtorch-dev cmake g++ chromium haproxy umoci)
+if [ "${1:-}" = image ]; then
+  packages+=(mmdebstrap python3-yaml)
+fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

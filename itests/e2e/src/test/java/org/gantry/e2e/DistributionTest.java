@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.gantry.e2e.KarafServer.Reply;
 import org.junit.jupiter.api.AfterAll;
@@ -65,6 +66,22 @@ class DistributionTest {
                 assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
             }
         }
+    }
+
+    /**
+     * Several servers per host: every port a server listens on is one the environment names: HTTP, gRPC, the console
+     * and Felix's internal connector, and no other. Only HTTP and gRPC listen beyond loopback.
+     */
+    @Test
+    void everyListenerIsAPortTheEnvironmentNames() throws Exception {
+        List<TcpListeners.Listener> listeners = TcpListeners.of(server.pid());
+        Set<Integer> ports = listeners.stream().map(TcpListeners.Listener::port).collect(Collectors.toSet());
+        Set<Integer> named = Set.of(server.port(), server.grpcPort(), server.consolePort(), server.internalPort());
+        assertTrue(ports.containsAll(named), listeners.toString());
+        assertTrue(named.containsAll(ports), "a port the environment does not name: " + listeners);
+        assertTrue(listeners.stream().filter(l -> l.port() == server.consolePort() || l.port() == server.internalPort())
+                .allMatch(TcpListeners.Listener::loopback), "the console and Felix's connector stay on loopback: "
+                + listeners);
     }
 
     @Test

@@ -1,9 +1,12 @@
 package org.gantry.e2e;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
@@ -43,6 +46,50 @@ final class E2eFiles {
                     Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
+        }
+    }
+
+    /** Deletes a folder tree, if there is one. */
+    static void delete(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    /**
+     * A server's own copy of the distribution, replacing {@code to}: the jars Karaf only reads ({@code system/},
+     * {@code lib/}) are hard links; {@code data/}, what a server run in the build's folder left, is left out.
+     */
+    static void copyDistribution(Path from, Path to) throws IOException {
+        delete(to);
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path relative = from.relativize(source);
+                Path target = to.resolve(relative.toString());
+                if (relative.startsWith("data")) {
+                    continue;
+                }
+                if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(target);
+                } else if (relative.startsWith("system") || relative.startsWith("lib")) {
+                    linkOrCopy(source, target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    private static void linkOrCopy(Path source, Path target) throws IOException {
+        try {
+            Files.createLink(target, source);
+        } catch (UnsupportedOperationException | FileSystemException crossDevice) {
+            Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
         }
     }
 }

@@ -10,14 +10,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A fresh copy of the built distribution, started with {@code bin/karaf server} on free ports (HTTP, gRPC and the
@@ -33,17 +30,21 @@ final class KarafServer implements AutoCloseable {
     private final Path home;
     private final int port;
     private final int grpcPort;
+    /** The Karaf console's SSH port (GANTRY_CONSOLE_PORT): servers side by side never share 8101. */
     private final int consolePort;
+    /** Felix's internal connector's loopback port (GANTRY_INTERNAL_HTTP_PORT). */
+    private final int internalPort;
     private final Process process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Every answer to the readiness probes sent while the server started, in order. */
     private final java.util.List<Reply> startupReplies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private KarafServer(Path home, int port, int grpcPort, int consolePort, Process process) {
+    private KarafServer(Path home, int port, int grpcPort, int consolePort, int internalPort, Process process) {
         this.home = home;
         this.port = port;
         this.grpcPort = grpcPort;
         this.consolePort = consolePort;
+        this.internalPort = internalPort;
         this.process = process;
     }
 
@@ -61,27 +62,29 @@ final class KarafServer implements AutoCloseable {
             throw new IllegalStateException("no distribution at " + distribution + ": build it first (mvn install)");
         }
         Path home = work.resolve("gantry");
-        deleteTree(home);
-        copyTree(distribution, home);
+        E2eFiles.delete(home);
+        E2eFiles.copyDistribution(distribution, home);
         for (Map.Entry<String, String> file : etcFiles.entrySet()) {
             Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
         }
         int port = freePort();
         int grpcPort = freePort();
-        // Karaf reads PID properties from the environment: a console port of its own, so that servers started
-        // side by side (other test runs, other checkouts) never answer each other's bin/client.
+        // A console port of its own, so that servers started side by side (other test runs, other checkouts) never
+        // answer each other's bin/client; and every other port of its own for the same reason.
         int consolePort = freePort();
+        int internalPort = freePort();
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
                 .directory(home.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve("karaf-console.log").toFile());
         builder.environment().put("GANTRY_HTTP_PORT", Integer.toString(port));
         builder.environment().put("GANTRY_GRPC_PORT", Integer.toString(grpcPort));
-        builder.environment().put("ORG_APACHE_KARAF_SHELL_SSHPORT", Integer.toString(consolePort));
+        builder.environment().put("GANTRY_CONSOLE_PORT", Integer.toString(consolePort));
+        builder.environment().put("GANTRY_INTERNAL_HTTP_PORT", Integer.toString(internalPort));
         builder.environment().put("GANTRY_MODEL_REPOSITORY", models.toAbsolutePath().toString());
         builder.environment().put("DJL_CACHE_DIR", sharedNativeCache(work).toString());
         builder.environment().putAll(environment);
-        KarafServer server = new KarafServer(home, port, grpcPort, consolePort, builder.start());
+        KarafServer server = new KarafServer(home, port, grpcPort, consolePort, internalPort, builder.start());
         server.awaitReady(Duration.ofMinutes(3));
         return server;
     }
@@ -97,6 +100,29 @@ final class KarafServer implements AutoCloseable {
     /** The gRPC port ({@code GANTRY_GRPC_PORT}); it opens independently of HTTP readiness. */
     int grpcPort() {
         return grpcPort;
+    }
+
+    int consolePort() {
+        return consolePort;
+    }
+
+    int internalPort() {
+        return internalPort;
+    }
+
+    /** Sends SIGTERM to Karaf's JVM, as a container runtime or an orchestrator does to stop it. */
+    void terminate() {
+        ProcessHandle.of(pid()).ifPresent(ProcessHandle::destroy);
+    }
+
+    /** Waits for the server's process to exit; returns its exit status, or null if it still runs after the wait. */
+    Integer awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
+    /** Karaf's own log, data/log/karaf.log. */
+    String log() throws IOException {
+        return Files.readString(home.resolve("data/log/karaf.log"));
     }
 
     /** The answers the server gave while it started: what a probe or an eager client saw. */
@@ -210,6 +236,9 @@ final class KarafServer implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        if (!process.isAlive()) {
+            return; // stopped already (a drain, a test that stopped it)
+        }
         try {
             stop();
         } finally {
@@ -217,7 +246,7 @@ final class KarafServer implements AutoCloseable {
             if (Files.exists(log)) {
                 Files.copy(log, home.getParent().resolve("karaf.log"), StandardCopyOption.REPLACE_EXISTING);
             }
-            deleteTree(home);
+            E2eFiles.delete(home);
         }
     }
 
@@ -253,47 +282,6 @@ final class KarafServer implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        }
-    }
-
-    /** Copies the distribution; the jars Karaf only reads ({@code system/}, {@code lib/}) are hard links. */
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path relative = from.relativize(source);
-                Path target = to.resolve(relative.toString());
-                if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectories(target);
-                } else if (readOnly(relative)) {
-                    linkOrCopy(source, target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
-    private static boolean readOnly(Path relative) {
-        String top = relative.getNameCount() > 1 ? relative.getName(0).toString() : "";
-        return top.equals("system") || top.equals("lib");
-    }
-
-    private static void linkOrCopy(Path source, Path target) throws IOException {
-        try {
-            Files.createLink(target, source);
-        } catch (UnsupportedOperationException | java.nio.file.FileSystemException crossDevice) {
-            Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(path);
-            }
         }
     }
 

@@ -65,6 +65,7 @@ class ArchitectureWiringTest {
     static final Set<String> EXPECTED = Set.of("org.gantry.api", "org.gantry.runtime", "org.gantry.memory",
             "org.gantry.repository", "org.gantry.rest", "org.gantry.http", "org.gantry.shell", "org.gantry.metrics",
             "org.gantry.status", "org.gantry.traffic", "org.gantry.provisioning", "org.gantry.grpc",
+            "org.gantry.lifecycle",
             "org.gantry.deployer", "org.gantry.engine.pytorch", "org.gantry.engine.libtorch",
             "org.gantry.engine.tensorflow", "org.gantry.engine.tokenizers", "org.gantry.backend.torchscript",
             "org.gantry.backend.tensorflow", "org.gantry.backend.ensemble", "org.gantry.backend.seq2seq",

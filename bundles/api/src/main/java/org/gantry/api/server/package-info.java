@@ -1,4 +1,4 @@
-/** The server as front ends (REST, shell, metrics) use it: inference, metadata, readiness, load and unload. */
+/** The server as front ends (REST, shell, metrics) use it: inference, metadata, readiness, load and unload, drain. */
 @Export
 @Version("1.4.0")
 package org.gantry.api.server;

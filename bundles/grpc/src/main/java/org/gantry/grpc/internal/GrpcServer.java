@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.gantry.api.repository.ModelRepository;
+import org.gantry.api.server.Drain;
 import org.gantry.api.server.ModelServer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -48,7 +49,8 @@ public class GrpcServer {
 
     @Activate
     public GrpcServer(@Reference(name = "server") ModelServer modelServer,
-            @Reference(name = "repository") ModelRepository repository, GrpcConfig config, RestApiSettings shared) {
+            @Reference(name = "repository") ModelRepository repository, @Reference(name = "drain") Drain drain,
+            GrpcConfig config, RestApiSettings shared) {
         AccessPolicy policy = AccessPolicy.of(shared, System::getenv);
         calls = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads("gantry-grpc-call-"));
@@ -61,6 +63,7 @@ public class GrpcServer {
         acceptor = new MultiThreadIoEventLoopGroup(1, threads("gantry-grpc-accept-"), NioIoHandler.newFactory());
         connections = new MultiThreadIoEventLoopGroup(0, threads("gantry-grpc-io-"), NioIoHandler.newFactory());
         AccessInterceptor access = new AccessInterceptor(policy);
+        DrainInterceptor draining = new DrainInterceptor(drain);
         MessageDeadline deadline = new MessageDeadline(deadlines, shared.bodyReadDeadlineSeconds());
         CallRunner runner = new CallRunner(calls);
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
@@ -70,10 +73,11 @@ public class GrpcServer {
                 .directExecutor() // the services hand their work to the call threads (CallRunner)
                 .maxInboundMessageSize(config.maxMessageBytes())
                 .maxConcurrentCallsPerConnection(config.maxCallsPerConnection())
-                // The last interceptor named runs first: the access check, then the deadline of admitted calls.
+                // The last interceptor named runs first: the access check, the drain's admission, then the deadline
+                // of admitted calls.
                 .addService(ServerInterceptors.intercept(
                         new InferenceService(modelServer, repository, shared.maxTensorElements(), runner), deadline,
-                        access))
+                        draining, access))
                 .addService(ServerInterceptors.intercept(new HealthService(modelServer, runner), deadline, access))
                 .build();
         try {

@@ -32,7 +32,7 @@ class GrpcServerTest {
     private ManagedChannel channel;
 
     private GRPCInferenceServiceBlockingStub start(Map<String, Object> restSettings) {
-        server = new GrpcServer(models, new FakeRepository(),
+        server = new GrpcServer(models, new FakeRepository(), new FakeDrain(),
                 TestConfigs.of(GrpcConfig.class, Map.of("host", "127.0.0.1", "port", 0, "maxMessageBytes", LIMIT,
                         "threads", 4)),
                 TestConfigs.of(RestApiSettings.class, restSettings));

@@ -9,8 +9,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Host budget",
             description = "Host memory models may use, in bytes or with a unit (512MiB, 8GiB). Empty: the host"
-                    + " utilisation target of (physical memory − JVM heap). The distribution's etc/org.gantry.memory.cfg"
-                    + " takes it from the environment variable GANTRY_MEMORY_HOST_BUDGET.")
+                    + " utilisation target of (physical memory − JVM heap). The distribution's"
+                    + " etc/org.gantry.memory.cfg takes it from the environment variable GANTRY_MEMORY_HOST_BUDGET.")
     String hostBudget() default "";
 
     @AttributeDefinition(name = "Host utilisation target", description = "0..1, used when no host budget is set.")
@@ -18,7 +18,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "GPU utilisation target",
             description = "Fraction of each GPU's memory models may use, 0..1. The distribution's"
-                    + " etc/org.gantry.memory.cfg takes it from the environment variable GANTRY_MEMORY_GPU_UTILIZATION.")
+                    + " etc/org.gantry.memory.cfg takes it from the environment variable"
+                    + " GANTRY_MEMORY_GPU_UTILIZATION.")
     double gpuUtilization() default 0.8;
 
     @AttributeDefinition(name = "GPU reserve",

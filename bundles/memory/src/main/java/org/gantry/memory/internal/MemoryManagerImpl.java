@@ -74,9 +74,9 @@ public final class MemoryManagerImpl implements MemoryManager {
     @Activate
     public MemoryManagerImpl(MemoryConfig config) {
         this(hostBudget(config), config.gpuDiscovery() ? CudaDevices.discover() : List.of(),
-                gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()), footprintFile(config.footprintFile()),
-                NvmlProbe::open, config.unleasedSampleSeconds(), HostTier.ceiling(config.hostTierBudget(),
-                        config.hostTierShare()));
+                gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()),
+                footprintFile(config.footprintFile()), NvmlProbe::open, config.unleasedSampleSeconds(),
+                HostTier.ceiling(config.hostTierBudget(), config.hostTierShare()));
     }
 
     /** @param hostTierBudget the host tier's ceiling given the host budget; used only when there are GPUs */
@@ -174,12 +174,16 @@ public final class MemoryManagerImpl implements MemoryManager {
         return data == null ? null : Path.of(data, "gantry", "footprints.properties");
     }
 
-    /** Physical memory from /proc/meminfo (Linux); the JVM's own limit elsewhere. */
+    /**
+     * Physical memory from /proc/meminfo (Linux), or the container's limit when it has a smaller one (CgroupMemory);
+     * the JVM's own limit elsewhere.
+     */
     static long physicalMemory() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemTotal:")) {
-                    return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+                    long machine = Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+                    return Math.min(machine, CgroupMemory.limit().orElse(machine));
                 }
             }
         } catch (IOException | NumberFormatException e) {

@@ -2,10 +2,12 @@ package org.gantry.metrics.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
+import org.gantry.api.server.Drain;
 import org.gantry.api.server.ModelEventListener;
 import org.gantry.api.traffic.CaptureStatistics;
 import org.gantry.api.traffic.TrafficControl;
@@ -25,8 +27,9 @@ import io.prometheus.metrics.model.snapshots.Unit;
 
 /**
  * Gantry's metrics, in a registry of its own: per device memory (read from the memory manager at scrape
- * time) and the tiers ({@link TierMetrics}), per model loads, load durations, cold starts, evictions, inferences and their latency, and the
- * server's invocations per second — the signals multi-model endpoints are autoscaled on.
+ * time) and the tiers ({@link TierMetrics}), per model loads, load durations, cold starts, evictions, inferences and
+ * their latency, and the server's invocations per second, requests in flight and whether it drains — the signals
+ * multi-model endpoints are autoscaled and rolled on.
  */
 @Component(service = { GantryMetrics.class, ModelEventListener.class })
 public final class GantryMetrics implements ModelEventListener {
@@ -43,6 +46,9 @@ public final class GantryMetrics implements ModelEventListener {
     private final Counter evictions;
     private final Counter inferences;
     private final Histogram inferenceDuration;
+    /** The server's drain: requests in flight (what autoscalers read as queue depth) and whether it drains. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Drain drain;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile TrafficControl traffic;
@@ -75,6 +81,13 @@ public final class GantryMetrics implements ModelEventListener {
         GaugeWithCallback.builder().name("gantry_invocations_per_second")
                 .help("Inference requests per second over the last minute").callback(c -> c.call(invocations.perSecond()))
                 .register(registry);
+        GaugeWithCallback.builder().name("gantry_requests_in_flight")
+                .help("Requests the server has admitted and not yet answered: waiting for a load or a queue slot, or"
+                        + " running")
+                .callback(c -> ifDrainPresent(d -> c.call(d.inFlight()))).register(registry);
+        GaugeWithCallback.builder().name("gantry_draining")
+                .help("1 once the server drains before it stops (readiness is 503, new requests get 503)")
+                .callback(c -> ifDrainPresent(d -> c.call(d.isDraining() ? 1 : 0))).register(registry);
         deviceGauge(memory, "gantry_device_capacity_bytes", "Device memory", MemoryReport.DeviceMemory::capacityBytes);
         deviceGauge(memory, "gantry_device_budget_bytes", "Memory models may use on the device",
                 MemoryReport.DeviceMemory::budgetBytes);
@@ -100,6 +113,13 @@ public final class GantryMetrics implements ModelEventListener {
                 .register(registry);
         SafeUpdateMetrics.register(registry, () -> traffic, () -> capture);
         TierMetrics.register(registry, memory);
+    }
+
+    private void ifDrainPresent(Consumer<Drain> gauge) {
+        Drain present = drain;
+        if (present != null) {
+            gauge.accept(present);
+        }
     }
 
     private void deviceGauge(MemoryManager memory, String name, String help,

@@ -52,6 +52,11 @@ import jakarta.ws.rs.core.Response;
 public class SageMakerResource {
 
     static final String TARGET_MODEL = "X-Amzn-SageMaker-Target-Model";
+    /**
+     * SageMaker passes InvokeEndpoint's CustomAttributes in this header. Real-time endpoints and inference components
+     * (Gantry's way onto GPUs) take no TargetModel, so there a client names the model as {@code model=<name>} here.
+     */
+    static final String CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes";
     /** Triton's SageMaker content type for a JSON header followed by binary tensors. */
     static final String BINARY_JSON = "application/vnd.sagemaker-triton.binary+json";
     private static final String HEADER_SIZE = "json-header-size";
@@ -78,14 +83,32 @@ public class SageMakerResource {
     @POST
     @Path("invocations")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Run an inference on the model named by the X-Amzn-SageMaker-Target-Model header")
-    public Response invocations(@HeaderParam(TARGET_MODEL) String target, @HeaderParam("Content-Type") String type,
+    @Operation(summary = "Run an inference on the model named by the X-Amzn-SageMaker-Target-Model header, or by"
+            + " model=<name> in X-Amzn-SageMaker-Custom-Attributes")
+    public Response invocations(@HeaderParam(TARGET_MODEL) String target,
+            @HeaderParam(CUSTOM_ATTRIBUTES) String customAttributes, @HeaderParam("Content-Type") String type,
             @HeaderParam(InferenceHttp.HEADER_LENGTH) String headerLength, InputStream body) {
-        if (target == null || target.isBlank()) {
-            throw GantryException.invalidArgument("a multi-model endpoint needs the %s header naming the model",
-                    TARGET_MODEL);
+        String model = target != null && !target.isBlank() ? target : modelAttribute(customAttributes);
+        if (model == null) {
+            throw GantryException.invalidArgument("name the model: the %s header (multi-model endpoints), or"
+                    + " model=<name> in %s (real-time endpoints and inference components)", TARGET_MODEL,
+                    CUSTOM_ATTRIBUTES);
         }
-        return invoke(target, type, headerLength, body);
+        return invoke(model, type, headerLength, body);
+    }
+
+    /** The value of {@code model=} in custom attributes such as {@code model=customer-a,trace=on}, or null. */
+    static String modelAttribute(String customAttributes) {
+        if (customAttributes == null) {
+            return null;
+        }
+        for (String attribute : customAttributes.split("[,;]")) {
+            String[] pair = attribute.split("=", 2);
+            if (pair.length == 2 && pair[0].trim().equals("model") && !pair[1].isBlank()) {
+                return pair[1].trim();
+            }
+        }
+        return null;
     }
 
     @RolesAllowed(AccessPolicy.ADMIN)

@@ -88,12 +88,12 @@ class AccessPolicyTest {
         }
         for (String management : new String[] { "POST /v2/repository/models/{model}/load",
                 "POST /v2/repository/models/{model}/unload", "POST /models", "DELETE /models/{name}",
-                "POST /v2/memory/models/{model}/pin", "POST /v2/memory/models/{model}/unpin" }) {
+                "POST /v2/memory/models/{model}/pin", "POST /v2/memory/models/{model}/unpin", "POST /v2/drain" }) {
             expected.put(management, Access.MANAGEMENT);
         }
         Map<String, Access> actual = new TreeMap<>();
         for (Class<?> resource : new Class<?>[] { KServeResource.class, SageMakerResource.class,
-                MemoryResource.class, OpenApiResource.class }) {
+                MemoryResource.class, OpenApiResource.class, DrainResource.class }) {
             for (Method method : resource.getDeclaredMethods()) {
                 String verb = verb(method);
                 if (verb != null) {

@@ -24,12 +24,16 @@ final class MemoryRetry {
         this.memory = memory;
     }
 
-    /** Runs {@code call}; when it runs out of memory and evictions free some on the lease's device, runs it again. */
-    <T> T run(Lease lease, Supplier<T> call) {
+    /**
+     * Runs {@code call}; when it runs out of memory and evictions free some on the lease's device, runs it again.
+     *
+     * @param lease the lease whose device to make room on, asked only when the call ran out of memory
+     */
+    <T> T run(Supplier<Lease> lease, Supplier<T> call) {
         try {
             return call.get();
         } catch (GantryException e) {
-            if (e.kind() != ErrorKind.INSUFFICIENT_MEMORY || !evictFor(lease, e)) {
+            if (e.kind() != ErrorKind.INSUFFICIENT_MEMORY || !evictFor(lease.get(), e)) {
                 throw e;
             }
             return call.get(); // once, after other models made room

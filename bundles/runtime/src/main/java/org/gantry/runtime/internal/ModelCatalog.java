@@ -169,8 +169,9 @@ final class ModelCatalog {
             throw alreadyLoaded(modelName);
         }
         if (repository.model(modelName).isPresent()) {
-            throw new GantryException(ErrorKind.CONFLICT, String.format("model '%s' already exists in the repository %s;"
-                    + " choose another name", modelName, repository.location()));
+            throw new GantryException(ErrorKind.CONFLICT, String.format(
+                    "model '%s' already exists in the repository %s; choose another name", modelName,
+                    repository.location()));
         }
         AddedFolder folder = AddedFolder.read(repository, modelName, directory);
         addedModels.add(folder, name -> repository.model(name).isPresent() || known.test(name));

@@ -21,6 +21,7 @@ import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.repository.ModelRepository;
 import org.gantry.api.repository.RepositoryModel;
+import org.gantry.api.server.Drain;
 import org.gantry.api.server.ModelEventListener;
 import org.gantry.api.server.ModelMetadata;
 import org.gantry.api.server.ModelOverride;
@@ -156,9 +157,14 @@ public final class ModelManager implements ModelServer {
         return SERVER_VERSION;
     }
 
+    /** Once the server's drain begins, the server is not ready: probes and proxies send requests elsewhere. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Drain drain;
+
     @Override
     public boolean isReady() {
-        return catalog.isReadable();
+        Drain serverDrain = drain;
+        return (serverDrain == null || !serverDrain.isDraining()) && catalog.isReadable();
     }
 
     @Override

@@ -143,7 +143,7 @@ final class RequestExecutor {
         long began = System.nanoTime();
         InferenceRequest merged = batch.size() == 1 ? batch.get(0) : Batches.stack(batch);
         long stacked = System.nanoTime();
-        List<Tensor> produced = retry.run(target.lease(), () -> guarded(target, () -> model.infer(merged)));
+        List<Tensor> produced = retry.run(target::lease, () -> guarded(target, () -> model.infer(merged)));
         long inferred = System.nanoTime();
         long[] rows = new long[batch.size()];
         ModelConfig config = target.config();

@@ -42,7 +42,8 @@ final class Residency implements AutoCloseable {
 
     /** Whether the model's leases are never evicted: pinned through the API or by its configuration. */
     boolean isPinned(ModelConfig config) {
-        return pinnedModels.contains(config.name()) || config.parameter("pinned").map(Boolean::parseBoolean).orElse(false);
+        return pinnedModels.contains(config.name())
+                || config.parameter("pinned").map(Boolean::parseBoolean).orElse(false);
     }
 
     /** Pins or unpins a model through the API; its loaded leases follow at once (its configuration may still pin). */

@@ -279,7 +279,7 @@ final class VersionLoader implements AutoCloseable {
                 staging = memory.reserve(new LeaseRequest(context.config().name() + " (host staging)",
                         context.version(), List.of(Device.CPU), artifactBytes, false, reason -> false), loadWait);
             }
-            return retry.run(lease, () -> backend.load(context));
+            return retry.run(() -> lease, () -> backend.load(context));
         } finally {
             if (staging != null) {
                 staging.close();

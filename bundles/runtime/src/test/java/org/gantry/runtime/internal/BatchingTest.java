@@ -64,7 +64,8 @@ class BatchingTest {
         ModelConfig base = scaleConfig(name, 8, null, Map.of("factor", "2"));
         repository.add(base.toBuilder()
                 .instanceGroups(List.of(new InstanceGroup("", instances, InstanceGroup.Kind.CPU, List.of())))
-                .dynamicBatching(new DynamicBatching(preferred, 0, preserveOrdering, 0, 0, null, Map.of())).build(), 1L);
+                .dynamicBatching(new DynamicBatching(preferred, 0, preserveOrdering, 0, 0, null, Map.of())).build(),
+                1L);
     }
 
     /** A request of {@code rows} rows of {@code width} values each, starting at {@code first}. */

@@ -115,7 +115,7 @@ final class Fixture {
         return values;
     }
 
-    /** Working memory whose leases count their bytes; {@code capacity} bytes at most, beyond that INSUFFICIENT_MEMORY. */
+    /** Working memory that counts its allocations: {@code capacity} bytes at most, beyond that INSUFFICIENT_MEMORY. */
     static final class CountingMemory implements WorkingMemory {
         final AtomicLong inUse = new AtomicLong();
         final AtomicLong leases = new AtomicLong();

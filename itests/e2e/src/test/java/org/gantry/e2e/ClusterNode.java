@@ -1,0 +1,164 @@
+package org.gantry.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Gantry node of a cluster on this host: its own copy of the distribution (lib/ and system/, which Karaf only
+ * reads, hard-linked), its own fixed ports on loopback, kept across restarts so that the proxy in front finds it
+ * again, and its own data/ (kept too, as a restarted container keeps none of it but a restarted host process does).
+ */
+final class ClusterNode {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final Path home;
+    private final Path log;
+    private final Map<String, String> environment = new HashMap<>();
+    private final int port;
+    private final int grpcPort;
+    private Process process;
+
+    private ClusterNode(String name, Path home, Path log, int port, int grpcPort) {
+        this.name = name;
+        this.home = home;
+        this.log = log;
+        this.port = port;
+        this.grpcPort = grpcPort;
+    }
+
+    /**
+     * @param environment the node's own settings (memory budget, repository, heap); ports are added here
+     * @param etcFiles    configuration files to write into the node's {@code etc/}, by name
+     */
+    static ClusterNode create(String name, Path distribution, Path work, Map<String, String> environment,
+            Map<String, String> etcFiles) throws IOException {
+        Path home = work.resolve(name);
+        E2eFiles.copyDistribution(distribution, home);
+        for (Map.Entry<String, String> file : etcFiles.entrySet()) {
+            Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
+        }
+        ClusterNode node = new ClusterNode(name, home, work.resolve(name + "-console.log"), freePort(), freePort());
+        node.environment.putAll(environment);
+        node.environment.put("GANTRY_HTTP_HOST", "127.0.0.1");
+        node.environment.put("GANTRY_HTTP_PORT", Integer.toString(node.port));
+        node.environment.put("GANTRY_CONSOLE_PORT", Integer.toString(freePort()));
+        node.environment.put("GANTRY_INTERNAL_HTTP_PORT", Integer.toString(freePort()));
+        node.environment.put("GANTRY_GRPC_HOST", "127.0.0.1");
+        node.environment.put("GANTRY_GRPC_PORT", Integer.toString(node.grpcPort));
+        // The JVM replaces bin/karaf, as in the image: signals reach it directly.
+        node.environment.put("KARAF_EXEC", "exec");
+        return node;
+    }
+
+    String name() {
+        return name;
+    }
+
+    int port() {
+        return port;
+    }
+
+    String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    String grpcAddress() {
+        return "127.0.0.1:" + grpcPort;
+    }
+
+    /** Starts the node; returns at once (see {@link #awaitReady}). */
+    void start() throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
+                .directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        process = builder.start();
+    }
+
+    void awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+            if (status("/v2/health/ready") == 200) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(name + " was not ready within " + timeout + "; see " + log);
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL, as when a machine or a container dies: no drain, nothing answered. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, as a rolling restart sends: the node drains, then exits. */
+    void terminate() {
+        process.destroy();
+    }
+
+    Integer awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
+    int status(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address() + path))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** A GET on the node itself, not through the proxy. */
+    String get(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address() + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void stop() throws InterruptedException {
+        if (isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
