@@ -17,8 +17,6 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.gantry.e2e.KarafServer.Reply;
@@ -35,7 +33,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 
 /**
  * Graceful drain of the built distribution, the way nodes leave a cluster: SIGTERM (what Kubernetes, SageMaker and
@@ -60,7 +57,7 @@ class DrainTest {
                 String metrics = server.call("GET", "/metrics", null).body();
                 assertTrue(metrics.contains("gantry_draining 0.0"), metrics);
                 assertTrue(metrics.contains("gantry_requests_in_flight 0.0"), "a scrape is not a request in flight");
-                GrpcStream stream = new GrpcStream(channel);
+                StreamCall stream = new StreamCall(GRPCInferenceServiceGrpc.newStub(channel));
                 try (Socket inFlight = beginRequest(server)) {
                     awaitInFlight(server, 2); // the HTTP request and the gRPC call
                     long signalled = System.nanoTime();
@@ -79,7 +76,7 @@ class DrainTest {
                     String answer = finishRequest(inFlight);
                     assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
                     assertTrue(answer.contains("\"data\":[8.0,2.0]"), answer);
-                    assertArrayEquals(new float[] {8, 2}, stream.finish(), "the gRPC call in flight is answered");
+                    assertArrayEquals(new float[] {8, 2}, finish(stream), "the gRPC call in flight is answered");
                 }
                 assertNotNull(server.awaitExit(Duration.ofMinutes(1)), "the process exits once drained");
                 assertTrue(server.log().contains("Drained (every request answered)"),
@@ -174,49 +171,17 @@ class DrainTest {
                 .addRawInputContents(ByteString.copyFrom(raw.array())).build();
     }
 
-    /**
-     * A gRPC call in flight: ModelStreamInfer is opened (the server admits the call when it starts) and its request
-     * is sent later, as a slow client's would be.
-     */
-    private static final class GrpcStream {
-        private final List<ModelStreamInferResponse> responses = new CopyOnWriteArrayList<>();
-        private final CompletableFuture<Void> done = new CompletableFuture<>();
-        private final StreamObserver<ModelInferRequest> requests;
-
-        GrpcStream(ManagedChannel channel) {
-            requests = GRPCInferenceServiceGrpc.newStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES)
-                    .modelStreamInfer(new StreamObserver<>() {
-                        @Override
-                        public void onNext(ModelStreamInferResponse response) {
-                            responses.add(response);
-                        }
-
-                        @Override
-                        public void onError(Throwable failure) {
-                            done.completeExceptionally(failure);
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            done.complete(null);
-                        }
-                    });
-        }
-
-        /** Sends the request, ends the call and returns the answer's output. */
-        float[] finish() throws Exception {
-            requests.onNext(infer());
-            requests.onCompleted();
-            done.get(1, TimeUnit.MINUTES);
-            assertEquals(1, responses.size(), responses.toString());
-            ModelStreamInferResponse response = responses.get(0);
-            assertTrue(response.getErrorMessage().isEmpty(), response.getErrorMessage());
-            ByteBuffer raw = response.getInferResponse().getRawOutputContents(0).asReadOnlyByteBuffer()
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            float[] output = new float[raw.remaining() / 4];
-            raw.asFloatBuffer().get(output);
-            return output;
-        }
+    /** The output of the one answer of a streamed call that was in flight. */
+    private static float[] finish(StreamCall call) throws Exception {
+        List<ModelStreamInferResponse> responses = call.finish(infer());
+        assertEquals(1, responses.size(), responses.toString());
+        ModelStreamInferResponse response = responses.get(0);
+        assertTrue(response.getErrorMessage().isEmpty(), response.getErrorMessage());
+        ByteBuffer raw = response.getInferResponse().getRawOutputContents(0).asReadOnlyByteBuffer()
+                .order(ByteOrder.LITTLE_ENDIAN);
+        float[] output = new float[raw.remaining() / 4];
+        raw.asFloatBuffer().get(output);
+        return output;
     }
 
     private static void awaitInFlight(KarafServer server, int count) throws InterruptedException {

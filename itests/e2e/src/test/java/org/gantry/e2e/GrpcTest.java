@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
@@ -54,7 +52,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 
 /**
  * The distribution's gRPC port ({@code GANTRY_GRPC_PORT}) as a grpc-java client meets it, with both tokens set and a
@@ -240,36 +237,16 @@ class GrpcTest {
     @Test
     void tinySeq2seqStreamsItsGenerationTokenByTokenOverModelStreamInfer() throws Exception {
         JsonNode testCase = JSON.readTree(EXAMPLES.resolve("tiny_seq2seq/expected.json").toFile()).get("cases").get(0);
-        List<ModelStreamInferResponse> responses = new ArrayList<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
         Metadata headers = new Metadata();
         headers.put(AUTHORIZATION, "Bearer " + INFERENCE);
-        StreamObserver<ModelInferRequest> requests = GRPCInferenceServiceGrpc.newStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-                .withDeadlineAfter(2, TimeUnit.MINUTES)
-                .modelStreamInfer(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ModelStreamInferResponse response) {
-                        responses.add(response);
-                    }
-
-                    @Override
-                    public void onError(Throwable failure) {
-                        done.completeExceptionally(failure);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.complete(null);
-                    }
-                });
-        requests.onNext(ModelInferRequest.newBuilder().setModelName("tiny_seq2seq").setId("generation-1")
+        StreamCall call = new StreamCall(GRPCInferenceServiceGrpc.newStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)));
+        List<ModelStreamInferResponse> responses = call.finish(ModelInferRequest.newBuilder()
+                .setModelName("tiny_seq2seq").setId("generation-1")
                 .addInputs(InferInputTensor.newBuilder().setName("text_input").setDatatype("BYTES").addShape(1)
                         .setContents(InferTensorContents.newBuilder()
                                 .addBytesContents(ByteString.copyFromUtf8(testCase.get("text").asText()))))
                 .build());
-        requests.onCompleted();
-        done.get(2, TimeUnit.MINUTES);
 
         JsonNode greedy = testCase.get("greedy");
         assertEquals(greedy.size(), responses.size(), "one response per generated token");
