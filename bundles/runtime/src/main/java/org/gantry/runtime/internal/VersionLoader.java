@@ -173,13 +173,14 @@ final class VersionLoader implements AutoCloseable {
         } catch (GantryException e) {
             LOG.warn("Loading model '{}' version {} failed: {}", target.modelName(), target.version(), e.getMessage());
             release(instances, leases);
-            target.failed(e);
+            // Listeners first: the caller waiting on this load hears of the failure only once they have.
             events.tell(l -> l.modelLoadFailed(target.modelName(), target.version(), e.getMessage()));
+            target.failed(e);
         } catch (RuntimeException | LinkageError e) {
             LOG.error("Loading model '{}' version {} failed", target.modelName(), target.version(), e);
             release(instances, leases);
-            target.failed(GantryException.internal("loading failed: " + e, e));
             events.tell(l -> l.modelLoadFailed(target.modelName(), target.version(), "loading failed: " + e));
+            target.failed(GantryException.internal("loading failed: " + e, e));
         } finally {
             progress.finished(succeeded);
             target.loadEnded();
