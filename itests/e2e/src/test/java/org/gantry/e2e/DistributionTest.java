@@ -35,6 +35,15 @@ class DistributionTest {
     static void start() throws Exception {
         Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")));
         server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, EXAMPLES);
+        // Readiness says the repository is readable, not that the boot features' backends have registered: the
+        // TorchScript backend can follow it by a second, and a model needing it meanwhile gets 503 "no backend".
+        // The tests below are about serving, so they start once the model says it would be served (which loads
+        // nothing).
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        while (server.call("GET", "/v2/models/simple_linear/ready", null).status() != 200) {
+            org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() < deadline, "simple_linear never ready");
+            Thread.sleep(200);
+        }
     }
 
     @AfterAll
