@@ -90,7 +90,7 @@ class TensorFlowTest {
             assertTrue(message.contains("timed out") && message.contains("'tf_affine'"), message);
         } else {
             assertEquals(503, firstRequest.status(), firstRequest.body());
-            assertEquals("5", firstRequest.header("Retry-After"));
+            assertEquals("5", firstRequest.header("Retry-After"), firstRequest.body());
             assertTrue(message.contains("needs platform 'tensorflow_savedmodel', which Karaf feature"
                     + " gantry-backend-tensorflow provides: it is being provided now"), message);
             assertTrue(message.contains("feature:install gantry-backend-tensorflow"), message);

@@ -27,7 +27,10 @@ public interface ModelServer extends ModelInvoker {
 
     String version();
 
-    /** Whether the server is ready to serve: the repository is readable. */
+    /**
+     * Whether the server is ready to serve: it has started (the backends it boots with arrived), is not draining, and
+     * its repository is readable.
+     */
     boolean isReady();
 
     /**

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.features.Feature;
 import org.apache.karaf.features.FeaturesService;
 import org.gantry.api.backend.BackendProvisioner;
@@ -16,10 +17,13 @@ import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * Backends on demand in Karaf: a model whose platform no running backend serves, but a configured feature provides
- * (TensorFlow ships installed but not started), gets that feature installed the first time it is asked for. Only in
- * Karaf: without its features service this component never activates.
+ * (TensorFlow ships installed but not started), gets that feature installed the first time it is asked for, once
+ * Karaf's own boot is over. Only in Karaf: without its features service this component never activates.
  */
-@Component(service = BackendProvisioner.class, configurationPid = KarafFeatureProvisioner.PID)
+// Only once Karaf's boot features are installed (BootFinished): an install on demand during boot ran beside Karaf's
+// own and met its features service restarting under it.
+@Component(service = BackendProvisioner.class, configurationPid = KarafFeatureProvisioner.PID,
+        reference = @Reference(name = "booted", service = BootFinished.class))
 @Designate(ocd = ProvisioningConfig.class)
 public final class KarafFeatureProvisioner implements BackendProvisioner {
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import org.gantry.api.backend.Backend;
@@ -27,6 +28,11 @@ final class BackendTracker {
     private final BackendProvisioning provisioning;
     /** How long a request waits for a backend that served before to come back. */
     private final long waitNanos;
+    /**
+     * Whether the server has started: until then the backends it boots with are still arriving, and a request for
+     * one not seen yet waits for it as for one being updated. Guarded by {@link #backendsChanged}.
+     */
+    private boolean started = true;
 
     BackendTracker(long waitNanos, long installWaitNanos) {
         this.waitNanos = waitNanos;
@@ -45,6 +51,23 @@ final class BackendTracker {
 
     void remove(Backend backend) {
         backends.remove(backend);
+    }
+
+    /**
+     * Whether the server has started (its start-up condition holds): a request that comes before it waits for a
+     * backend never seen, which may still be starting, instead of failing for want of it.
+     */
+    void started(boolean hasStarted) {
+        synchronized (backendsChanged) {
+            started = hasStarted;
+            backendsChanged.notifyAll();
+        }
+    }
+
+    boolean hasStarted() {
+        synchronized (backendsChanged) {
+            return started;
+        }
     }
 
     void addProvisioner(BackendProvisioner provisioner) {
@@ -92,10 +115,14 @@ final class BackendTracker {
     /**
      * While the backend a model needs is away but served before (a backend bundle being updated or restarted),
      * waits for it to come back until {@code deadline} ({@code backendWaitSeconds} after the request first looked, at
-     * most), so that requests meanwhile are delayed instead of failed. A backend that never existed is not waited
-     * for, unless a provisioner provides it on demand: the load then fails at once with the reason.
+     * most), so that requests meanwhile are delayed instead of failed. The same while the server starts: the backends
+     * it boots with arrive one by one. Once started, a backend that never existed is not waited for, unless a
+     * provisioner provides it on demand: the load then fails at once with the reason.
      */
     void await(ModelConfig config, long deadline) {
+        if (awaitStarted(config, deadline) && backendFor(config) != null) {
+            return;
+        }
         if (servedBefore(config) && awaitServing(config, deadline)) {
             return;
         }
@@ -104,10 +131,23 @@ final class BackendTracker {
         }
     }
 
+    /**
+     * While the server starts, waits until it has started or a running backend serves the configuration; false when
+     * the deadline passed first.
+     */
+    private boolean awaitStarted(ModelConfig config, long deadline) {
+        return awaitUntil(() -> started || backendFor(config) != null, deadline);
+    }
+
     /** Waits until a running backend serves the configuration or the deadline passes; true when one does. */
     private boolean awaitServing(ModelConfig config, long deadline) {
+        return awaitUntil(() -> backendFor(config) != null, deadline);
+    }
+
+    /** Waits, as backends come and go, until the condition holds or the deadline passes; true when it holds. */
+    private boolean awaitUntil(BooleanSupplier condition, long deadline) {
         synchronized (backendsChanged) {
-            while (backendFor(config) == null) {
+            while (!condition.getAsBoolean()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;

@@ -36,6 +36,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.condition.Condition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class ModelManager implements ModelServer {
 
     static final String PID = "org.gantry.runtime";
+    /** The reference to the start-up condition; {@code startup.target} in the configuration chooses it. */
+    static final String STARTUP = "startup";
     private static final Logger LOG = LoggerFactory.getLogger(ModelManager.class);
     private static final String SERVER_VERSION = ModelManager.class.getPackage().getImplementationVersion() != null
             ? ModelManager.class.getPackage().getImplementationVersion() : "0.1.0";
@@ -74,6 +77,8 @@ public final class ModelManager implements ModelServer {
             @Reference(name = "memory") MemoryManager memory, RuntimeConfig config) {
         this(repository, memory, config, new VersionRegistry(),
                 actions -> new RepositoryPoller(repository, actions, config.pollIntervalSeconds()));
+        // Started once the start-up condition holds: DS binds it right after this constructor when it already does.
+        backends.started(false);
     }
 
     /**
@@ -161,10 +166,27 @@ public final class ModelManager implements ModelServer {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Drain drain;
 
+    /**
+     * The server's start-up: until its condition holds the server is not ready, and requests wait for backends not
+     * seen yet (they may still be starting). The default target is the framework's TRUE condition; Karaf's
+     * configuration targets {@code gantry.boot.finished}, which holds once Karaf's boot features are installed, so
+     * that the backends they bring serve before the first probe says ready.
+     */
+    @Reference(name = STARTUP, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + Condition.CONDITION_ID + "=" + Condition.CONDITION_ID_TRUE + ")", unbind = "unsetStartup")
+    void setStartup(Condition condition) {
+        backends.started(true);
+        LOG.info("Gantry has started: its backends are {}", backends.running().stream().map(Backend::name).toList());
+    }
+
+    void unsetStartup(Condition condition) {
+        backends.started(false);
+    }
+
     @Override
     public boolean isReady() {
         Drain serverDrain = drain;
-        return (serverDrain == null || !serverDrain.isDraining()) && catalog.isReadable();
+        return (serverDrain == null || !serverDrain.isDraining()) && backends.hasStarted() && catalog.isReadable();
     }
 
     @Override

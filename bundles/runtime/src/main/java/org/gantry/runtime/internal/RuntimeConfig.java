@@ -70,4 +70,10 @@ import org.osgi.service.metatype.annotations.Option;
             description = "In poll mode, how often the repository is looked at; a change is acted on once it stayed"
                     + " the same for one interval.", min = "1")
     int pollIntervalSeconds() default 15;
+
+    @AttributeDefinition(name = "Start-up condition",
+            description = "The OSGi condition that says the server has started (property startup.target): until it"
+                    + " holds, readiness is 503 and requests wait for backends not seen yet, which may still be"
+                    + " starting. Karaf's configuration targets gantry.boot.finished (its boot features installed).")
+    String startup_target() default "(osgi.condition.id=true)";
 }

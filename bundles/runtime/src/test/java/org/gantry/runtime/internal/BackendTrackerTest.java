@@ -95,6 +95,42 @@ class BackendTrackerTest {
     }
 
     @Test
+    void whileTheServerStartsARequestWaitsForABackendNotSeenYet() throws Exception {
+        tracker.started(false);
+
+        Future<?> waiting = waiters.submit(() -> tracker.await(config, tracker.waitDeadline()));
+        awaitTrue(() -> !waiting.isDone());
+        Thread.sleep(100);
+        assertFalse(waiting.isDone(), "a backend never seen is waited for while the server starts");
+        tracker.add(scaling);
+
+        waiting.get(10, TimeUnit.SECONDS);
+        assertSame(scaling, tracker.backendFor(config));
+    }
+
+    @Test
+    void onceTheServerHasStartedARequestWaitingForABackendNeverSeenGoesOn() throws Exception {
+        tracker.started(false);
+        Future<?> waiting = waiters.submit(() -> tracker.await(config, tracker.waitDeadline()));
+        awaitTrue(() -> !waiting.isDone());
+
+        tracker.started(true);
+
+        waiting.get(10, TimeUnit.SECONDS); // and its load then fails with the missing backend's message
+        assertNull(tracker.backendFor(config));
+    }
+
+    @Test
+    void aRequestBeforeTheServerStartedWaitsNoLongerThanItsDeadline() throws Exception {
+        tracker.started(false);
+
+        waiters.submit(() -> tracker.await(config, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50)))
+                .get(10, TimeUnit.SECONDS);
+
+        assertFalse(tracker.hasStarted());
+    }
+
+    @Test
     void theMessageForAMissingBackendNamesWhatWasAskedForAndWhatIsInstalled() {
         tracker.add(other());
 

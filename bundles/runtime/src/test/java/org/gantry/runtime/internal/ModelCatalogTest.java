@@ -54,7 +54,7 @@ class ModelCatalogTest {
         GantryException unknown = assertThrows(GantryException.class, () -> catalog.read("nope"));
 
         assertEquals(ErrorKind.NOT_FOUND, unknown.kind());
-        assertTrue(unknown.getMessage().contains("memory"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains(repository.location()), unknown.getMessage());
     }
 
     @Test

@@ -49,6 +49,19 @@ class ReadinessTest {
     }
 
     @Test
+    void theServerIsReadyOnlyWhileItsStartUpConditionHolds() {
+        manager = new ModelManager(new MemoryRepository(root), MemoryManagerImpl.forHost(1L << 30, null),
+                TestModels.config(60, false, 1024, 0, "on-demand"));
+        assertFalse(manager.isReady(), "until DS binds the start-up condition (TRUE by default)");
+
+        manager.setStartup(null);
+        assertTrue(manager.isReady());
+
+        manager.unsetStartup(null);
+        assertFalse(manager.isReady(), "the configured start-up condition went");
+    }
+
+    @Test
     void aModelThatARequestWouldLoadIsReadyBeforeItsFirstRequestYetNotResident() {
         start("on-demand");
         repository.add(scaleConfig("scale", 0, null), 1L);

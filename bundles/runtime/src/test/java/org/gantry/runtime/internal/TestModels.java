@@ -104,7 +104,7 @@ final class TestModels {
 
         @Override
         public String location() {
-            return "memory";
+            return root.toString();
         }
 
         @Override
@@ -370,6 +370,11 @@ final class TestModels {
             @Override
             public int pollIntervalSeconds() {
                 return 0;
+            }
+
+            @Override
+            public String startup_target() {
+                return "(osgi.condition.id=true)";
             }
 
             @Override
