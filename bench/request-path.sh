@@ -10,12 +10,13 @@
 # Usage: bench/request-path.sh [--seconds 10] [--clients 1,16] [--out DIR] [--assembly DIR]
 #                              [--baseline-assembly DIR] [--loadgen DIR] [--variants jersey,lean]
 # OUT (a fresh temporary folder by default) gets table.md, results.json (every scenario's figures) and runs.txt
-# (the load generator's own tables). --loadgen: a folder of the load generator's jars (bench/pack.sh puts one in the GPU kit); by default they are
+# (the load generator's own tables). --engine libtorch: the models run on Gantry's libtorch bridge on the CPU (the
+# GPU kit's lean assembly has no DJL engine, the models' default), as the issue's figures were measured. --loadgen: a folder of the load generator's jars (bench/pack.sh puts one in the GPU kit); by default they are
 # gathered from this checkout's build. Build first: mvn -B install -DskipTests
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds=10; clients=1,16; out=""; build_assembly="$root/distribution/target/assembly"; baseline_assembly=""
-loadgen=""; variants=""
+loadgen=""; variants=""; engine=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2" ;;
@@ -25,6 +26,7 @@ while [ $# -gt 0 ]; do
     --baseline-assembly) baseline_assembly="$(cd "$2" && pwd)" ;;
     --loadgen) loadgen="$(cd "$2" && pwd)" ;;
     --variants) variants="$2" ;;
+    --engine) engine="$2" ;;
     *) echo "unknown option $1"; exit 2 ;;
   esac
   shift 2
@@ -41,6 +43,12 @@ fi
 # Only the two models the benchmark asks: nothing else loads or warms up beside them.
 repository="$(mktemp -d)"
 cp -r "$root/examples/models/simple_linear" "$root/examples/models/versioned_scale" "$repository/"
+if [ -n "$engine" ]; then
+  for config in "$repository"/*/config.pbtxt; do
+    printf '\nparameters { key: "engine" value { string_value: "%s" } }\ninstance_group [ { kind: KIND_CPU } ]\n' \
+      "$engine" >> "$config"
+  done
+fi
 runs="$(mktemp -d)" # each scenario's JSON, merged into $out/results.json at the end (few files come back from a device)
 trap 'rm -rf "$repository" "$runs"' EXIT
 rm -f "$out/runs.txt"
