@@ -4,9 +4,11 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
 
-import org.gantry.grpc.internal.AccessPolicy.Access;
 import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
 import org.gantry.grpc.proto.HealthGrpc;
+import org.gantry.protocol.access.Access;
+import org.gantry.protocol.access.AccessPolicy;
+import org.gantry.protocol.access.Refusal;
 
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -17,13 +19,16 @@ import io.grpc.Status;
 
 /**
  * Lets a call reach its service only when {@link AccessPolicy} says it may, before the request message is read:
- * a refused call changes nothing. Each RPC's access is listed here by its full method name, as the HTTP API reads
- * it from its resource methods; an RPC missing from the list is management, the strictest.
+ * a refused call changes nothing. The decision is the protocol bundle's, the HTTP API's own; here it is said as a
+ * gRPC status: UNAUTHENTICATED asks for a token, PERMISSION_DENIED says no token would do from where the call came.
+ * Each RPC's access is listed here by its full method name, as the HTTP API reads it from its resource methods; an
+ * RPC missing from the list is management, the strictest.
  */
 final class AccessInterceptor implements ServerInterceptor {
 
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
             Metadata.ASCII_STRING_MARSHALLER);
+    private static final String HOW_TO_SEND = "metadata 'authorization: Bearer <token>'";
 
     /** The access of every RPC Gantry serves, as on HTTP: health is open, model changes are management. */
     static final Map<String, Access> ACCESS = Map.ofEntries(
@@ -56,14 +61,20 @@ final class AccessInterceptor implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        Status refusal = policy.refusal(accessOf(call.getMethodDescriptor().getFullMethodName()),
+        Refusal refusal = policy.refusal(accessOf(call.getMethodDescriptor().getFullMethodName()),
                 headers.get(AUTHORIZATION), isLoopback(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
         if (refusal != null) {
-            call.close(refusal, new Metadata());
+            call.close(status(refusal), new Metadata());
             return new ServerCall.Listener<>() {
             };
         }
         return next.startCall(call, headers);
+    }
+
+    /** A refusal as gRPC says it, with the HTTP API's reason in the words of an RPC. */
+    static Status status(Refusal refusal) {
+        Status status = refusal.needsToken() ? Status.UNAUTHENTICATED : Status.PERMISSION_DENIED;
+        return status.withDescription(refusal.message("RPC", HOW_TO_SEND));
     }
 
     /** Whether a peer is on the loopback interface; a peer of another kind (in-process, unknown) is not. */

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.gantry.api.repository.ModelRepository;
 import org.gantry.api.server.Drain;
 import org.gantry.api.server.ModelServer;
+import org.gantry.protocol.access.AccessPolicy;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -51,7 +52,8 @@ public class GrpcServer {
     public GrpcServer(@Reference(name = "server") ModelServer modelServer,
             @Reference(name = "repository") ModelRepository repository, @Reference(name = "drain") Drain drain,
             GrpcConfig config, RestApiSettings shared) {
-        AccessPolicy policy = AccessPolicy.of(shared, System::getenv);
+        AccessPolicy policy = AccessPolicy.configured(shared._adminToken(), shared._inferenceToken(),
+                shared.remoteManagementWithoutToken(), System::getenv);
         calls = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads("gantry-grpc-call-"));
         calls.allowCoreThreadTimeOut(true);

@@ -1,17 +1,23 @@
 package org.gantry.grpc.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.gantry.grpc.internal.AccessPolicy.Access;
 import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
 import org.gantry.grpc.proto.HealthGrpc;
+import org.gantry.protocol.access.Access;
+import org.gantry.protocol.access.AccessPolicy;
+import org.gantry.protocol.access.Refusal;
 import org.junit.jupiter.api.Test;
 
 import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
 
 class AccessInterceptorTest {
 
@@ -42,5 +48,31 @@ class AccessInterceptorTest {
         }
         assertEquals(expected, actual);
         assertEquals(Access.MANAGEMENT, AccessInterceptor.accessOf("inference.GRPCInferenceService/Trace"));
+    }
+
+    @Test
+    void aMissingTokenIsUnauthenticatedAndManagementFromAnotherMachineIsDeniedWithTheHttpApisReasons() {
+        AccessPolicy bothTokens = new AccessPolicy("admin-secret", "infer-secret", false);
+        Status noAdminToken = AccessInterceptor.status(bothTokens.refusal(Access.MANAGEMENT, null, true));
+        Status noInferenceToken = AccessInterceptor.status(bothTokens.refusal(Access.INFERENCE, null, true));
+        Status notFromHere = AccessInterceptor.status(Refusal.LOOPBACK_ONLY);
+
+        assertEquals(Status.Code.UNAUTHENTICATED, noAdminToken.getCode());
+        assertEquals("this RPC changes the server and needs the administrator token: send metadata 'authorization:"
+                + " Bearer <token>' with the value of GANTRY_ADMIN_TOKEN", noAdminToken.getDescription());
+        assertEquals(Status.Code.UNAUTHENTICATED, noInferenceToken.getCode());
+        assertEquals("this RPC needs the inference token: send metadata 'authorization: Bearer <token>' with the"
+                + " value of GANTRY_INFERENCE_TOKEN", noInferenceToken.getDescription());
+        assertEquals(Status.Code.PERMISSION_DENIED, notFromHere.getCode());
+        assertEquals("this RPC changes the server; without an administrator token (GANTRY_ADMIN_TOKEN) it is accepted"
+                + " from the server's own machine (loopback) only", notFromHere.getDescription());
+    }
+
+    @Test
+    void onlyLoopbackPeersCountAsTheServersOwnMachine() {
+        assertTrue(AccessInterceptor.isLoopback(new InetSocketAddress("127.0.0.1", 1)));
+        assertTrue(AccessInterceptor.isLoopback(new InetSocketAddress("::1", 1)));
+        assertFalse(AccessInterceptor.isLoopback(new InetSocketAddress("192.0.2.7", 1)));
+        assertFalse(AccessInterceptor.isLoopback(null));
     }
 }

@@ -41,6 +41,7 @@ import org.gantry.grpc.proto.GrpcService.ServerReadyRequest;
 import org.gantry.grpc.proto.HealthGrpc;
 import org.gantry.grpc.proto.HealthProto.HealthCheckRequest;
 import org.gantry.grpc.proto.HealthProto.HealthCheckResponse.ServingStatus;
+import org.gantry.protocol.access.AccessPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

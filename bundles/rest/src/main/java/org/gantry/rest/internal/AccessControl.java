@@ -2,6 +2,8 @@ package org.gantry.rest.internal;
 
 import java.lang.reflect.Method;
 
+import org.gantry.protocol.access.Access;
+import org.gantry.protocol.access.AccessPolicy;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsExtension;
@@ -18,7 +20,7 @@ import jakarta.ws.rs.core.FeatureContext;
 /**
  * Bearer tokens, as operators expect from a model server on a shared network. Each resource method gets its own
  * {@link AccessGuard}, chosen from the method's annotations when the application is built (see
- * {@link AccessPolicy}), so the guard always belongs to the method that will run, whatever the request's path
+ * {@link EndpointAccess}), so the guard always belongs to the method that will run, whatever the request's path
  * looked like. A refused request changes nothing: it never reaches the method.
  */
 @Component(service = DynamicFeature.class, configurationPid = RestConfig.PID)
@@ -34,7 +36,7 @@ public class AccessControl implements DynamicFeature {
 
     @Activate
     public AccessControl(RestConfig config) {
-        this(AccessPolicy.configured(config));
+        this(EndpointAccess.configured(config));
         describe(policy);
     }
 
@@ -62,8 +64,8 @@ public class AccessControl implements DynamicFeature {
     @Override
     public void configure(ResourceInfo resource, FeatureContext context) {
         Method method = resource.getResourceMethod();
-        AccessPolicy.Access access = method == null ? AccessPolicy.Access.MANAGEMENT : AccessPolicy.of(method);
-        if (access != AccessPolicy.Access.OPEN) {
+        Access access = method == null ? Access.MANAGEMENT : EndpointAccess.of(method);
+        if (access != Access.OPEN) {
             context.register(new AccessGuard(policy, access), Priorities.AUTHENTICATION);
         }
     }

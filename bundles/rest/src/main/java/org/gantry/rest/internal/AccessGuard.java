@@ -1,16 +1,20 @@
 package org.gantry.rest.internal;
 
+import org.gantry.protocol.access.Access;
+import org.gantry.protocol.access.AccessPolicy;
+import org.gantry.protocol.access.Refusal;
+
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 
-/** The guard of one resource method: lets a request through only when {@link AccessPolicy} says it may pass. */
+/** The guard of one resource method: lets a request through only when the {@link AccessPolicy} says it may pass. */
 final class AccessGuard implements ContainerRequestFilter {
 
     private final AccessPolicy policy;
-    private final AccessPolicy.Access access;
+    private final Access access;
 
-    AccessGuard(AccessPolicy policy, AccessPolicy.Access access) {
+    AccessGuard(AccessPolicy policy, Access access) {
         this.policy = policy;
         this.access = access;
     }
@@ -19,12 +23,13 @@ final class AccessGuard implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         // Set by ClientAddressFilter; a request without it counts as remote, the stricter case.
         boolean fromLoopback = Boolean.TRUE.equals(request.getProperty(ClientAddressFilter.FROM_LOOPBACK));
-        AccessPolicy.Refusal refusal = policy.refusal(access, request.getHeaderString(HttpHeaders.AUTHORIZATION),
+        Refusal refusal = policy.refusal(access, request.getHeaderString(HttpHeaders.AUTHORIZATION),
                 fromLoopback);
         if (refusal != null) {
             // The body stays unread, so the connection cannot carry another request: say so to the client.
-            var response = ErrorMapper.error(refusal.status(), refusal.message()).header("Connection", "close");
-            if (refusal.status() == 401) {
+            int status = EndpointAccess.status(refusal);
+            var response = ErrorMapper.error(status, EndpointAccess.message(refusal)).header("Connection", "close");
+            if (status == 401) {
                 response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"gantry\"");
             }
             request.abortWith(response.build());

@@ -40,7 +40,7 @@ public class DrainResource {
         this.drain = drain;
     }
 
-    @RolesAllowed(AccessPolicy.ADMIN)
+    @RolesAllowed(EndpointAccess.ADMIN)
     @POST
     @Operation(summary = "Drain, then stop: readiness and new requests get 503, requests in flight finish (at most"
             + " the drain timeout), then the process exits")

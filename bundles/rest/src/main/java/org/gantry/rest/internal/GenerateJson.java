@@ -9,6 +9,7 @@ import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.server.ModelMetadata;
 import org.gantry.api.server.TensorMetadata;
+import org.gantry.protocol.kserve.RequestReader;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,7 +31,7 @@ final class GenerateJson {
     }
 
     static InferenceRequest readRequest(InputStream body, ModelMetadata metadata, long maxElements) {
-        JsonNode request = InferenceJson.readTree(body);
+        JsonNode request = RequestReader.readTree(body);
         if (request == null || !request.isObject()) {
             throw GantryException.invalidArgument("a generate request must be a JSON object of the model's inputs");
         }
@@ -63,7 +64,7 @@ final class GenerateJson {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a parsed JSON tree could not be written", e);
         }
-        return InferenceJson.readRequest(new java.io.ByteArrayInputStream(rewritten), -1, maxElements);
+        return RequestReader.readRequest(new java.io.ByteArrayInputStream(rewritten), -1, maxElements);
     }
 
     private static TensorMetadata declared(ModelMetadata metadata, String name) {

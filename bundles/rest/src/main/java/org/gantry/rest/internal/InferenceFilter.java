@@ -9,6 +9,9 @@ import java.util.regex.Pattern;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.server.ModelServer;
+import org.gantry.protocol.access.Access;
+import org.gantry.protocol.access.AccessPolicy;
+import org.gantry.protocol.access.Refusal;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -53,7 +56,7 @@ public class InferenceFilter implements Filter {
 
     @Activate
     public InferenceFilter(@Reference(name = "server") ModelServer server, RestConfig config) {
-        this(server, AccessPolicy.configured(config), config.maxTensorElements(), config.leanInference());
+        this(server, EndpointAccess.configured(config), config.maxTensorElements(), config.leanInference());
     }
 
     InferenceFilter(ModelServer server, AccessPolicy policy, long maxTensorElements, boolean enabled) {
@@ -76,14 +79,15 @@ public class InferenceFilter implements Filter {
         HttpServletResponse answer = (HttpServletResponse) response;
         // Set by ClientAddressFilter; a request without it counts as remote, the stricter case.
         boolean fromLoopback = Boolean.TRUE.equals(request.getAttribute(ClientAddressFilter.FROM_LOOPBACK));
-        AccessPolicy.Refusal refusal = policy.refusal(AccessPolicy.Access.INFERENCE, http.getHeader("Authorization"),
+        Refusal refusal = policy.refusal(Access.INFERENCE, http.getHeader("Authorization"),
                 fromLoopback);
         if (refusal != null) {
             Map<String, String> headers = new HashMap<>();
-            if (refusal.status() == 401) {
+            int status = EndpointAccess.status(refusal);
+            if (status == 401) {
                 headers.put("WWW-Authenticate", "Bearer realm=\"gantry\"");
             }
-            BodyReadingFilter.refuse(answer, refusal.status(), refusal.message(), headers);
+            BodyReadingFilter.refuse(answer, status, EndpointAccess.message(refusal), headers);
             return;
         }
         String model = infer.group(1); // no '%' in either: the raw segment is the decoded one

@@ -18,6 +18,9 @@ import org.gantry.api.model.TensorConfig;
 import org.gantry.api.server.ModelServer;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
+import org.gantry.protocol.kserve.BinaryExtension;
+import org.gantry.protocol.kserve.RequestReader;
+import org.gantry.protocol.kserve.ResponseWriter;
 
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -43,7 +46,7 @@ final class InferenceHttp {
         if (jsonLength == 0) {
             return readRaw(server.config(model, version), body, maxElements);
         }
-        return InferenceJson.readRequest(body, jsonLength, maxElements);
+        return RequestReader.readRequest(body, jsonLength, maxElements);
     }
 
     private static long parseHeaderLength(String value) {
@@ -97,9 +100,9 @@ final class InferenceHttp {
             shape[0] = 1;
             System.arraycopy(dims, 0, shape, 1, dims.length);
         }
-        InferenceJson.checkElements(input.name(), shape, maxElements);
-        return new InferenceRequest(null, Map.of(InferenceJson.BINARY_DATA_OUTPUT, true),
-                List.of(InferenceJson.tensorFromRaw(input.name(), type, shape, data)), List.of());
+        RequestReader.checkElements(input.name(), shape, maxElements);
+        return new InferenceRequest(null, Map.of(BinaryExtension.BINARY_DATA_OUTPUT, true),
+                List.of(BinaryExtension.tensorFromRaw(input.name(), type, shape, data)), List.of());
     }
 
     /** A raw BYTES body is a single element: every dimension must be (or may be) 1. */
@@ -182,16 +185,16 @@ final class InferenceHttp {
     }
 
     static Answer answer(InferenceRequest request, InferenceResponse response) {
-        Set<String> binary = InferenceJson.binaryOutputs(request, response.outputs());
+        Set<String> binary = BinaryExtension.binaryOutputs(request, response.outputs());
         if (binary.isEmpty()) {
             long outputBytes = response.outputs().stream().mapToLong(Tensor::byteSize).sum();
             if (outputBytes > BUFFERED_RESPONSE_BYTES) { // large: stream it rather than hold its text in memory
                 return new Answer(MediaType.APPLICATION_JSON, -1, -1, null,
-                        out -> InferenceJson.writeResponse(response, out));
+                        out -> ResponseWriter.writeResponse(response, out));
             }
             // Small: one write with a Content-Length is cheaper for server and client than a chunked stream.
             ByteArrayOutputStream json = new ByteArrayOutputStream(256 + (int) outputBytes * 4);
-            writeInMemory(() -> InferenceJson.writeResponse(response, json));
+            writeInMemory(() -> ResponseWriter.writeResponse(response, json));
             return new Answer(MediaType.APPLICATION_JSON, -1, json.size(), json.toByteArray(), null);
         }
         long binaryBytes = 0;
@@ -201,18 +204,18 @@ final class InferenceHttp {
             }
         }
         ByteArrayOutputStream header = new ByteArrayOutputStream(256);
-        writeInMemory(() -> InferenceJson.writeResponse(response, header, binary));
+        writeInMemory(() -> ResponseWriter.writeResponse(response, header, binary));
         int headerLength = header.size();
         if (binaryBytes <= BUFFERED_RESPONSE_BYTES) {
             // Header and tensors in one buffer: one write, as the JSON answer, never a flush in between.
-            writeInMemory(() -> InferenceJson.writeBinaryData(response, binary, header));
+            writeInMemory(() -> BinaryExtension.writeBinaryData(response, binary, header));
             return new Answer(MediaType.APPLICATION_OCTET_STREAM, headerLength, header.size(), header.toByteArray(),
                     null);
         }
         byte[] json = header.toByteArray();
         return new Answer(MediaType.APPLICATION_OCTET_STREAM, headerLength, headerLength + binaryBytes, null, out -> {
             out.write(json);
-            InferenceJson.writeBinaryData(response, binary, out);
+            BinaryExtension.writeBinaryData(response, binary, out);
         });
     }
 

@@ -17,6 +17,8 @@ import org.gantry.api.server.ModelStatistics;
 import org.gantry.api.server.ModelState;
 import org.gantry.api.server.ModelStatus;
 import org.gantry.api.server.TensorMetadata;
+import org.gantry.protocol.kserve.RequestReader;
+import org.gantry.protocol.kserve.ResponseWriter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -83,7 +85,7 @@ public class KServeResource {
         streams.close();
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Operation(summary = "Server metadata: name, version, protocol extensions")
     public Map<String, Object> serverMetadata() {
@@ -111,7 +113,7 @@ public class KServeResource {
         return Response.status(ready ? 200 : 503).entity(Map.of("ready", ready)).build();
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("models/{model}")
     @Operation(summary = "Model metadata: platform, versions, inputs and outputs")
@@ -119,7 +121,7 @@ public class KServeResource {
         return metadataJson(server.metadata(model, null));
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("models/{model}/versions/{version}")
     @Operation(summary = "Metadata of one model version")
@@ -127,7 +129,7 @@ public class KServeResource {
         return metadataJson(server.metadata(model, version));
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("models/stats")
     @Operation(summary = "Statistics of every model version known to the server (Triton's shape)")
@@ -135,7 +137,7 @@ public class KServeResource {
         return statisticsJson(server.statistics(null, null));
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("models/{model}/stats")
     @Operation(summary = "Statistics of a model's versions")
@@ -143,7 +145,7 @@ public class KServeResource {
         return statisticsJson(server.statistics(model, null));
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("models/{model}/versions/{version}/stats")
     @Operation(summary = "Statistics of one model version")
@@ -151,7 +153,7 @@ public class KServeResource {
         return statisticsJson(server.statistics(model, version));
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("models/{model}/ready")
     @Operation(summary = "Model readiness: 200 when a request would be served now (loaded, or loadable on demand)")
@@ -159,7 +161,7 @@ public class KServeResource {
         return readiness(model, null);
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("models/{model}/versions/{version}/ready")
     @Operation(summary = "Readiness of one model version")
@@ -167,7 +169,7 @@ public class KServeResource {
         return readiness(model, version);
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @POST
     @Path("models/{model}/infer")
     @Consumes(MediaType.WILDCARD)
@@ -177,7 +179,7 @@ public class KServeResource {
         return runInference(model, null, headerLength, body);
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @POST
     @Path("models/{model}/versions/{version}/infer")
     @Consumes(MediaType.WILDCARD)
@@ -187,7 +189,7 @@ public class KServeResource {
         return runInference(model, version, headerLength, body);
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @POST
     @Path("models/{model}/generate")
     @Consumes(MediaType.WILDCARD)
@@ -196,7 +198,7 @@ public class KServeResource {
         return generate(model, null, body, false);
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @POST
     @Path("models/{model}/versions/{version}/generate")
     @Consumes(MediaType.WILDCARD)
@@ -206,7 +208,7 @@ public class KServeResource {
         return generate(model, version, body, false);
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @POST
     @Path("models/{model}/generate_stream")
     @Consumes(MediaType.WILDCARD)
@@ -216,7 +218,7 @@ public class KServeResource {
         return generate(model, null, body, true);
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @POST
     @Path("models/{model}/versions/{version}/generate_stream")
     @Consumes(MediaType.WILDCARD)
@@ -227,7 +229,7 @@ public class KServeResource {
         return generate(model, version, body, true);
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("models/{model}/config")
     @Operation(summary = "The model configuration as JSON (as completed by its backend once loaded)")
@@ -235,7 +237,7 @@ public class KServeResource {
         return Response.ok(repository.configJson(server.config(model, null)), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("models/{model}/versions/{version}/config")
     @Operation(summary = "The configuration of one model version as JSON")
@@ -244,7 +246,7 @@ public class KServeResource {
                 .build();
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @POST
     @Path("repository/index")
     @Consumes(MediaType.WILDCARD)
@@ -261,7 +263,7 @@ public class KServeResource {
                 .toList();
     }
 
-    @RolesAllowed(AccessPolicy.ADMIN)
+    @RolesAllowed(EndpointAccess.ADMIN)
     @POST
     @Path("repository/models/{model}/load")
     @Consumes(MediaType.WILDCARD)
@@ -310,7 +312,7 @@ public class KServeResource {
         return parameters;
     }
 
-    @RolesAllowed(AccessPolicy.ADMIN)
+    @RolesAllowed(EndpointAccess.ADMIN)
     @POST
     @Path("repository/models/{model}/unload")
     @Consumes(MediaType.WILDCARD)
@@ -346,14 +348,14 @@ public class KServeResource {
         InferenceRequest request = GenerateJson.readRequest(body, server.metadata(model, version), maxTensorElements);
         if (!stream) {
             InferenceResponse response = server.infer(model, version, request);
-            StreamingOutput json = out -> InferenceJson.writeGenerateResponse(response, out);
+            StreamingOutput json = out -> ResponseWriter.writeGenerateResponse(response, out);
             return Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build();
         }
         return streams.open(responses -> server.inferStream(model, version, request, responses));
     }
 
     private static JsonNode readOptionalJson(InputStream body) {
-        JsonNode node = InferenceJson.readTree(body);
+        JsonNode node = RequestReader.readTree(body);
         if (node == null) {
             return MAPPER.createObjectNode();
         }

@@ -46,7 +46,7 @@ public class MemoryResource {
         this.server = server;
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     public Map<String, Object> report() {
         MemoryReport report = memory.report();
@@ -72,7 +72,7 @@ public class MemoryResource {
         return json;
     }
 
-    @RolesAllowed(AccessPolicy.ADMIN)
+    @RolesAllowed(EndpointAccess.ADMIN)
     @POST
     @Path("models/{model}/pin")
     @Consumes(MediaType.WILDCARD)
@@ -81,7 +81,7 @@ public class MemoryResource {
         return Map.of("name", model, "pinned", true);
     }
 
-    @RolesAllowed(AccessPolicy.ADMIN)
+    @RolesAllowed(EndpointAccess.ADMIN)
     @POST
     @Path("models/{model}/unpin")
     @Consumes(MediaType.WILDCARD)

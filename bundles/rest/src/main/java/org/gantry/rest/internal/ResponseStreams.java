@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceResponse;
+import org.gantry.protocol.kserve.ResponseWriter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -84,7 +85,7 @@ final class ResponseStreams implements AutoCloseable {
                     return;
                 }
                 java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
-                InferenceJson.writeGenerateResponse((InferenceResponse) event, json);
+                ResponseWriter.writeGenerateResponse((InferenceResponse) event, json);
                 writeEvent(out, json.toByteArray());
                 event = take(events);
             }

@@ -12,6 +12,7 @@ import java.util.SortedMap;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.server.ModelServer;
+import org.gantry.protocol.kserve.RequestReader;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -79,7 +80,7 @@ public class SageMakerResource {
         return Response.status(server.isReady() ? 200 : 503).entity(Map.of()).build();
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @POST
     @Path("invocations")
     @Consumes(MediaType.WILDCARD)
@@ -111,7 +112,7 @@ public class SageMakerResource {
         return null;
     }
 
-    @RolesAllowed(AccessPolicy.ADMIN)
+    @RolesAllowed(EndpointAccess.ADMIN)
     @POST
     @Path("models")
     @Consumes(MediaType.WILDCARD)
@@ -134,7 +135,7 @@ public class SageMakerResource {
         return modelJson(name, folder);
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("models")
     @Operation(summary = "The loaded models, a page at a time (next_page_token, limit)")
@@ -158,7 +159,7 @@ public class SageMakerResource {
         return json;
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("models/{name}")
     @Operation(summary = "One loaded model")
@@ -170,7 +171,7 @@ public class SageMakerResource {
         return modelJson(name, folder);
     }
 
-    @RolesAllowed(AccessPolicy.ADMIN)
+    @RolesAllowed(EndpointAccess.ADMIN)
     @DELETE
     @Path("models/{name}")
     @Operation(summary = "Unload a model; 404 if it is not loaded")
@@ -179,7 +180,7 @@ public class SageMakerResource {
         return Map.of();
     }
 
-    @RolesAllowed(AccessPolicy.INFERENCE)
+    @RolesAllowed(EndpointAccess.INFERENCE)
     @POST
     @Path("models/{name}/invoke")
     @Consumes(MediaType.WILDCARD)
@@ -247,7 +248,7 @@ public class SageMakerResource {
     }
 
     private static JsonNode readJson(InputStream body) {
-        JsonNode node = InferenceJson.readTree(body);
+        JsonNode node = RequestReader.readTree(body);
         if (node == null || !node.isObject()) {
             throw GantryException.invalidArgument("the request body must be a JSON object");
         }

@@ -9,7 +9,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.server.ModelServer;
-import org.gantry.rest.json.KServeJson;
+import org.gantry.protocol.kserve.KServeJson;
 
 @Service
 @Command(scope = "gantry", name = "infer", description = "Runs an inference from the console: a KServe v2 JSON request"

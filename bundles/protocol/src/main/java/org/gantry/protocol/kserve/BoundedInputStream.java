@@ -1,4 +1,4 @@
-package org.gantry.rest.internal;
+package org.gantry.protocol.kserve;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -6,7 +6,7 @@ import java.io.InputStream;
 
 /**
  * At most {@code limit} bytes of another stream, then its end: reads a JSON header of known length and leaves the
- * binary data after it unread. (Request bodies are capped before they reach the API, by {@link BodyReadingFilter}.)
+ * binary data after it unread. (Request bodies are capped before they arrive here, by the HTTP API's body reader.)
  */
 final class BoundedInputStream extends FilterInputStream {
 

@@ -1,4 +1,4 @@
-package org.gantry.rest.json;
+package org.gantry.protocol.kserve;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.inference.InferenceResponse;
-import org.gantry.rest.internal.InferenceJson;
 
 /**
  * KServe v2 JSON for front ends other than HTTP (the console's {@code gantry:infer}), with exactly the HTTP API's
@@ -25,14 +24,14 @@ public final class KServeJson {
      * @throws org.gantry.api.error.GantryException INVALID_ARGUMENT with the reason when it is not one
      */
     public static InferenceRequest readRequest(String json) {
-        return InferenceJson.readRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+        return RequestReader.readRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Writes an inference response in KServe v2 JSON, data inline. */
     public static String writeResponse(InferenceResponse response) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            InferenceJson.writeResponse(response, out);
+            ResponseWriter.writeResponse(response, out);
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory failed", e);
         }

@@ -1,4 +1,4 @@
-package org.gantry.rest.internal;
+package org.gantry.protocol.kserve;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,13 +21,11 @@ import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.inference.InferenceResponse;
 import org.gantry.api.inference.RequestedOutput;
-import org.gantry.api.model.ModelConfig;
-import org.gantry.api.model.TensorConfig;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** Triton's binary tensor data extension, raw bodies and the request limits, without a server. */
+/** Triton's binary tensor data extension and the request limits, without a server. */
 class BinaryExtensionTest {
 
     /** Triton's example header: two UINT32 [2,2] inputs of 16 bytes each. */
@@ -93,7 +91,7 @@ class BinaryExtensionTest {
         byte[] strings = bytesElements("a", "", "héllo");
         byte[] header = String.format(HEADER, strings.length).getBytes(StandardCharsets.UTF_8);
 
-        InferenceRequest request = InferenceJson.readRequest(body(header, littleEndianInts(1, 2, 3, 4), strings),
+        InferenceRequest request = RequestReader.readRequest(body(header, littleEndianInts(1, 2, 3, 4), strings),
                 header.length, 1000);
 
         Tensor ints = request.input("input0");
@@ -111,19 +109,19 @@ class BinaryExtensionTest {
         byte[] shortInts = littleEndianInts(1, 2, 3);
         byte[] twoStrings = bytesElements("a", "b");
         List<Runnable> bad = List.of(
-                () -> InferenceJson.readRequest(body(header, ints), header.length, 1000), // body ends early
-                () -> InferenceJson.readRequest(body(header, ints, strings, new byte[1]), header.length, 1000),
-                () -> InferenceJson.readRequest(body(header, shortInts, strings), header.length, 1000),
-                () -> InferenceJson.readRequest(body(header, ints, strings), header.length + 5, 1000),
-                () -> InferenceJson.readRequest(body(header, ints, strings), -1, 1000), // no header length
+                () -> RequestReader.readRequest(body(header, ints), header.length, 1000), // body ends early
+                () -> RequestReader.readRequest(body(header, ints, strings, new byte[1]), header.length, 1000),
+                () -> RequestReader.readRequest(body(header, shortInts, strings), header.length, 1000),
+                () -> RequestReader.readRequest(body(header, ints, strings), header.length + 5, 1000),
+                () -> RequestReader.readRequest(body(header, ints, strings), -1, 1000), // no header length
                 () -> {
                     byte[] h = String.format(HEADER, twoStrings.length).getBytes(StandardCharsets.UTF_8);
-                    InferenceJson.readRequest(body(h, ints, twoStrings), h.length, 1000); // 2 elements for [3]
+                    RequestReader.readRequest(body(h, ints, twoStrings), h.length, 1000); // 2 elements for [3]
                 },
                 () -> {
                     byte[] h = String.format(HEADER, 16).replace("\"binary_data_size\":16", "\"binary_data_size\":15")
                             .getBytes(StandardCharsets.UTF_8);
-                    InferenceJson.readRequest(body(h, ints, strings), h.length, 1000);
+                    RequestReader.readRequest(body(h, ints, strings), h.length, 1000);
                 });
         for (Runnable request : bad) {
             GantryException e = assertThrows(GantryException.class, request::run);
@@ -134,7 +132,7 @@ class BinaryExtensionTest {
     @Test
     void tensorsAboveTheElementLimitAreRejectedBeforeTheirDataIsRead() {
         String json = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1000,1000],\"datatype\":\"FP32\",\"data\":[1]}]}";
-        GantryException e = assertThrows(GantryException.class, () -> InferenceJson.readRequest(
+        GantryException e = assertThrows(GantryException.class, () -> RequestReader.readRequest(
                 new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), -1, 999_999));
         assertTrue(e.getMessage().contains("at most 999999"), e.getMessage());
     }
@@ -148,11 +146,11 @@ class BinaryExtensionTest {
         InferenceRequest request = new InferenceRequest(null, Map.of("binary_data_output", true), List.of(),
                 List.of(new RequestedOutput("labels", Map.of("binary_data", false))));
 
-        Set<String> binary = InferenceJson.binaryOutputs(request, response.outputs());
+        Set<String> binary = BinaryExtension.binaryOutputs(request, response.outputs());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        InferenceJson.writeResponse(response, out, binary);
+        ResponseWriter.writeResponse(response, out, binary);
         int headerLength = out.size();
-        InferenceJson.writeBinaryData(response, binary, out);
+        BinaryExtension.writeBinaryData(response, binary, out);
 
         assertEquals(Set.of("scores"), binary);
         String header = new String(out.toByteArray(), 0, headerLength, StandardCharsets.UTF_8);
@@ -161,54 +159,7 @@ class BinaryExtensionTest {
         assertTrue(header.contains("\"data\":[\"cat\"]"), header);
         byte[] raw = java.util.Arrays.copyOfRange(out.toByteArray(), headerLength, out.size());
         assertArrayEquals(new byte[] { 0, 0x3c, 0, (byte) 0xc0 }, raw); // 1.0 and -2.0 as IEEE halves
-        assertThrows(GantryException.class, () -> InferenceJson.binaryOutputs(
+        assertThrows(GantryException.class, () -> BinaryExtension.binaryOutputs(
                 new InferenceRequest(null, Map.of("binary_data_output", "yes"), List.of(), List.of()), List.of()));
-    }
-
-    private static ModelConfig rawModel(int maxBatchSize, DataType type, Long... dims) {
-        return new ModelConfig("m", "p", "", maxBatchSize, List.of(new TensorConfig("x", type, List.of(dims))),
-                List.of(new TensorConfig("y", DataType.FP32, List.of(-1L))), null, null, null, null);
-    }
-
-    @Test
-    void aRawBodyIsTheOnlyInputForABatchOfOneShapedByItsDims() {
-        InferenceRequest batched = InferenceHttp.readRaw(rawModel(8, DataType.FP32, 3L), body(new byte[12]), 1000);
-        InferenceRequest variable = InferenceHttp.readRaw(rawModel(0, DataType.FP32, 2L, -1L), body(new byte[24]),
-                1000);
-
-        assertArrayEquals(new long[] { 1, 3 }, batched.inputs().get(0).shape());
-        assertArrayEquals(new long[] { 2, 3 }, variable.inputs().get(0).shape());
-        GantryException twoRows = assertThrows(GantryException.class,
-                () -> InferenceHttp.readRaw(rawModel(8, DataType.FP32, 3L), body(new byte[24]), 1000));
-        assertTrue(twoRows.getMessage().contains("a batch of one"), twoRows.getMessage());
-        assertThrows(GantryException.class,
-                () -> InferenceHttp.readRaw(rawModel(0, DataType.FP32, -1L, -1L), body(new byte[24]), 1000));
-        ModelConfig twoInputs = new ModelConfig("m", "p", "", 0, List.of(new TensorConfig("x", DataType.FP32,
-                List.of(3L)), new TensorConfig("z", DataType.FP32, List.of(3L))), List.of(), null, null, null, null);
-        assertThrows(GantryException.class, () -> InferenceHttp.readRaw(twoInputs, body(new byte[12]), 1000));
-    }
-
-    @Test
-    void aRawBytesBodyIsTheOneElementAsItIs() {
-        byte[] jpeg = { (byte) 0xff, (byte) 0xd8, 0, 'J', 'F', 'I', 'F' };
-
-        Tensor image = InferenceHttp.readRaw(rawModel(4, DataType.BYTES, 1L), body(jpeg), 1000).inputs().get(0);
-
-        assertArrayEquals(new long[] { 1, 1 }, image.shape());
-        ByteBuffer element = image.bytesElements().get(0);
-        byte[] bytes = new byte[element.remaining()];
-        element.get(bytes);
-        assertArrayEquals(jpeg, bytes);
-        assertThrows(GantryException.class,
-                () -> InferenceHttp.readRaw(rawModel(0, DataType.BYTES, 2L), body(jpeg), 1000));
-    }
-
-    @Test
-    void everyOutputOfARawRequestIsAnsweredInBinary() {
-        InferenceRequest raw = InferenceHttp.readRaw(rawModel(8, DataType.FP32, 3L), body(new byte[12]), 1000);
-        Tensor y = Tensor.of("y", DataType.FP32, new long[] { 1, 1 }, ByteBuffer.allocate(4));
-        Tensor label = Tensor.ofBytes("label", new long[] { 1 }, List.of(new byte[] { 'a' }));
-
-        assertEquals(Set.of("y", "label"), InferenceJson.binaryOutputs(raw, List.of(y, label)));
     }
 }

@@ -1,4 +1,4 @@
-package org.gantry.rest.internal;
+package org.gantry.protocol.kserve;
 
 /**
  * Conversions between float and the 16-bit formats FP16 (IEEE 754 half) and BF16 (bfloat16), rounding to

@@ -1,6 +1,5 @@
-package org.gantry.rest.internal;
+package org.gantry.protocol.kserve;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,10 +26,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-class InferenceJsonTest {
+/** KServe v2 JSON read into tensors and written back, with the protocol's rules and messages. */
+class KServeJsonTest {
 
     private static InferenceRequest read(String json) {
-        return InferenceJson.readRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+        return RequestReader.readRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String rejection(String json) {
@@ -122,7 +122,7 @@ class InferenceJsonTest {
     void aFileUploadLargerThanJacksonsDefaultStringLimitIsRead() {
         String base64 = "A".repeat(24 << 20); // 18 MiB of file in 24 M characters: past Jackson's 20 M default
         String body = "{\"parameters\":{\"file:1/model.pt\":\"" + base64 + "\"}}";
-        JsonNode read = InferenceJson.readTree(new ByteArrayInputStream(body.getBytes(StandardCharsets.US_ASCII)));
+        JsonNode read = RequestReader.readTree(new ByteArrayInputStream(body.getBytes(StandardCharsets.US_ASCII)));
         assertEquals(base64.length(), read.get("parameters").get("file:1/model.pt").textValue().length());
     }
 
@@ -164,23 +164,6 @@ class InferenceJsonTest {
     }
 
     @Test
-    void halfPrecisionConversionsRoundToNearestEven() {
-        assertEquals(0x3c00, HalfPrecision.floatToHalf(1.0f) & 0xffff);
-        assertEquals(0x7bff, HalfPrecision.floatToHalf(65504f) & 0xffff);
-        assertEquals(0x7c00, HalfPrecision.floatToHalf(1e6f) & 0xffff);
-        assertEquals(0x0001, HalfPrecision.floatToHalf(0x1p-24f) & 0xffff);
-        assertEquals(0x3c00, HalfPrecision.floatToHalf(1.0f + 0x1p-11f) & 0xffff); // tie: to even
-        assertEquals(0x3c01, HalfPrecision.floatToHalf(1.0f + 0x1p-11f + 0x1p-20f) & 0xffff);
-        assertEquals(-2.0f, HalfPrecision.halfToFloat(HalfPrecision.floatToHalf(-2.0f)));
-        assertEquals(0x1p-24f, HalfPrecision.halfToFloat((short) 1));
-        assertTrue(Float.isNaN(HalfPrecision.halfToFloat(HalfPrecision.floatToHalf(Float.NaN))));
-        assertEquals(0x3f80, HalfPrecision.floatToBfloat16(1.0f) & 0xffff);
-        assertEquals(1.0f, HalfPrecision.bfloat16ToFloat(HalfPrecision.floatToBfloat16(1.00390625f))); // tie: to even
-        assertArrayEquals(new float[] { 3.140625f },
-                new float[] { HalfPrecision.bfloat16ToFloat(HalfPrecision.floatToBfloat16(3.14159f)) });
-    }
-
-    @Test
     void anEmptyRequestIdIsNotEchoedAndAnyOtherIs() throws IOException {
         Tensor output = read(input("FP32", "[1]", "[1]")).inputs().get(0);
 
@@ -190,13 +173,24 @@ class InferenceJsonTest {
         assertFalse(withoutId.contains("\"id\""), withoutId);
         assertTrue(withId.contains("\"id\":\"r7\""), withId);
         ByteArrayOutputStream generated = new ByteArrayOutputStream();
-        InferenceJson.writeGenerateResponse(new InferenceResponse("m", "1", "", Map.of(), List.of(output)), generated);
+        ResponseWriter.writeGenerateResponse(new InferenceResponse("m", "1", "", Map.of(), List.of(output)), generated);
         assertFalse(generated.toString(StandardCharsets.UTF_8).contains("\"id\""), generated.toString());
+    }
+
+    @Test
+    void theConsolesStringFormReadsAndWritesWhatTheStreamsDo() {
+        InferenceRequest request = KServeJson.readRequest(input("INT32", "[2]", "[1,2]"));
+        String written = KServeJson.writeResponse(new InferenceResponse("m", "1", "r", Map.of(), request.inputs()));
+
+        assertEquals("{\"model_name\":\"m\",\"model_version\":\"1\",\"id\":\"r\",\"outputs\":[{\"name\":\"x\","
+                + "\"datatype\":\"INT32\",\"shape\":[2],\"data\":[1,2]}]}", written);
+        assertEquals("'inputs' must be an array", assertThrows(GantryException.class,
+                () -> KServeJson.readRequest("{\"inputs\":5}")).getMessage());
     }
 
     private static String write(InferenceResponse response) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        InferenceJson.writeResponse(response, out);
+        ResponseWriter.writeResponse(response, out);
         return out.toString(StandardCharsets.UTF_8);
     }
 }
