@@ -27,7 +27,7 @@ MILESTONES = [
     ("gantry: reading the request", "org/gantry/rest/internal/InferenceHttp.read"),
     ("gantry: the model server", "org/gantry/runtime/"),
     ("engine: libtorch", "org/gantry/engine/libtorch/"),
-    ("gantry: writing the response", "org/gantry/rest/internal/InferenceJson.write"),
+    ("gantry: writing the response", "org/gantry/protocol/kserve/ResponseWriter.write"),
     ("client: sending the request", "org/apache/hc/core5/http/impl/io/DefaultBHttpClientConnection.sendRequest"),
     ("client: waiting for the response head", "DefaultBHttpClientConnection.receiveResponseHeader"),
     ("client: reading the response body", "org/apache/hc/core5/http/io/entity/EntityUtils.consume"),
