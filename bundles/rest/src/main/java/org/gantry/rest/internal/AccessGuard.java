@@ -8,16 +8,11 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 
-/** The guard of one resource method: lets a request through only when the {@link AccessPolicy} says it may pass. */
-final class AccessGuard implements ContainerRequestFilter {
-
-    private final AccessPolicy policy;
-    private final Access access;
-
-    AccessGuard(AccessPolicy policy, Access access) {
-        this.policy = policy;
-        this.access = access;
-    }
+/**
+ * The guard of one resource method, which needs {@code access}: lets a request through only when the
+ * {@link AccessPolicy} says it may pass.
+ */
+record AccessGuard(AccessPolicy policy, Access access) implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
