@@ -12,9 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
@@ -86,18 +84,16 @@ public final class LoadGenerator {
         }
     }
 
-    /** One scenario's results. */
-    record Result(String model, String format, int concurrency, long requests, long errors, double seconds,
-            double[] latencyMicros, double serverMicros, double computeInferMicros) {
+    /** One scenario's results: the clients' measurement and the server's own time per request. */
+    record Result(String model, String format, int concurrency, ClosedLoop.Measurement measured,
+            double serverMicros, double computeInferMicros) {
 
         Result of(String modelName) {
-            return new Result(modelName, format, concurrency, requests, errors, seconds, latencyMicros, serverMicros,
-                    computeInferMicros);
+            return new Result(modelName, format, concurrency, measured, serverMicros, computeInferMicros);
         }
 
         double percentile(double p) {
-            int index = (int) Math.min(latencyMicros.length - 1, Math.ceil(p / 100 * latencyMicros.length) - 1);
-            return latencyMicros[Math.max(0, index)];
+            return measured.percentile(p);
         }
 
         double overheadMicros() {
@@ -222,67 +218,34 @@ public final class LoadGenerator {
 
     private Result run(Payload payload, int concurrency, int seconds) throws Exception {
         JsonNode before = statistics();
-        long[][] latencies = new long[concurrency][];
-        int[] counts = new int[concurrency];
-        AtomicLong errors = new AtomicLong();
-        CountDownLatch start = new CountDownLatch(1);
-        List<Thread> clients = new ArrayList<>();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        for (int c = 0; c < concurrency; c++) {
-            int client = c;
-            latencies[c] = new long[1 << 16];
-            Thread thread = new Thread(() -> {
-                try {
-                    start.await();
-                    while (System.nanoTime() < end) {
-                        ClassicHttpRequest request = payload.request(url, model);
-                        if (token != null) {
-                            request.setHeader("Authorization", "Bearer " + token);
-                        }
-                        long sent = System.nanoTime();
-                        boolean ok = http.execute(request, response -> {
-                            EntityUtils.consume(response.getEntity());
-                            return response.getCode() == 200;
-                        });
-                        long took = System.nanoTime() - sent;
-                        if (!ok) {
-                            errors.incrementAndGet();
-                        }
-                        if (counts[client] == latencies[client].length) {
-                            latencies[client] = Arrays.copyOf(latencies[client], counts[client] * 2);
-                        }
-                        latencies[client][counts[client]++] = took;
-                    }
-                } catch (IOException | InterruptedException e) {
-                    errors.incrementAndGet();
-                }
-            }, "client-" + c);
-            clients.add(thread);
-            thread.start();
-        }
-        long began = System.nanoTime();
-        start.countDown();
-        for (Thread client : clients) {
-            client.join();
-        }
-        double elapsed = (System.nanoTime() - began) / 1e9;
-        JsonNode after = statistics();
-        int total = Arrays.stream(counts).sum();
-        double[] micros = new double[total];
-        int k = 0;
-        for (int c = 0; c < concurrency; c++) {
-            for (int i = 0; i < counts[c]; i++) {
-                micros[k++] = latencies[c][i] / 1000.0;
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        ClosedLoop.Measurement measured = ClosedLoop.run(concurrency, seconds, () -> {
+            ClassicHttpRequest request = payload.request(url, model);
+            if (token != null) {
+                request.setHeader("Authorization", "Bearer " + token);
             }
+            return http.execute(request, response -> {
+                if (response.getCode() == 200) {
+                    EntityUtils.consume(response.getEntity());
+                    return true;
+                }
+                // Every request of a scenario may fail alike (a model its engine cannot serve): say how, once.
+                firstFailure.compareAndSet(null, response.getCode() + " "
+                        + EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8));
+                return false;
+            });
+        });
+        if (firstFailure.get() != null) {
+            System.err.printf(Locale.ROOT, "%s %s at %d clients: %d of %d requests failed; the first: %s%n", model,
+                    payload.name(), concurrency, measured.errors(), measured.requests(), firstFailure.get());
         }
-        Arrays.sort(micros);
+        JsonNode after = statistics();
         double served = delta(before, after, "success", "count");
         double serverNanos = served == 0 ? 0 : (delta(before, after, "queue", "ns") + delta(before, after,
                 "compute_input", "ns") + delta(before, after, "compute_infer", "ns")
                 + delta(before, after, "compute_output", "ns")) / served;
         double inferNanos = served == 0 ? 0 : delta(before, after, "compute_infer", "ns") / served;
-        return new Result(model, payload.name(), concurrency, total, errors.get(), elapsed, micros, serverNanos / 1000,
-                inferNanos / 1000);
+        return new Result(model, payload.name(), concurrency, measured, serverNanos / 1000, inferNanos / 1000);
     }
 
     /** Every version's statistics: a request may go to any of them. */
@@ -324,8 +287,8 @@ public final class LoadGenerator {
         out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
             out.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %d |%n",
-                    r.model(), r.format(), r.concurrency(), r.requests() / r.seconds(), r.percentile(50), r.percentile(90),
-                    r.percentile(99), r.serverMicros(), r.computeInferMicros(), r.overheadMicros(), r.errors()));
+                    r.model(), r.format(), r.concurrency(), r.measured().perSecond(), r.percentile(50), r.percentile(90),
+                    r.percentile(99), r.serverMicros(), r.computeInferMicros(), r.overheadMicros(), r.measured().errors()));
         }
         return out.toString();
     }
@@ -335,9 +298,9 @@ public final class LoadGenerator {
         json.put("model", r.model());
         json.put("payload", r.format());
         json.put("clients", r.concurrency());
-        json.put("requests", r.requests());
-        json.put("errors", r.errors());
-        json.put("requests_per_second", r.requests() / r.seconds());
+        json.put("requests", r.measured().requests());
+        json.put("errors", r.measured().errors());
+        json.put("requests_per_second", r.measured().perSecond());
         json.put("p50_us", r.percentile(50));
         json.put("p90_us", r.percentile(90));
         json.put("p99_us", r.percentile(99));

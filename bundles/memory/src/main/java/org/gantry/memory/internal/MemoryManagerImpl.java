@@ -1,7 +1,5 @@
 package org.gantry.memory.internal;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,9 +71,9 @@ public final class MemoryManagerImpl implements MemoryManager {
 
     @Activate
     public MemoryManagerImpl(MemoryConfig config) {
-        this(hostBudget(config), config.gpuDiscovery() ? CudaDevices.discover() : List.of(),
-                gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()),
-                footprintFile(config.footprintFile()), NvmlProbe::open, config.unleasedSampleSeconds(),
+        this(ConfiguredBudgets.host(config), config.gpuDiscovery() ? CudaDevices.discover() : List.of(),
+                ConfiguredBudgets.gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()),
+                ConfiguredBudgets.footprintFile(config.footprintFile()), NvmlProbe::open, config.unleasedSampleSeconds(),
                 HostTier.ceiling(config.hostTierBudget(), config.hostTierShare()));
     }
 
@@ -114,7 +112,7 @@ public final class MemoryManagerImpl implements MemoryManager {
      * OSGi. {@code footprintFile} may be null (nothing remembered).
      */
     public static MemoryManagerImpl forHost(long budgetBytes, Path footprintFile) {
-        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, physicalMemory(), budgetBytes), List.of(), 0, 0,
+        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, ConfiguredBudgets.physicalMemory(), budgetBytes), List.of(), 0, 0,
                 footprintFile, gpus -> DeviceMemoryProbe.NONE, 0, hostBudget -> 0);
     }
 
@@ -135,61 +133,13 @@ public final class MemoryManagerImpl implements MemoryManager {
         for (int i = 0; i < gpuBudgets.size(); i++) {
             gpus.add(new CudaDevices.Gpu(i, "simulated", gpuBudgets.get(i), gpuBudgets.get(i), null, false));
         }
-        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, physicalMemory(), hostBudget), gpus, 1.0, 0, null,
+        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, ConfiguredBudgets.physicalMemory(), hostBudget), gpus, 1.0, 0, null,
                 ignored -> DeviceMemoryProbe.NONE, 0, budget -> Math.min(hostTierBudget, budget));
     }
 
     @Deactivate
     void deactivate() {
         unleased.close();
-    }
-
-    private static DeviceBudget hostBudget(MemoryConfig config) {
-        long physical = physicalMemory();
-        return new DeviceBudget(Device.CPU, physical, hostBudgetBytes(config.hostBudget(), config.hostUtilization(),
-                physical, Runtime.getRuntime().maxMemory()));
-    }
-
-    /**
-     * The configured budget; without one, a share of what the JVM heap leaves of memory. (An environment variable
-     * reaches it through a placeholder in etc/org.gantry.memory.cfg, never through Java.)
-     */
-    static long hostBudgetBytes(String configured, double utilization, long physical, long heap) {
-        return configured == null || configured.isBlank() ? (long) ((physical - heap) * utilization)
-                : ByteSizes.parse(configured);
-    }
-
-    static double gpuUtilization(double utilization) {
-        if (utilization < 0 || utilization > 1) {
-            throw new IllegalArgumentException("GPU utilisation must lie in 0..1, not " + utilization);
-        }
-        return utilization;
-    }
-
-    private static Path footprintFile(String configured) {
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        String data = System.getProperty("karaf.data");
-        return data == null ? null : Path.of(data, "gantry", "footprints.properties");
-    }
-
-    /**
-     * Physical memory from /proc/meminfo (Linux), or the container's limit when it has a smaller one (CgroupMemory);
-     * the JVM's own limit elsewhere.
-     */
-    static long physicalMemory() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
-                    long machine = Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
-                    return Math.min(machine, CgroupMemory.limit().orElse(machine));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            LOG.debug("No /proc/meminfo: {}", e.toString());
-        }
-        return Runtime.getRuntime().maxMemory();
     }
 
     /** Registers the one observer of eviction decisions (for tests). */
