@@ -36,6 +36,7 @@ public final class BinaryExtension {
     private BinaryExtension() {
     }
 
+    /** The raw data of an input that gave a {@code binary_data_size}, read from the body after the JSON header. */
     static Tensor readBinary(InputStream body, InputReader.Entry input, long headerLength) throws IOException {
         if (headerLength < 0) {
             throw GantryException.invalidArgument("input '%s' has a binary_data_size but the request has no"

@@ -23,6 +23,7 @@ final class InputReader {
     record Entry(String name, DataType dataType, long[] shape, Tensor tensor, long binarySize) {
     }
 
+    /** Reads the input object the parser stands at; its shape is checked against {@code maxElements} first. */
     static Entry readInput(JsonParser parser, long maxElements) throws IOException {
         String name = null;
         DataType dataType = null;
