@@ -90,13 +90,16 @@ final class ExecutionQueue {
         final long sequence;
         final long arrivedNanos;
         final Runner runner;
+        /** Signalled when this request's caller has something to do: its batch finished, or a slot is its to take. */
+        final Condition wake;
         int position;
         State state = State.WAITING;
         List<Tensor> outputs;
         RuntimeException failure;
         long startedNanos;
 
-        Entry(InferenceRequest request, long rows, Object shapeKey, int level, long sequence, Runner runner) {
+        Entry(InferenceRequest request, long rows, Object shapeKey, int level, long sequence, Runner runner,
+                Condition wake) {
             this.request = request;
             this.rows = rows;
             this.shapeKey = shapeKey;
@@ -105,12 +108,18 @@ final class ExecutionQueue {
             this.sequence = sequence;
             this.arrivedNanos = System.nanoTime();
             this.runner = runner;
+            this.wake = wake;
         }
     }
 
     private final String label;
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled on every change: a finished batch, a free slot, a new arrival. */
+    /**
+     * Signalled on an arrival (a batch filling up waits for it), a returned request (callers keeping arrival order wait
+     * for their turn) and a new configuration. A caller waiting for its own request waits on that request's
+     * {@link Entry#wake} instead: waking every caller at every change cost each finished request a wake-up of every
+     * waiting caller, and the slot stayed idle while they fought over the lock.
+     */
     private final Condition changed = lock.newCondition();
     private final PriorityQueue<Entry> waiting = new PriorityQueue<>(
             Comparator.<Entry>comparingInt(e -> e.position).thenComparingLong(e -> e.sequence));
@@ -135,6 +144,7 @@ final class ExecutionQueue {
             slots = Math.max(1, newSlots);
             batching = newBatching;
             changed.signalAll();
+            wakeNextIfSlotFree();
         } finally {
             lock.unlock();
         }
@@ -159,7 +169,7 @@ final class ExecutionQueue {
             }
             // The shape key is only worth building when this model batches.
             Object shapeKey = stackable && batching.merges() ? Batches.shapeKey(request) : null;
-            entry = new Entry(request, rows, shapeKey, ticket.level(), sequence++, runner);
+            entry = new Entry(request, rows, shapeKey, ticket.level(), sequence++, runner, lock.newCondition());
             waiting.add(entry);
             waitingPerLevel.merge(entry.level, 1, Integer::sum);
             unreturned.add(entry.sequence);
@@ -172,19 +182,19 @@ final class ExecutionQueue {
                     taken.set(instance);
                     lock.unlock();
                     try {
-                        runBatch(instance);
+                        runBatch(instance, entry);
                     } finally {
                         lock.lock();
                     }
                     continue;
                 }
                 if (entry.state != State.WAITING || deadline == NO_DEADLINE) {
-                    changed.await();
+                    entry.wake.await();
                     continue;
                 }
                 long left = deadline - System.nanoTime();
                 if (left > 0) {
-                    changed.awaitNanos(left);
+                    entry.wake.awaitNanos(left);
                 } else if (ticket.delayOnTimeout()) {
                     waiting.remove(entry);
                     entry.position = DELAYED;
@@ -236,21 +246,37 @@ final class ExecutionQueue {
         waitingPerLevel.merge(entry.level, -1, Integer::sum);
         unreturned.remove(entry.sequence);
         changed.signalAll();
+        wakeNextIfSlotFree(); // it may have been woken to take a free slot
     }
 
-    /** Runs one batch in a slot this thread holds, then gives the slot back. */
-    private void runBatch(int instance) {
+    /**
+     * When a slot is free and requests wait, wakes the caller of the first of them to take it (one caller, not all;
+     * a caller that takes a slot wakes the next in turn while slots remain). Called under the lock.
+     */
+    private void wakeNextIfSlotFree() {
+        Entry next = busy < slots ? waiting.peek() : null;
+        if (next != null) {
+            next.wake.signal();
+        }
+    }
+
+    /**
+     * Runs one batch in a slot this thread holds, then gives the slot back: to this thread's own request if it still
+     * waits (its caller takes the slot again without a wake-up), else to the next waiting request's caller.
+     */
+    private void runBatch(int instance, Entry own) {
         List<Entry> batch = List.of();
         lock.lock();
         try {
             batch = takeBatch();
+            wakeNextIfSlotFree(); // more slots free than this one: the next waiting request's caller takes one
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the caller's own wait notices it
         } finally {
             if (batch.isEmpty()) {
                 busy--;
                 taken.clear(instance);
-                changed.signalAll();
+                handOverSlot(own);
             }
             lock.unlock();
         }
@@ -272,12 +298,20 @@ final class ExecutionQueue {
                 entry.outputs = results == null ? null : results.get(i);
                 entry.failure = failure;
                 entry.state = State.DONE;
+                entry.wake.signal();
             }
             busy--;
             taken.clear(instance);
-            changed.signalAll();
+            handOverSlot(own);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A slot was given back: its next user is this thread's own waiting request, else the first waiting one's. */
+    private void handOverSlot(Entry own) {
+        if (own.state != State.WAITING) {
+            wakeNextIfSlotFree();
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -213,5 +214,47 @@ class ExecutionQueueTest {
         two.get(10, TimeUnit.SECONDS);
 
         assertEquals(List.of(0, 1), instances.stream().sorted().toList());
+    }
+
+    /**
+     * A finished request or a new slot wakes one waiting caller, not all of them; yet when two slots free up at once,
+     * two waiting requests must both start, neither waiting for the other to finish.
+     */
+    @Test
+    void waitingRequestsTakeEveryFreeSlotAtOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutionQueue.Runner hold = (batch, instance) -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of(List.of());
+        };
+        CountDownLatch bothRunning = new CountDownLatch(2);
+        ExecutionQueue.Runner meet = (batch, instance) -> {
+            bothRunning.countDown();
+            try {
+                // Each waits for the other to be running too: one started only after the other finished fails here.
+                assertTrue(bothRunning.await(10, TimeUnit.SECONDS), "the other waiting request never started");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of(List.of());
+        };
+        Future<?> holder = callers.submit(() -> queue.submit(request(1), 1, false, ticket(1, 10), hold));
+        awaitTrue(() -> queue.waiting() == 0);
+        List<Future<?>> waiters = List.of(
+                callers.submit(() -> queue.submit(request(2), 1, false, ticket(1, 10), meet)),
+                callers.submit(() -> queue.submit(request(3), 1, false, ticket(1, 10), meet)));
+        awaitTrue(() -> queue.waiting() == 2);
+
+        queue.configure(3, ExecutionQueue.Batching.NONE); // two more slots while the first is still held
+
+        for (Future<?> waiter : waiters) {
+            waiter.get(20, TimeUnit.SECONDS);
+        }
+        release.countDown();
+        holder.get(10, TimeUnit.SECONDS);
     }
 }

@@ -13,6 +13,7 @@ import org.gantry.api.server.ModelServer;
 import org.gantry.api.traffic.CaptureStatistics;
 import org.gantry.api.traffic.Exchange;
 import org.gantry.api.traffic.ExchangeInterceptor;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -36,9 +37,12 @@ public final class DataCapture implements ExchangeInterceptor, CaptureStatistics
     private final CaptureWriter writer;
     private final Map<String, CaptureTally> tallies = new ConcurrentSkipListMap<>();
 
+    private final ServerOnFirstUse server;
+
     @Activate
-    public DataCapture(@Reference(name = "server") ModelServer server, CaptureConfig config) {
-        this.settings = new SettingsCache<>(model -> server.config(model, null),
+    public DataCapture(@Reference(name = "server") ComponentServiceObjects<ModelServer> server, CaptureConfig config) {
+        this.server = new ServerOnFirstUse(server);
+        this.settings = new SettingsCache<>(model -> this.server.get().config(model, null),
                 (model, configs) -> CaptureSettings.of(model, configs.apply(model), config), CaptureSettings.OFF,
                 System::nanoTime, REFRESH_NANOS);
         Path directory = config.directory().isBlank()
@@ -50,6 +54,7 @@ public final class DataCapture implements ExchangeInterceptor, CaptureStatistics
     @Deactivate
     void deactivate() {
         writer.close();
+        server.release();
     }
 
     @Override

@@ -17,6 +17,7 @@ import org.gantry.api.traffic.Exchange;
 import org.gantry.api.traffic.ExchangeInterceptor;
 import org.gantry.api.traffic.TrafficControl;
 import org.gantry.api.traffic.TrafficReport;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -38,18 +39,22 @@ public final class ModelTraffic implements ExchangeInterceptor, TrafficControl, 
     private final Map<String, CanarySplit> splits = new ConcurrentHashMap<>();
     private final Map<String, ShadowTally> tallies = new ConcurrentHashMap<>();
 
+    private final ServerOnFirstUse server;
+
     @Activate
-    public ModelTraffic(@Reference(name = "server") ModelServer server,
+    public ModelTraffic(@Reference(name = "server") ComponentServiceObjects<ModelServer> server,
             @Reference(name = "memory") MemoryManager memory, TrafficConfig config) {
-        this.settings = new SettingsCache<>(model -> server.config(model, null), TrafficSettings::read,
+        this.server = new ServerOnFirstUse(server);
+        this.settings = new SettingsCache<>(model -> this.server.get().config(model, null), TrafficSettings::read,
                 TrafficSettings.NONE, System::nanoTime,
                 TimeUnit.SECONDS.toNanos(config.settingsRefreshSeconds()));
-        this.shadows = new ShadowRunner(server, memory, config);
+        this.shadows = new ShadowRunner(this.server, memory, config);
     }
 
     @Deactivate
     void deactivate() {
         shadows.close();
+        server.release();
     }
 
     @Override

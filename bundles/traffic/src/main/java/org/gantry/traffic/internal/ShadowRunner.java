@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.inference.InferenceResponse;
@@ -34,12 +35,12 @@ final class ShadowRunner implements AutoCloseable {
     static final String ORIGIN = "shadow";
     private static final Logger LOG = LoggerFactory.getLogger(ShadowRunner.class);
 
-    private final ModelServer server;
+    private final Supplier<ModelServer> server;
     private final MemoryManager memory;
     private final double headroom;
     private final ThreadPoolExecutor threads;
 
-    ShadowRunner(ModelServer server, MemoryManager memory, TrafficConfig config) {
+    ShadowRunner(Supplier<ModelServer> server, MemoryManager memory, TrafficConfig config) {
         this.server = server;
         this.memory = memory;
         this.headroom = config.shadowMemoryHeadroomPercent() / 100.0;
@@ -74,7 +75,7 @@ final class ShadowRunner implements AutoCloseable {
         tally.sent.increment();
         InferenceResponse answer;
         try {
-            answer = server.infer(settings.shadowModel(), settings.shadowVersion(),
+            answer = server.get().infer(settings.shadowModel(), settings.shadowVersion(),
                     copy(exchange.request(), settings.priorityLevels()));
         } catch (RuntimeException e) {
             tally.failed.increment();
