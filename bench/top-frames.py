@@ -23,7 +23,7 @@ MILESTONES = [
     ("jersey: request filters", "org/glassfish/jersey/server/ContainerFilteringStage.apply"),
     ("jersey: writing the response", "org/glassfish/jersey/server/ServerRuntime$Responder.process"),
     ("hk2: injection", "org/jvnet/hk2/internal/"),
-    ("gantry: the resource method", "org/gantry/rest/internal/KServeResource.infer"),
+    ("gantry: the resource method", "org/gantry/rest/internal/ModelEndpoints.infer"),
     ("gantry: reading the request", "org/gantry/rest/internal/InferenceHttp.read"),
     ("gantry: the model server", "org/gantry/runtime/"),
     ("engine: libtorch", "org/gantry/engine/libtorch/"),

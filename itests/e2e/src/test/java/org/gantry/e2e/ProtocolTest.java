@@ -168,6 +168,11 @@ class ProtocolTest {
         assertTrue(JSON.readTree(anonymous.body()).get("error").asText().contains("GANTRY_INFERENCE_TOKEN"));
         assertEquals(401, send("GET", "/v2/models/simple_linear", null, Map.of("Authorization", "Bearer wrong"))
                 .status());
+        for (String modelEndpoint : List.of("/v2/models/simple_linear/stats", "/v2/models/simple_linear/versions/1",
+                "/v2/models/simple_linear/versions/1/ready", "/v2/models/simple_linear/versions/1/config")) {
+            assertEquals(401, send("GET", modelEndpoint, null, Map.of()).status(), modelEndpoint);
+            assertEquals(200, send("GET", modelEndpoint, null, AS_CLIENT).status(), modelEndpoint);
+        }
 
         Reply notAdmin = send("POST", "/v2/repository/models/simple_linear/unload", "{}", AS_CLIENT);
         assertEquals(401, notAdmin.status());

@@ -66,17 +66,16 @@ class EndpointAccessTest {
         Map<String, Access> actual = new TreeMap<>();
         for (Class<?> resource : new Class<?>[] { KServeResource.class, SageMakerResource.class,
                 MemoryResource.class, OpenApiResource.class, DrainResource.class }) {
-            for (Method method : resource.getDeclaredMethods()) {
-                String verb = verb(method);
-                if (verb != null) {
-                    actual.put(verb + " " + path(resource, method), EndpointAccess.of(method));
-                }
-            }
+            collect(resource, resource.getAnnotation(Path.class).value(), actual);
         }
         Map<String, Access> notInference = actual.entrySet().stream()
                 .filter(entry -> entry.getValue() != Access.INFERENCE)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
         assertEquals(expected, notInference);
+        for (String model : new String[] { "/v2/models/{model}", "/v2/models/{model}/versions/{version}" }) {
+            assertEquals(Access.INFERENCE, actual.get("POST " + model + "/infer"), model);
+            assertEquals(Access.INFERENCE, actual.get("GET " + model + "/ready"), model);
+        }
         assertEquals(Access.MANAGEMENT, EndpointAccess.of(Unclassified.class.getDeclaredMethod("change")));
     }
 
@@ -86,8 +85,19 @@ class EndpointAccessTest {
                 .map(Class::getSimpleName).findFirst().orElse(null);
     }
 
-    private static String path(Class<?> resource, Method method) {
-        String base = resource.getAnnotation(Path.class).value();
+    /** The endpoints of a resource class below base, following sub-resource locators (methods with no verb). */
+    private static void collect(Class<?> resource, String base, Map<String, Access> endpoints) {
+        for (Method method : resource.getDeclaredMethods()) {
+            String verb = verb(method);
+            if (verb != null) {
+                endpoints.put(verb + " " + path(base, method), EndpointAccess.of(method));
+            } else if (method.isAnnotationPresent(Path.class)) {
+                collect(method.getReturnType(), path(base, method), endpoints);
+            }
+        }
+    }
+
+    private static String path(String base, Method method) {
         Path sub = method.getAnnotation(Path.class);
         String joined = sub == null ? base : (base.endsWith("/") ? base : base + "/") + sub.value();
         return joined.length() > 1 && joined.endsWith("/") ? joined.substring(0, joined.length() - 1) : joined;
