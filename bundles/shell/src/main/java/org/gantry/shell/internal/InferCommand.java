@@ -1,27 +1,16 @@
 package org.gantry.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.gantry.api.inference.InferenceRequest;
-import org.gantry.api.server.ModelServer;
 import org.gantry.protocol.kserve.KServeJson;
 
 @Service
 @Command(scope = "gantry", name = "infer", description = "Runs an inference from the console: a KServe v2 JSON request"
         + " in, the JSON response out, e.g. gantry:infer simple_linear '{\"inputs\": [...]}'")
-public class InferCommand implements Action {
-
-    @Reference
-    ModelServer server;
-
-    @Argument(index = 0, name = "model", description = "The model name", required = true)
-    @Completion(ModelNameCompleter.class)
-    String model;
+public class InferCommand extends ModelAction {
 
     @Argument(index = 1, name = "request", description = "The request as KServe v2 JSON", required = true)
     String json;

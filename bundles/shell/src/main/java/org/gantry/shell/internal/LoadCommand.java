@@ -5,34 +5,23 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.gantry.api.server.ModelEventListener;
-import org.gantry.api.server.ModelServer;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 
 @Service
 @Command(scope = "gantry", name = "load", description = "Loads (or reloads) a model's versions and waits until they"
         + " are ready, showing the phase a slow load is in; a new version takes the traffic once ready")
-public class LoadCommand implements Action {
+public class LoadCommand extends ModelAction {
 
     /** How often the console is updated while the load goes on. */
     private static final long TICK_MILLIS = 250;
 
     @Reference
-    ModelServer server;
-
-    @Reference
     BundleContext bundleContext;
-
-    @Argument(index = 0, name = "model", description = "The model name", required = true)
-    @Completion(ModelNameCompleter.class)
-    String model;
 
     @Override
     public Object execute() throws Exception {
