@@ -1,9 +1,7 @@
 package org.gantry.rest.internal;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
@@ -13,6 +11,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -48,73 +49,73 @@ public class MemoryResource {
 
     @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
-    public Map<String, Object> report() {
-        MemoryReport report = memory.report();
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("devices", report.devices().stream().map(MemoryResource::deviceJson).toList());
-        json.put("evictions", report.evictions());
-        json.put("host_tier", hostTierJson(report.hostTier()));
-        return json;
-    }
-
-    /** Where models evicted from GPUs wait, and how their reloads went: from the host tier (hits) or disk. */
-    private static Map<String, Object> hostTierJson(MemoryReport.HostTier tier) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("budget_bytes", tier.budgetBytes());
-        json.put("used_bytes", tier.usedBytes());
-        json.put("models", tier.entries());
-        json.put("parked", tier.parked());
-        json.put("dropped", tier.dropped());
-        json.put("hits", tier.hits());
-        json.put("misses", tier.misses());
-        json.put("hit_reload_ms", tier.hitReloadNanos() / 1_000_000.0);
-        json.put("miss_reload_ms", tier.missReloadNanos() / 1_000_000.0);
-        return json;
+    public Report report() {
+        return Report.of(memory.report());
     }
 
     @RolesAllowed(EndpointAccess.ADMIN)
     @POST
     @Path("models/{model}/pin")
     @Consumes(MediaType.WILDCARD)
-    public Map<String, Object> pin(@PathParam("model") String model) {
+    public Pinned pin(@PathParam("model") String model) {
         server.pin(model, true);
-        return Map.of("name", model, "pinned", true);
+        return new Pinned(model, true);
     }
 
     @RolesAllowed(EndpointAccess.ADMIN)
     @POST
     @Path("models/{model}/unpin")
     @Consumes(MediaType.WILDCARD)
-    public Map<String, Object> unpin(@PathParam("model") String model) {
+    public Pinned unpin(@PathParam("model") String model) {
         server.pin(model, false);
-        return Map.of("name", model, "pinned", false);
+        return new Pinned(model, false);
     }
 
-    private static Map<String, Object> deviceJson(MemoryReport.DeviceMemory device) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", device.name());
-        json.put("kind", device.device().kind().name().toLowerCase(Locale.ROOT));
-        json.put("capacity_bytes", device.capacityBytes());
-        json.put("budget_bytes", device.budgetBytes());
-        json.put("used_bytes", device.usedBytes());
-        json.put("freeing_bytes", device.freeingBytes()); // evicted, its engine still letting go: counts as used
-        if (device.unleasedBytes() >= 0) { // measured on GPUs: context, kernels, allocator cache, kept off the budget
-            json.put("unleased_bytes", device.unleasedBytes());
+    record Pinned(String name, boolean pinned) {
+    }
+
+    record Report(List<Device> devices, long evictions, @JsonProperty("host_tier") HostTier hostTier) {
+
+        static Report of(MemoryReport report) {
+            return new Report(report.devices().stream().map(Device::of).toList(), report.evictions(),
+                    HostTier.of(report.hostTier()));
         }
-        json.put("waiting_reservations", device.waiting());
-        List<Map<String, Object>> models = device.models().stream().map(MemoryResource::leaseJson).toList();
-        json.put("models", models);
-        return json;
     }
 
-    private static Map<String, Object> leaseJson(MemoryReport.LeaseInfo lease) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", lease.model());
-        json.put("version", Long.toString(lease.version()));
-        json.put("bytes", lease.bytes());
-        json.put("pinned", lease.pinned());
-        json.put("last_used_ms", lease.lastUsedMillis());
-        json.put("state", lease.state());
-        return json;
+    /** A device; {@code unleased_bytes} is measured on GPUs only (context, kernels, allocator cache). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Device(String name, String kind, @JsonProperty("capacity_bytes") long capacityBytes,
+            @JsonProperty("budget_bytes") long budgetBytes, @JsonProperty("used_bytes") long usedBytes,
+            @JsonProperty("freeing_bytes") long freeingBytes, @JsonProperty("unleased_bytes") Long unleasedBytes,
+            @JsonProperty("waiting_reservations") int waitingReservations, List<Lease> models) {
+
+        /** Freeing bytes are evicted models whose engines still let go: they count as used. */
+        static Device of(MemoryReport.DeviceMemory device) {
+            return new Device(device.name(), device.device().kind().name().toLowerCase(Locale.ROOT),
+                    device.capacityBytes(), device.budgetBytes(), device.usedBytes(), device.freeingBytes(),
+                    device.unleasedBytes() >= 0 ? device.unleasedBytes() : null, device.waiting(),
+                    device.models().stream().map(Lease::of).toList());
+        }
+    }
+
+    record Lease(String name, String version, long bytes, boolean pinned,
+            @JsonProperty("last_used_ms") long lastUsedMs, String state) {
+
+        static Lease of(MemoryReport.LeaseInfo lease) {
+            return new Lease(lease.model(), Long.toString(lease.version()), lease.bytes(), lease.pinned(),
+                    lease.lastUsedMillis(), lease.state());
+        }
+    }
+
+    /** Where models evicted from GPUs wait, and how their reloads went: from the host tier (hits) or disk. */
+    record HostTier(@JsonProperty("budget_bytes") long budgetBytes, @JsonProperty("used_bytes") long usedBytes,
+            int models, long parked, long dropped, long hits, long misses,
+            @JsonProperty("hit_reload_ms") double hitReloadMs, @JsonProperty("miss_reload_ms") double missReloadMs) {
+
+        static HostTier of(MemoryReport.HostTier tier) {
+            return new HostTier(tier.budgetBytes(), tier.usedBytes(), tier.entries(), tier.parked(), tier.dropped(),
+                    tier.hits(), tier.misses(), tier.hitReloadNanos() / 1_000_000.0,
+                    tier.missReloadNanos() / 1_000_000.0);
+        }
     }
 }

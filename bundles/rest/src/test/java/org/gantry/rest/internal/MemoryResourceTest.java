@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 
 import org.gantry.api.backend.Device;
@@ -13,6 +12,9 @@ import org.gantry.api.memory.LeaseRequest;
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 class MemoryResourceTest {
 
@@ -49,39 +51,43 @@ class MemoryResourceTest {
         }
     };
 
-    @Test
-    @SuppressWarnings("unchecked")
-    void theMemoryViewShowsWhatIsBeingFreedWhatAGpuHoldsBeyondItsLeasesAndWaitingLoads() {
-        Map<String, Object> report = new MemoryResource(MEMORY, null).report();
-        List<Map<String, Object>> devices = (List<Map<String, Object>>) report.get("devices");
-
-        Map<String, Object> host = devices.get(0);
-        assertEquals(0L, host.get("freeing_bytes"));
-        assertFalse(host.containsKey("unleased_bytes"), "not measured on the host");
-        Map<String, Object> gpu = devices.get(1);
-        assertEquals(7_700L, gpu.get("budget_bytes"));
-        assertEquals(3_000L, gpu.get("used_bytes"));
-        assertEquals(2_000L, gpu.get("freeing_bytes"));
-        assertEquals(2_300L, gpu.get("unleased_bytes"));
-        assertEquals(1, gpu.get("waiting_reservations"));
-        assertEquals("UNLOADING", ((List<Map<String, Object>>) gpu.get("models")).get(0).get("state"));
-        assertEquals(3L, report.get("evictions"));
+    /** The view as its clients read it: the JSON Jackson writes from the resource's answer. */
+    private static JsonNode report() {
+        return new ObjectMapper().valueToTree(new MemoryResource(MEMORY, null).report());
     }
 
     @Test
-    @SuppressWarnings("unchecked")
+    void theMemoryViewShowsWhatIsBeingFreedWhatAGpuHoldsBeyondItsLeasesAndWaitingLoads() {
+        JsonNode report = report();
+
+        JsonNode host = report.get("devices").get(0);
+        assertEquals(0L, host.get("freeing_bytes").longValue());
+        assertFalse(host.has("unleased_bytes"), "not measured on the host");
+        JsonNode gpu = report.get("devices").get(1);
+        assertEquals("gpu", gpu.get("kind").textValue());
+        assertEquals(7_700L, gpu.get("budget_bytes").longValue());
+        assertEquals(3_000L, gpu.get("used_bytes").longValue());
+        assertEquals(2_000L, gpu.get("freeing_bytes").longValue());
+        assertEquals(2_300L, gpu.get("unleased_bytes").longValue());
+        assertEquals(1, gpu.get("waiting_reservations").intValue());
+        assertEquals("UNLOADING", gpu.get("models").get(0).get("state").textValue());
+        assertEquals("1", gpu.get("models").get(0).get("version").textValue());
+        assertEquals(3L, report.get("evictions").longValue());
+    }
+
+    @Test
     void theMemoryViewSaysWhichModelsWaitInTheHostTierAndHowReloadsWentByTier() {
-        Map<String, Object> report = new MemoryResource(MEMORY, null).report();
-        Map<String, Object> host = ((List<Map<String, Object>>) report.get("devices")).get(0);
-        assertEquals("HOST_TIER", ((List<Map<String, Object>>) host.get("models")).get(0).get("state"));
-        Map<String, Object> tier = (Map<String, Object>) report.get("host_tier");
-        assertEquals(600L, tier.get("budget_bytes"));
-        assertEquals(250L, tier.get("used_bytes"));
-        assertEquals(1, tier.get("models"));
-        assertEquals(5L, tier.get("hits"));
-        assertEquals(2L, tier.get("misses"));
-        assertEquals(3L, tier.get("dropped"));
-        assertEquals(50.0, tier.get("hit_reload_ms"));
-        assertEquals(900.0, tier.get("miss_reload_ms"));
+        JsonNode report = report();
+        JsonNode host = report.get("devices").get(0);
+        assertEquals("HOST_TIER", host.get("models").get(0).get("state").textValue());
+        JsonNode tier = report.get("host_tier");
+        assertEquals(600L, tier.get("budget_bytes").longValue());
+        assertEquals(250L, tier.get("used_bytes").longValue());
+        assertEquals(1, tier.get("models").intValue());
+        assertEquals(5L, tier.get("hits").longValue());
+        assertEquals(2L, tier.get("misses").longValue());
+        assertEquals(3L, tier.get("dropped").longValue());
+        assertEquals(50.0, tier.get("hit_reload_ms").doubleValue());
+        assertEquals(900.0, tier.get("miss_reload_ms").doubleValue());
     }
 }
