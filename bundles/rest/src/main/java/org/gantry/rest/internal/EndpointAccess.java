@@ -36,12 +36,14 @@ final class EndpointAccess {
                 config.remoteManagementWithoutToken(), System::getenv);
     }
 
-    /** The access a resource method declares; a method that declares none is management, the strictest. */
+    /** The access a resource method (or its class) declares; where neither declares one, management, the strictest. */
     static Access of(Method method) {
         if (method.isAnnotationPresent(PermitAll.class)) {
             return Access.OPEN;
         }
-        RolesAllowed roles = method.getAnnotation(RolesAllowed.class);
+        // As JSR-250 reads it: a method's own annotation, else its class's (every endpoint of a model is inference).
+        RolesAllowed roles = method.isAnnotationPresent(RolesAllowed.class) ? method.getAnnotation(RolesAllowed.class)
+                : method.getDeclaringClass().getAnnotation(RolesAllowed.class);
         if (roles != null && Arrays.asList(roles.value()).equals(List.of(INFERENCE))) {
             return Access.INFERENCE;
         }

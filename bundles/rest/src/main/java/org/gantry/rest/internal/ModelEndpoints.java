@@ -28,6 +28,7 @@ import jakarta.ws.rs.core.StreamingOutput;
  * locates both {@code /v2/models/{model}/...} (a null version: the server picks) and
  * {@code /v2/models/{model}/versions/{version}/...} here, so each endpoint is written once.
  */
+@RolesAllowed(EndpointAccess.INFERENCE)
 @Produces(MediaType.APPLICATION_JSON)
 public final class ModelEndpoints {
 
@@ -48,14 +49,12 @@ public final class ModelEndpoints {
         this.version = version;
     }
 
-    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Operation(summary = "Model metadata: platform, versions, inputs and outputs")
     public Metadata metadata() {
         return Metadata.of(server.metadata(model, version));
     }
 
-    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("stats")
     @Operation(summary = "Statistics of a model's versions, or of one version")
@@ -64,7 +63,6 @@ public final class ModelEndpoints {
     }
 
     /** Ready means a request would be served now (see {@link ModelServer#willServe}), not that it is resident. */
-    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("ready")
     @Operation(summary = "Model readiness: 200 when a request would be served now (loaded, or loadable on demand)")
@@ -76,7 +74,6 @@ public final class ModelEndpoints {
         return Response.status(ready ? 200 : 503).entity(new ModelReadiness(model, ready)).build();
     }
 
-    @RolesAllowed(EndpointAccess.INFERENCE)
     @POST
     @Path("infer")
     @Consumes(MediaType.WILDCARD)
@@ -87,7 +84,6 @@ public final class ModelEndpoints {
         return InferenceHttp.respond(request, server.infer(model, version, request));
     }
 
-    @RolesAllowed(EndpointAccess.INFERENCE)
     @POST
     @Path("generate")
     @Consumes(MediaType.WILDCARD)
@@ -98,7 +94,6 @@ public final class ModelEndpoints {
         return Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
-    @RolesAllowed(EndpointAccess.INFERENCE)
     @POST
     @Path("generate_stream")
     @Consumes(MediaType.WILDCARD)
@@ -109,7 +104,6 @@ public final class ModelEndpoints {
         return services.streams().open(responses -> server.inferStream(model, version, request, responses));
     }
 
-    @RolesAllowed(EndpointAccess.INFERENCE)
     @GET
     @Path("config")
     @Operation(summary = "The model configuration as JSON (as completed by its backend once loaded)")

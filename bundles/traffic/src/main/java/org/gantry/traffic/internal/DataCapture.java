@@ -23,12 +23,13 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * Data capture: an {@link ExchangeInterceptor} that draws each captured model's sample on the request path and hands
  * it to the {@link CaptureWriter}, the {@link CaptureStatistics} of what was written and dropped, and a
- * {@link ModelEventListener} that rereads a model's settings when a version of it loads or unloads.
+ * {@link ModelEventListener} ({@link RereadsSettings}) that rereads a model's settings when a version of it loads or
+ * unloads.
  */
 @Component(service = { ExchangeInterceptor.class, CaptureStatistics.class, ModelEventListener.class },
         configurationPid = CaptureConfig.PID)
 @Designate(ocd = CaptureConfig.class)
-public final class DataCapture implements ExchangeInterceptor, CaptureStatistics, ModelEventListener {
+public final class DataCapture implements ExchangeInterceptor, CaptureStatistics, RereadsSettings {
 
     /** How long a model's capture settings are kept before its configuration is read again. */
     private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -77,12 +78,7 @@ public final class DataCapture implements ExchangeInterceptor, CaptureStatistics
     }
 
     @Override
-    public void modelLoaded(String model, long version, long durationNanos, boolean coldStart) {
-        settings.invalidate(model);
-    }
-
-    @Override
-    public void modelUnloaded(String model, long version, boolean evicted) {
-        settings.invalidate(model);
+    public SettingsCache<CaptureSettings> settings() {
+        return settings;
     }
 }

@@ -27,12 +27,13 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * Canaries and shadows of every model that configures them: the runtime's {@link ExchangeInterceptor} (routing before
  * a version is chosen, shadow copies after the answer), the operator's {@link TrafficControl}, and a
- * {@link ModelEventListener} that rereads a model's settings when a version of it loads or unloads.
+ * {@link ModelEventListener} ({@link RereadsSettings}) that rereads a model's settings when a version of it loads or
+ * unloads.
  */
 @Component(service = { ExchangeInterceptor.class, TrafficControl.class, ModelEventListener.class },
         configurationPid = TrafficConfig.PID)
 @Designate(ocd = TrafficConfig.class)
-public final class ModelTraffic implements ExchangeInterceptor, TrafficControl, ModelEventListener {
+public final class ModelTraffic implements ExchangeInterceptor, TrafficControl, RereadsSettings {
 
     private final SettingsCache<TrafficSettings> settings;
     private final ShadowRunner shadows;
@@ -135,12 +136,7 @@ public final class ModelTraffic implements ExchangeInterceptor, TrafficControl, 
     }
 
     @Override
-    public void modelLoaded(String model, long version, long durationNanos, boolean coldStart) {
-        settings.invalidate(model);
-    }
-
-    @Override
-    public void modelUnloaded(String model, long version, boolean evicted) {
-        settings.invalidate(model);
+    public SettingsCache<TrafficSettings> settings() {
+        return settings;
     }
 }
