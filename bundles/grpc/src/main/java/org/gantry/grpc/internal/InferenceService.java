@@ -1,12 +1,9 @@
 package org.gantry.grpc.internal;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.gantry.api.error.GantryException;
 import org.gantry.api.repository.ModelRepository;
-import org.gantry.api.server.ModelOverride;
 import org.gantry.api.server.ModelServer;
 import org.gantry.api.server.ModelState;
 import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
@@ -34,6 +31,7 @@ import org.gantry.grpc.proto.GrpcService.ServerMetadataRequest;
 import org.gantry.grpc.proto.GrpcService.ServerMetadataResponse;
 import org.gantry.grpc.proto.GrpcService.ServerReadyRequest;
 import org.gantry.grpc.proto.GrpcService.ServerReadyResponse;
+import org.gantry.protocol.kserve.LoadParameters;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -51,9 +49,26 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     static final List<String> EXTENSIONS = List.of("model_repository", "model_repository(unload_dependents)",
             "model_configuration", "statistics", "schedule_policy", "parameters");
 
-    private static final String CONFIG = "config";
-    private static final String FILE_PREFIX = "file:";
-    private static final String UNLOAD_DEPENDENTS = "unload_dependents";
+    /** A load's parameters in protobuf: the configuration as a string_param, a file's content as a bytes_param. */
+    private static final LoadParameters.Values<ModelRepositoryParameter> PROTO_VALUES = new LoadParameters.Values<>() {
+        @Override
+        public String config(ModelRepositoryParameter value) {
+            if (!value.hasStringParam()) {
+                throw GantryException.invalidArgument("parameter 'config' must be a string_param holding the model"
+                        + " configuration as JSON");
+            }
+            return value.getStringParam();
+        }
+
+        @Override
+        public byte[] file(String key, ModelRepositoryParameter value) {
+            if (!value.hasBytesParam()) {
+                throw GantryException.invalidArgument("parameter '%s' must be a bytes_param holding the file's"
+                        + " content", key);
+            }
+            return value.getBytesParam().toByteArray();
+        }
+    };
 
     private final ModelServer server;
     private final ModelRepository repository;
@@ -148,26 +163,8 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     public void repositoryModelLoad(RepositoryModelLoadRequest request,
             StreamObserver<RepositoryModelLoadResponse> responses) {
         calls.answer(responses, () -> {
-            String config = null;
-            Map<String, byte[]> files = new LinkedHashMap<>();
-            for (Map.Entry<String, ModelRepositoryParameter> parameter : request.getParametersMap().entrySet()) {
-                String key = parameter.getKey();
-                ModelRepositoryParameter value = parameter.getValue();
-                if (key.equals(CONFIG)) {
-                    if (!value.hasStringParam()) {
-                        throw GantryException.invalidArgument("parameter 'config' must be a string_param holding the"
-                                + " model configuration as JSON");
-                    }
-                    config = value.getStringParam();
-                } else if (key.startsWith(FILE_PREFIX)) {
-                    if (!value.hasBytesParam()) {
-                        throw GantryException.invalidArgument("parameter '%s' must be a bytes_param holding the"
-                                + " file's content", key);
-                    }
-                    files.put(key.substring(FILE_PREFIX.length()), value.getBytesParam().toByteArray());
-                }
-            }
-            server.load(modelName(request.getModelName()), new ModelOverride(config, files));
+            server.load(modelName(request.getModelName()),
+                    LoadParameters.override(request.getParametersMap().entrySet(), PROTO_VALUES));
             return RepositoryModelLoadResponse.getDefaultInstance();
         });
     }
@@ -176,7 +173,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     public void repositoryModelUnload(RepositoryModelUnloadRequest request,
             StreamObserver<RepositoryModelUnloadResponse> responses) {
         calls.answer(responses, () -> {
-            ModelRepositoryParameter dependents = request.getParametersMap().get(UNLOAD_DEPENDENTS);
+            ModelRepositoryParameter dependents = request.getParametersMap().get(LoadParameters.UNLOAD_DEPENDENTS);
             if (dependents != null && !dependents.hasBoolParam()) {
                 throw GantryException.invalidArgument("parameter 'unload_dependents' must be a bool_param");
             }

@@ -4,7 +4,7 @@
  * accept and answer exactly the same JSON with the same messages.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.gantry.protocol.kserve;
 
 import org.osgi.annotation.bundle.Export;

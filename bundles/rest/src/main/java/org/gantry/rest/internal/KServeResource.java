@@ -2,15 +2,14 @@ package org.gantry.rest.internal;
 
 import java.io.InputStream;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.gantry.api.error.GantryException;
 import org.gantry.api.repository.ModelRepository;
-import org.gantry.api.server.ModelOverride;
 import org.gantry.api.server.ModelServer;
 import org.gantry.api.server.ModelState;
+import org.gantry.protocol.kserve.LoadParameters;
 import org.gantry.protocol.kserve.RequestReader;
 import org.gantry.rest.internal.KServeViews.IndexEntry;
 import org.gantry.rest.internal.KServeViews.Live;
@@ -60,7 +59,6 @@ public class KServeResource {
             "parameters", "generate", "gantry_memory");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String FILE_PREFIX = "file:";
 
     private final ModelServer server;
     private final ModelEndpoints.Services services;
@@ -146,36 +144,33 @@ public class KServeResource {
     @Operation(summary = "Load or reload a model, optionally with a configuration ('config') and files ('file:<path>',"
             + " base64) of the caller's")
     public Map<String, Object> load(@PathParam("model") String model, InputStream body) {
-        JsonNode parameters = parameters(readOptionalJson(body));
-        String config = null;
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> parameter : parameters.properties()) {
-            String key = parameter.getKey();
-            JsonNode value = parameter.getValue();
-            if (key.equals("config")) {
-                config = value.isTextual() ? value.textValue() : value.isObject() ? value.toString() : null;
-                if (config == null) {
-                    throw GantryException.invalidArgument("parameter 'config' must hold the model configuration as"
-                            + " JSON (a string or an object)");
-                }
-            } else if (key.startsWith(FILE_PREFIX)) {
-                files.put(key.substring(FILE_PREFIX.length()), base64(key, value));
-            }
-        }
-        server.load(model, new ModelOverride(config, files));
+        server.load(model, LoadParameters.override(parameters(readOptionalJson(body)).properties(), JSON_VALUES));
         return Map.of();
     }
 
-    private static byte[] base64(String key, JsonNode value) {
-        if (!value.isTextual()) {
-            throw GantryException.invalidArgument("parameter '%s' must hold the file's content in base64", key);
+    /** A load's parameters in JSON: the configuration as a string or an object, a file's content in base64. */
+    private static final LoadParameters.Values<JsonNode> JSON_VALUES = new LoadParameters.Values<>() {
+        @Override
+        public String config(JsonNode value) {
+            if (value.isTextual() || value.isObject()) {
+                return value.isTextual() ? value.textValue() : value.toString();
+            }
+            throw GantryException.invalidArgument("parameter 'config' must hold the model configuration as JSON"
+                    + " (a string or an object)");
         }
-        try {
-            return Base64.getDecoder().decode(value.textValue());
-        } catch (IllegalArgumentException e) {
-            throw GantryException.invalidArgument("parameter '%s' is not valid base64: %s", key, e.getMessage());
+
+        @Override
+        public byte[] file(String key, JsonNode value) {
+            if (!value.isTextual()) {
+                throw GantryException.invalidArgument("parameter '%s' must hold the file's content in base64", key);
+            }
+            try {
+                return Base64.getDecoder().decode(value.textValue());
+            } catch (IllegalArgumentException e) {
+                throw GantryException.invalidArgument("parameter '%s' is not valid base64: %s", key, e.getMessage());
+            }
         }
-    }
+    };
 
     private static JsonNode parameters(JsonNode request) {
         JsonNode parameters = request.path("parameters");
@@ -194,7 +189,7 @@ public class KServeResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Unload every version of a model after in-flight requests finish")
     public Map<String, Object> unload(@PathParam("model") String model, InputStream body) {
-        JsonNode dependents = parameters(readOptionalJson(body)).path("unload_dependents");
+        JsonNode dependents = parameters(readOptionalJson(body)).path(LoadParameters.UNLOAD_DEPENDENTS);
         if (!dependents.isMissingNode() && !dependents.isBoolean()) {
             throw GantryException.invalidArgument("parameter 'unload_dependents' must be a boolean");
         }
