@@ -37,7 +37,7 @@ import org.gantry.grpc.proto.GrpcService.ServerReadyRequest;
 import org.gantry.grpc.proto.HealthGrpc;
 import org.gantry.grpc.proto.HealthProto.HealthCheckRequest;
 import org.gantry.grpc.proto.HealthProto.HealthCheckResponse.ServingStatus;
-import org.gantry.grpc.proto.ModelConfigProto;
+import org.gantry.triton.config.ModelConfigProto;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -15,7 +15,7 @@ import org.gantry.grpc.proto.GrpcService.ModelMetadataResponse;
 import org.gantry.grpc.proto.GrpcService.ModelStatisticsResponse;
 import org.gantry.grpc.proto.GrpcService.RepositoryIndexResponse;
 import org.gantry.grpc.proto.GrpcService.StatisticDuration;
-import org.gantry.grpc.proto.ModelConfigProto;
+import org.gantry.triton.config.ModelConfigProto;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;

@@ -12,7 +12,7 @@ import org.gantry.api.model.ModelWarmup;
 import org.gantry.api.model.QueuePolicy;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.model.VersionPolicy;
-import org.gantry.repository.internal.proto.ModelConfigProto;
+import org.gantry.triton.config.ModelConfigProto;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;

@@ -19,7 +19,7 @@ import org.gantry.api.model.TensorConfig;
 import org.gantry.api.model.VersionPolicy;
 import org.gantry.api.model.WarmupInput;
 import org.gantry.api.tensor.DataType;
-import org.gantry.repository.internal.proto.ModelConfigProto;
+import org.gantry.triton.config.ModelConfigProto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
