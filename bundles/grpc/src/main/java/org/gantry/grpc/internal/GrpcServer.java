@@ -21,6 +21,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -100,20 +101,8 @@ public class GrpcServer {
 
     /** Says at start who may manage the server over gRPC, as the HTTP API does for its port. */
     private static void describe(AccessPolicy policy) {
-        if (policy.hasAdminToken()) {
-            LOG.info("gRPC management (RepositoryModelLoad/Unload) needs the administrator token ({})",
-                    AccessPolicy.ADMIN_TOKEN_ENV);
-        } else if (policy.remoteManagementWithoutToken()) {
-            LOG.warn("gRPC management (RepositoryModelLoad/Unload) is open to every address without a token: set {}"
-                    + " to protect it", AccessPolicy.ADMIN_TOKEN_ENV);
-        } else {
-            LOG.info("No administrator token ({}): gRPC management accepts calls from loopback only",
-                    AccessPolicy.ADMIN_TOKEN_ENV);
-        }
-        if (!policy.hasInferenceToken()) {
-            LOG.info("No inference token ({}): gRPC inference and model information are open to every client",
-                    AccessPolicy.INFERENCE_TOKEN_ENV);
-        }
+        policy.notices("gRPC management (RepositoryModelLoad/Unload)", "gRPC inference and model information")
+                .forEach(notice -> LOG.atLevel(notice.warning() ? Level.WARN : Level.INFO).log(notice.message()));
     }
 
     /** Stops taking calls, lets running ones finish for a few seconds, then cancels the rest. */

@@ -2,6 +2,8 @@ package org.gantry.protocol.access;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -85,6 +87,40 @@ public final class AccessPolicy {
             // Management is never easier than inference: the inference token, when set, is needed here too.
         }
         return inference ? null : Refusal.INFERENCE_TOKEN_NEEDED;
+    }
+
+    /**
+     * A line an operator should read at start, so that who may manage the server is never learnt from an incident.
+     *
+     * @param warning whether it says that management is open to every address
+     * @param message the line
+     */
+    public record Notice(boolean warning, String message) {
+    }
+
+    /**
+     * What this policy means for one front end: who may manage it and, when no inference token is set, that
+     * inference is open.
+     *
+     * @param management what management is on this front end, as a sentence's subject: "gRPC management (...)"
+     * @param inference  what inference is on this front end, e.g. "gRPC inference and model information"
+     */
+    public List<Notice> notices(String management, String inference) {
+        List<Notice> notices = new ArrayList<>();
+        if (adminToken != null) {
+            notices.add(new Notice(false, management + " needs the administrator token (" + ADMIN_TOKEN_ENV + ")"));
+        } else if (remoteManagementWithoutToken) {
+            notices.add(new Notice(true, management + " is open to every address without a token: set "
+                    + ADMIN_TOKEN_ENV + " to protect it"));
+        } else {
+            notices.add(new Notice(false, "No administrator token (" + ADMIN_TOKEN_ENV + "): " + management
+                    + " accepts calls from loopback only"));
+        }
+        if (inferenceToken == null) {
+            notices.add(new Notice(false, "No inference token (" + INFERENCE_TOKEN_ENV + "): " + inference
+                    + " is open to every client"));
+        }
+        return notices;
     }
 
     private static boolean matches(byte[] expected, byte[] presented) {

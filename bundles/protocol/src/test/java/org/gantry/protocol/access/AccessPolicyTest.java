@@ -189,4 +189,19 @@ class AccessPolicyTest {
                 + " accepted from the server's own machine (loopback) only",
                 Refusal.LOOPBACK_ONLY.message("call", "a header"));
     }
+
+    @Test
+    void atStartAnOperatorIsToldWhoMayManageAndWarnedOnlyWhenManagementIsOpenToEveryAddress() {
+        AccessPolicy.Notice tokenNeeded = new AccessPolicy("admin", "infer", false).notices("M", "I").get(0);
+        List<AccessPolicy.Notice> open = new AccessPolicy("", "", true).notices("M", "I");
+        List<AccessPolicy.Notice> loopback = new AccessPolicy("", "infer", false).notices("M", "I");
+
+        assertEquals(new AccessPolicy.Notice(false, "M needs the administrator token (GANTRY_ADMIN_TOKEN)"),
+                tokenNeeded);
+        assertEquals(List.of(new AccessPolicy.Notice(true, "M is open to every address without a token: set"
+                + " GANTRY_ADMIN_TOKEN to protect it"), new AccessPolicy.Notice(false, "No inference token"
+                        + " (GANTRY_INFERENCE_TOKEN): I is open to every client")), open);
+        assertEquals(List.of(new AccessPolicy.Notice(false, "No administrator token (GANTRY_ADMIN_TOKEN): M accepts"
+                + " calls from loopback only")), loopback);
+    }
 }

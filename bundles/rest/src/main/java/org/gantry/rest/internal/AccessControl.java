@@ -11,6 +11,7 @@ import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.DynamicFeature;
@@ -46,19 +47,9 @@ public class AccessControl implements DynamicFeature {
 
     /** Says at start who may manage the server, so an operator never learns it from an incident. */
     private static void describe(AccessPolicy policy) {
-        if (policy.hasAdminToken()) {
-            LOG.info("Management endpoints need the administrator token ({})", AccessPolicy.ADMIN_TOKEN_ENV);
-        } else if (policy.remoteManagementWithoutToken()) {
-            LOG.warn("Management endpoints (load, unload, SageMaker's POST/DELETE /models, pin) are open to every"
-                    + " address without a token: set {} to protect them", AccessPolicy.ADMIN_TOKEN_ENV);
-        } else {
-            LOG.info("No administrator token ({}): management endpoints accept requests from loopback only",
-                    AccessPolicy.ADMIN_TOKEN_ENV);
-        }
-        if (!policy.hasInferenceToken()) {
-            LOG.info("No inference token ({}): inference and model information are open to every client",
-                    AccessPolicy.INFERENCE_TOKEN_ENV);
-        }
+        policy.notices("HTTP management (load, unload, SageMaker's POST/DELETE /models, pin, drain)",
+                "HTTP inference and model information")
+                .forEach(notice -> LOG.atLevel(notice.warning() ? Level.WARN : Level.INFO).log(notice.message()));
     }
 
     @Override
