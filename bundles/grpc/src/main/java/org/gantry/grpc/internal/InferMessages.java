@@ -162,54 +162,42 @@ final class InferMessages {
 
         static ByteBuffer read(String name, DataType type, long count, InferTensorContents contents) {
             return switch (type) {
-                case BOOL -> {
-                    ByteBuffer data = fixed(name, type, count, contents.getBoolContentsCount(), "bool_contents");
-                    contents.getBoolContentsList().forEach(v -> data.put((byte) (v ? 1 : 0)));
-                    yield data.flip();
-                }
-                case INT8, INT16, INT32 -> {
-                    ByteBuffer data = fixed(name, type, count, contents.getIntContentsCount(), "int_contents");
-                    for (int i = 0; i < contents.getIntContentsCount(); i++) {
-                        putInteger(name, type, data, i, contents.getIntContents(i));
-                    }
-                    yield data.flip();
-                }
-                case UINT8, UINT16, UINT32 -> {
-                    ByteBuffer data = fixed(name, type, count, contents.getUintContentsCount(), "uint_contents");
-                    for (int i = 0; i < contents.getUintContentsCount(); i++) {
-                        putInteger(name, type, data, i, Integer.toUnsignedLong(contents.getUintContents(i)));
-                    }
-                    yield data.flip();
-                }
-                case INT64 -> {
-                    ByteBuffer data = fixed(name, type, count, contents.getInt64ContentsCount(), "int64_contents");
-                    contents.getInt64ContentsList().forEach(data::putLong);
-                    yield data.flip();
-                }
-                case UINT64 -> {
-                    ByteBuffer data = fixed(name, type, count, contents.getUint64ContentsCount(), "uint64_contents");
-                    contents.getUint64ContentsList().forEach(data::putLong);
-                    yield data.flip();
-                }
-                case FP32 -> {
-                    ByteBuffer data = fixed(name, type, count, contents.getFp32ContentsCount(), "fp32_contents");
-                    contents.getFp32ContentsList().forEach(data::putFloat);
-                    yield data.flip();
-                }
-                case FP64 -> {
-                    ByteBuffer data = fixed(name, type, count, contents.getFp64ContentsCount(), "fp64_contents");
-                    contents.getFp64ContentsList().forEach(data::putDouble);
-                    yield data.flip();
-                }
+                case BOOL -> packed(name, type, count, contents.getBoolContentsList(), "bool_contents",
+                        (data, i, v) -> data.put((byte) (v ? 1 : 0)));
+                case INT8, INT16, INT32 -> packed(name, type, count, contents.getIntContentsList(), "int_contents",
+                        (data, i, v) -> putInteger(name, type, data, i, v));
+                case UINT8, UINT16, UINT32 -> packed(name, type, count, contents.getUintContentsList(),
+                        "uint_contents", (data, i, v) -> putInteger(name, type, data, i, Integer.toUnsignedLong(v)));
+                case INT64 -> packed(name, type, count, contents.getInt64ContentsList(), "int64_contents",
+                        (data, i, v) -> data.putLong(v));
+                case UINT64 -> packed(name, type, count, contents.getUint64ContentsList(), "uint64_contents",
+                        (data, i, v) -> data.putLong(v));
+                case FP32 -> packed(name, type, count, contents.getFp32ContentsList(), "fp32_contents",
+                        (data, i, v) -> data.putFloat(v));
+                case FP64 -> packed(name, type, count, contents.getFp64ContentsList(), "fp64_contents",
+                        (data, i, v) -> data.putDouble(v));
                 case FP16, BF16 -> throw GantryException.invalidArgument("input '%s': %s data has no typed contents"
                         + " field; send it as raw_input_contents", name, type);
                 case BYTES -> bytes(name, count, contents);
             };
         }
 
-        private static ByteBuffer fixed(String name, DataType type, long count, int given, String field) {
-            checkCount(name, type, count, given, field);
-            return ByteBuffer.allocate(Math.toIntExact(count * type.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        /** Puts one element of a repeated field into the tensor's buffer. */
+        @FunctionalInterface
+        private interface Put<T> {
+            void put(ByteBuffer data, int index, T value);
+        }
+
+        /** A fixed-size datatype's repeated field, checked against the shape and packed in order. */
+        private static <T> ByteBuffer packed(String name, DataType type, long count, List<T> values, String field,
+                Put<T> put) {
+            checkCount(name, type, count, values.size(), field);
+            ByteBuffer data = ByteBuffer.allocate(Math.toIntExact(count * type.byteSize()))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < values.size(); i++) {
+                put.put(data, i, values.get(i));
+            }
+            return data.flip();
         }
 
         private static void checkCount(String name, DataType type, long count, int given, String field) {
