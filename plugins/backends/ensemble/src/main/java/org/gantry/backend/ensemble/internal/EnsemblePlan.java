@@ -59,16 +59,30 @@ final class EnsemblePlan {
         this.config = config;
         this.steps = steps;
         this.producers = producers;
-        this.producerCounts = new int[steps.size()];
-        List<Set<Integer>> consumers = new ArrayList<>();
-        steps.forEach(s -> consumers.add(new TreeSet<>()));
-        for (Step step : steps) {
-            Set<Integer> from = producerSteps(step, producers);
-            producerCounts[step.index()] = from.size();
-            from.forEach(p -> consumers.get(p).add(step.index()));
-        }
-        this.successors = consumers.stream().map(c -> c.stream().mapToInt(Integer::intValue).toArray()).toList();
+        Graph graph = Graph.of(steps, producers);
+        this.producerCounts = graph.producerCounts();
+        this.successors = graph.successors();
         this.stepsForAllOutputs = stepsFor(config.outputs().stream().map(TensorConfig::name).toList());
+    }
+
+    /**
+     * Which steps wait for which: for each step, how many distinct steps produce its inputs, and the steps that
+     * consume one of its outputs (ascending).
+     */
+    private record Graph(int[] producerCounts, List<int[]> successors) {
+
+        static Graph of(List<Step> steps, Map<String, Integer> producers) {
+            int[] counts = new int[steps.size()];
+            List<Set<Integer>> consumers = new ArrayList<>();
+            steps.forEach(s -> consumers.add(new TreeSet<>()));
+            for (Step step : steps) {
+                Set<Integer> from = producerSteps(step, producers);
+                counts[step.index()] = from.size();
+                from.forEach(p -> consumers.get(p).add(step.index()));
+            }
+            return new Graph(counts, consumers.stream().map(c -> c.stream().mapToInt(Integer::intValue).toArray())
+                    .toList());
+        }
     }
 
     /** The steps whose outputs {@code step} reads, in index order. */
@@ -164,14 +178,8 @@ final class EnsemblePlan {
     }
 
     private static List<Integer> topologicalOrder(String ensemble, List<Step> steps, Map<String, Integer> producers) {
-        int[] pending = new int[steps.size()];
-        List<List<Integer>> consumers = new ArrayList<>();
-        steps.forEach(s -> consumers.add(new ArrayList<>()));
-        for (Step step : steps) {
-            Set<Integer> from = producerSteps(step, producers);
-            pending[step.index()] = from.size();
-            from.forEach(p -> consumers.get(p).add(step.index()));
-        }
+        Graph graph = Graph.of(steps, producers);
+        int[] pending = graph.producerCounts().clone();
         Deque<Integer> ready = new ArrayDeque<>();
         for (int i = 0; i < pending.length; i++) {
             if (pending[i] == 0) {
@@ -182,7 +190,7 @@ final class EnsemblePlan {
         while (!ready.isEmpty()) {
             int done = ready.poll();
             order.add(done);
-            for (int next : consumers.get(done)) {
+            for (int next : graph.successors().get(done)) {
                 if (--pending[next] == 0) {
                     ready.add(next);
                 }
