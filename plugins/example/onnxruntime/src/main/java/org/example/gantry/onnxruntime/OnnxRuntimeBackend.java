@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.LoadedModel;
@@ -103,38 +104,30 @@ public final class OnnxRuntimeBackend implements Backend {
         return tensors;
     }
 
+    /** The element types both sides know, one table read either way. */
+    private static final Map<DataType, OnnxJavaType> ONNX_TYPES = Map.of(DataType.FP32, OnnxJavaType.FLOAT,
+            DataType.FP64, OnnxJavaType.DOUBLE, DataType.INT8, OnnxJavaType.INT8, DataType.INT16, OnnxJavaType.INT16,
+            DataType.INT32, OnnxJavaType.INT32, DataType.INT64, OnnxJavaType.INT64, DataType.UINT8,
+            OnnxJavaType.UINT8, DataType.BOOL, OnnxJavaType.BOOL, DataType.FP16, OnnxJavaType.FLOAT16,
+            DataType.BF16, OnnxJavaType.BFLOAT16);
+    private static final Map<OnnxJavaType, DataType> DATA_TYPES = ONNX_TYPES.entrySet().stream()
+            .collect(Collectors.toUnmodifiableMap(Map.Entry::getValue, Map.Entry::getKey));
+
     static DataType dataType(OnnxJavaType type, String tensor) {
-        return switch (type) {
-            case FLOAT -> DataType.FP32;
-            case DOUBLE -> DataType.FP64;
-            case INT8 -> DataType.INT8;
-            case INT16 -> DataType.INT16;
-            case INT32 -> DataType.INT32;
-            case INT64 -> DataType.INT64;
-            case UINT8 -> DataType.UINT8;
-            case BOOL -> DataType.BOOL;
-            case FLOAT16 -> DataType.FP16;
-            case BFLOAT16 -> DataType.BF16;
-            default -> throw GantryException.invalidArgument("tensor '%s' has ONNX type %s, which this backend does"
-                    + " not serve", tensor, type);
-        };
+        DataType dataType = DATA_TYPES.get(type);
+        if (dataType == null) {
+            throw GantryException.invalidArgument("tensor '%s' has ONNX type %s, which this backend does not serve",
+                    tensor, type);
+        }
+        return dataType;
     }
 
     static OnnxJavaType onnxType(DataType type, String tensor) {
-        return switch (type) {
-            case FP32 -> OnnxJavaType.FLOAT;
-            case FP64 -> OnnxJavaType.DOUBLE;
-            case INT8 -> OnnxJavaType.INT8;
-            case INT16 -> OnnxJavaType.INT16;
-            case INT32 -> OnnxJavaType.INT32;
-            case INT64 -> OnnxJavaType.INT64;
-            case UINT8 -> OnnxJavaType.UINT8;
-            case BOOL -> OnnxJavaType.BOOL;
-            case FP16 -> OnnxJavaType.FLOAT16;
-            case BF16 -> OnnxJavaType.BFLOAT16;
-            default -> throw GantryException.invalidArgument("input '%s' is %s, which this backend does not serve",
-                    tensor, type);
-        };
+        OnnxJavaType onnxType = ONNX_TYPES.get(type);
+        if (onnxType == null) {
+            throw GantryException.invalidArgument("input '%s' is %s, which this backend does not serve", tensor, type);
+        }
+        return onnxType;
     }
 
     /** One ONNX Runtime session; every tensor a request creates is closed when it ends. */
