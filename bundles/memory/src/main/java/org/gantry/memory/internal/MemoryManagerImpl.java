@@ -3,7 +3,6 @@ package org.gantry.memory.internal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -332,37 +331,12 @@ public final class MemoryManagerImpl implements MemoryManager {
 
     @Override
     public MemoryReport report() {
-        long nowNanos = System.nanoTime();
-        long nowMillis = System.currentTimeMillis();
         lock.lock();
         try {
-            List<MemoryReport.DeviceMemory> report = new ArrayList<>();
-            for (DeviceBudget budget : devices.values()) {
-                List<LeaseImpl> leases = new ArrayList<>(budget.leases);
-                leases.sort(Comparator.comparingLong(LeaseImpl::lastUsedNanos));
-                List<MemoryReport.LeaseInfo> models = leases.stream()
-                        .map(l -> new MemoryReport.LeaseInfo(l.model, l.version, l.bytes, l.pinned(),
-                                nowMillis - TimeUnit.NANOSECONDS.toMillis(nowNanos - l.lastUsedNanos()),
-                                state(l)))
-                        .toList();
-                report.add(new MemoryReport.DeviceMemory(budget.device.name(), budget.device, budget.capacityBytes,
-                        budget.budgetBytes(), budget.usedBytes, models, budget.freeingBytes, budget.unleasedBytes,
-                        budget.waiting.size()));
-            }
-            return new MemoryReport(report, victims.count(), hostTier.report());
+            return MemoryReports.of(devices.values(), victims.count(), hostTier.report());
         } finally {
             lock.unlock();
         }
-    }
-
-    private static String state(LeaseImpl lease) {
-        if (lease.freeing) {
-            return "UNLOADING";
-        }
-        if (lease.parked) {
-            return lease.resident ? "HOST_TIER" : "RESTORING";
-        }
-        return lease.resident ? "RESIDENT" : "LOADING";
     }
 
     private static GantryException insufficient(String format, Object... args) {

@@ -1,7 +1,6 @@
 package org.gantry.runtime.internal;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -18,7 +17,6 @@ import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.inference.InferenceResponse;
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.model.ModelConfig;
-import org.gantry.api.model.TensorConfig;
 import org.gantry.api.repository.ModelRepository;
 import org.gantry.api.repository.RepositoryModel;
 import org.gantry.api.server.Drain;
@@ -28,7 +26,6 @@ import org.gantry.api.server.ModelOverride;
 import org.gantry.api.server.ModelServer;
 import org.gantry.api.server.ModelStatistics;
 import org.gantry.api.server.ModelStatus;
-import org.gantry.api.server.TensorMetadata;
 import org.gantry.api.traffic.ExchangeInterceptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -67,6 +64,7 @@ public final class ModelManager implements ModelServer {
     private final ModelLifecycle lifecycle;
     private final RequestExecutor executor;
     private final OnDemandReadiness readiness;
+    private final ModelDescriptions descriptions;
     /** Explicit model control: only load requests load models. */
     private final boolean explicitControl;
     /** Poll model control: watches the repository for changes to loaded models; null in the other modes. */
@@ -101,6 +99,7 @@ public final class ModelManager implements ModelServer {
                 explicitControl);
         this.executor = new RequestExecutor(lifecycle, events, new MemoryRetry(memory), config.maxQueueSize());
         this.readiness = new OnDemandReadiness(new ReadinessFacts(), memory, lifecycle.retryDelayNanos());
+        this.descriptions = new ModelDescriptions(catalog, registry);
         this.poller = mode.equals("poll") ? pollers.apply(new PollActions()) : null;
         LOG.info("Gantry runtime started on model repository {}", repository.location());
     }
@@ -222,30 +221,12 @@ public final class ModelManager implements ModelServer {
 
     @Override
     public ModelMetadata metadata(String modelName, String version) {
-        RepositoryModel model = catalog.read(modelName);
-        ModelConfig config = config(model, version);
-        List<String> versions = ModelCatalog.servedVersions(model).stream().map(String::valueOf).toList();
-        String platform = config.platform().isEmpty() ? config.backend() : config.platform();
-        return new ModelMetadata(modelName, versions, platform, tensorMetadata(config, config.inputs()),
-                tensorMetadata(config, config.outputs()));
-    }
-
-    private static List<TensorMetadata> tensorMetadata(ModelConfig config, List<TensorConfig> tensors) {
-        return tensors.stream()
-                .map(t -> new TensorMetadata(t.name(), t.dataType(), RequestValidator.expectedShape(config, t)))
-                .toList();
+        return descriptions.metadata(modelName, version);
     }
 
     @Override
     public ModelConfig config(String modelName, String version) {
-        return config(catalog.read(modelName), version);
-    }
-
-    /** The configuration as completed by the backend once loaded, else as the repository has it. */
-    private ModelConfig config(RepositoryModel model, String version) {
-        ModelVersion known = registry.get(model.name(), ModelCatalog.chooseVersion(model, version));
-        ModelConfig completed = known == null ? null : known.config();
-        return completed != null ? completed : model.config();
+        return descriptions.config(modelName, version);
     }
 
     @Override
@@ -261,20 +242,7 @@ public final class ModelManager implements ModelServer {
 
     @Override
     public List<ModelStatistics> statistics(String modelName, String version) {
-        if (modelName == null) {
-            return registry.all().stream()
-                    .map(v -> v.statistics().snapshot(v.modelName(), v.version(), v.leases())).toList();
-        }
-        RepositoryModel model = catalog.read(modelName);
-        List<Long> wanted = version == null ? List.copyOf(ModelCatalog.servedVersions(model))
-                : List.of(ModelCatalog.chooseVersion(model, version));
-        List<ModelStatistics> result = new ArrayList<>();
-        for (long v : wanted) {
-            ModelVersion known = registry.get(modelName, v);
-            result.add(known != null ? known.statistics().snapshot(modelName, v, known.leases())
-                    : new VersionStatistics().snapshot(modelName, v, List.of()));
-        }
-        return result;
+        return descriptions.statistics(modelName, version);
     }
 
     @Override

@@ -4,14 +4,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,8 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
-import org.gantry.api.backend.ModelLoadContext;
-import org.gantry.api.backend.WorkingMemory;
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.memory.Lease;
@@ -57,13 +52,11 @@ final class VersionLoader implements AutoCloseable {
     private final Runtime runtime;
     private final BackendTracker backends;
     private final MemoryManager memory;
-    private final MemoryRetry retry;
     private final ModelEvents events;
     /** Given to backends in their load context (an ensemble runs its steps through it). */
     private final ModelInvoker invoker;
     private final ExecutorService loaders;
-    private final Map<Device, Semaphore> loadSlots = new ConcurrentHashMap<>();
-    private final int loadsPerDevice;
+    private final DeviceLoads deviceLoads;
     private final boolean measureLoadOverhead;
     private final long loadTimeoutNanos;
     /** How long a load waits for busy or loading models to make room. */
@@ -77,7 +70,6 @@ final class VersionLoader implements AutoCloseable {
         this.runtime = runtime;
         this.backends = backends;
         this.memory = memory;
-        this.retry = new MemoryRetry(memory);
         this.events = events;
         this.invoker = invoker;
         AtomicInteger threads = new AtomicInteger();
@@ -86,10 +78,10 @@ final class VersionLoader implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.loadsPerDevice = config.loadsPerDevice();
         this.measureLoadOverhead = config.measureLoadOverhead();
         this.loadTimeoutNanos = TimeUnit.SECONDS.toNanos(config.loadTimeoutSeconds());
         this.loadWait = Duration.ofSeconds(config.loadWaitSeconds());
+        this.deviceLoads = new DeviceLoads(memory, config.loadsPerDevice(), loadWait);
     }
 
     /**
@@ -239,7 +231,7 @@ final class VersionLoader implements AutoCloseable {
         boolean measured = measure && lease.device().kind() == Device.Kind.CPU;
         long nativeBefore = measured ? memory.hostBytesInUse() : -1;
         progress.enter(LoadPhase.DESERIALISE);
-        LoadedModel loaded = loadOnDevice(backend, new LoadContext(completed, target.version(), directory,
+        LoadedModel loaded = deviceLoads.load(backend, new LoadContext(completed, target.version(), directory,
                 lease.device(), invoker, memory), lease, artifact.bytes(), measured);
         instances.add(loaded);
         // Warm-up runs before READY, so no request can race it; its working memory counts in the measurement.
@@ -256,37 +248,6 @@ final class VersionLoader implements AutoCloseable {
         long footprint = Math.max(loaded.footprintBytes(), Math.max(nativeGrowth, memory.learnedFootprint(artifactKey)
                 .orElse(0)));
         lease.commit(footprint > 0 ? footprint : expectedBytes, artifactKey);
-    }
-
-    /**
-     * Loads with at most {@code loadsPerDevice} loads on one device at a time (alone when {@code exclusive}); a GPU
-     * load also leases host memory for the artifact while it passes through, so parallel loads cannot spike host
-     * RAM; an engine out of memory gets one retry after evictions.
-     */
-    private LoadedModel loadOnDevice(Backend backend, LoadContext context, Lease lease, long artifactBytes,
-            boolean exclusive) {
-        Semaphore slots = loadSlots.computeIfAbsent(lease.device(), d -> new Semaphore(loadsPerDevice));
-        // A measured load runs alone on its device, so that no other load's memory is counted as its own.
-        int permits = exclusive ? loadsPerDevice : 1;
-        try {
-            slots.acquire(permits);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw GantryException.unavailable("interrupted while waiting to load model '%s'", context.config().name());
-        }
-        Lease staging = null;
-        try {
-            if (lease.device().kind() == Device.Kind.GPU) {
-                staging = memory.reserve(new LeaseRequest(context.config().name() + " (host staging)",
-                        context.version(), List.of(Device.CPU), artifactBytes, false, reason -> false), loadWait);
-            }
-            return retry.run(() -> lease, () -> backend.load(context));
-        } finally {
-            if (staging != null) {
-                staging.close();
-            }
-            slots.release(permits);
-        }
     }
 
     private static void release(List<LoadedModel> instances, List<Lease> leases) {
@@ -341,30 +302,5 @@ final class VersionLoader implements AutoCloseable {
         throw new GantryException(ErrorKind.UNAVAILABLE, String.format("model '%s' version %d is not available: %s",
                 target.modelName(), target.version(), failure != null ? "its load failed: " + failure.getMessage()
                         : target.reason()), failure, retryAfter);
-    }
-
-    /** What a backend is given to load one version: no admin server, no memory manager, only what it may use. */
-    private record LoadContext(ModelConfig config, long version, Path modelDirectory, Device device,
-            ModelInvoker invoker, MemoryManager memory) implements ModelLoadContext {
-
-        /** Leases on the model's device that are never evicted and fail at once when there is no room. */
-        @Override
-        public WorkingMemory workingMemory() {
-            return (purpose, bytes) -> {
-                Lease lease = memory.reserve(new LeaseRequest(config.name() + " (" + purpose + ")", version,
-                        List.of(device), bytes, false, reason -> false));
-                return new WorkingMemory.Allocation() {
-                    @Override
-                    public long bytes() {
-                        return lease.bytes();
-                    }
-
-                    @Override
-                    public void close() {
-                        lease.close();
-                    }
-                };
-            };
-        }
     }
 }
