@@ -13,9 +13,14 @@ public final class Await {
 
     /** Waits up to 10 s for {@code condition}, polling every 5 ms; fails the test where it never holds. */
     public static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        awaitTrue(condition, "condition not reached in 10 s");
+    }
+
+    /** Waits up to 10 s for {@code condition}; where it never holds, fails the test saying {@code whatFailed}. */
+    public static void awaitTrue(BooleanSupplier condition, String whatFailed) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not reached in 10 s");
+            assertTrue(System.nanoTime() < deadline, whatFailed);
             Thread.sleep(5);
         }
     }

@@ -1,5 +1,6 @@
 package org.gantry.grpc.internal;
 
+import static org.gantry.test.support.Await.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -254,10 +255,7 @@ class InferenceServiceTest {
                     }
                 }).onNext(countRequest("endless", 0));
         assertTrue(first.await(10, TimeUnit.SECONDS));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (server.endlessStoppedBy == null && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        awaitTrue(() -> server.endlessStoppedBy != null, "the endless stream was never stopped");
         GantryException stopped = assertInstanceOf(GantryException.class, server.endlessStoppedBy);
         assertTrue(stopped.getMessage().contains("closed the stream"), stopped.getMessage());
     }

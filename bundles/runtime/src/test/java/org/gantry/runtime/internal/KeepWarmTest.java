@@ -1,5 +1,6 @@
 package org.gantry.runtime.internal;
 
+import static org.gantry.test.support.Await.awaitTrue;
 import static org.gantry.test.support.TestTensors.fp32;
 import static org.gantry.runtime.internal.TestModels.scaleConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
@@ -69,11 +69,7 @@ class KeepWarmTest {
         assertTrue(!runtime.manager.isModelReady("expected", null));
         runtime.manager.unload("intruder"); // the memory comes free
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!runtime.manager.isModelReady("expected", null)) {
-            assertTrue(System.nanoTime() < deadline, "keep-warm did not load the model again");
-            Thread.sleep(20);
-        }
+        awaitTrue(() -> runtime.manager.isModelReady("expected", null), "keep-warm did not load the model again");
     }
 
     @Test
