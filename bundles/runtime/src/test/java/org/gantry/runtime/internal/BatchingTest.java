@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -25,7 +24,6 @@ import org.gantry.api.model.InstanceGroup;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.server.ModelStatistics;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,12 +34,7 @@ class BatchingTest {
     final ScalingRuntime runtime = ScalingRuntime.seeingVersions(TestModels.config(0));
     private final ScalingBackend backend = runtime.backend;
     private final VersionRegistry versions = runtime.versions;
-    private final ExecutorService callers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopCallers() {
-        callers.shutdownNow();
-    }
+    private final ExecutorService callers = runtime.callers;
 
     /** A batched scaling model (factor 2) with dynamic batching and the given instance count. */
     private void addModel(String name, int instances, boolean preserveOrdering, List<Integer> preferred) {

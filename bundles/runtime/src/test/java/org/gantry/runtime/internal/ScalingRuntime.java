@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 import org.gantry.memory.internal.MemoryManagerImpl;
@@ -17,14 +19,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A runtime for each test, registered with {@code @RegisterExtension}: an empty repository in memory over a
  * temporary folder, the {@link ScalingBackend}, and the real memory manager with a host budget. It starts before
- * each test; after it (and after the test's own {@code @AfterEach}) the backend's gates open, the runtime is
- * deactivated and its folder deleted.
+ * each test; after it (and after the test's own {@code @AfterEach}) the backend's gates open, the callers stop, the
+ * runtime is deactivated and its folder deleted.
  */
 final class ScalingRuntime implements BeforeEachCallback, AfterEachCallback {
 
     final ScalingBackend backend = new ScalingBackend();
     /** The runtime's versions, where the test sees them ({@link #seeingVersions}), to count queued requests. */
     final VersionRegistry versions = new VersionRegistry();
+    /** Threads for a test's concurrent callers, stopped after it. */
+    final ExecutorService callers = Executors.newCachedThreadPool();
     MemoryRepository repository;
     ModelManager manager;
     private final long hostBudget;
@@ -77,6 +81,7 @@ final class ScalingRuntime implements BeforeEachCallback, AfterEachCallback {
     public void afterEach(ExtensionContext context) throws IOException {
         backend.inferGate.countDown(); // nothing the runtime runs waits on a gate of the test's any more
         backend.gatesByFirstValue.values().forEach(CountDownLatch::countDown);
+        callers.shutdownNow();
         manager.deactivate();
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {

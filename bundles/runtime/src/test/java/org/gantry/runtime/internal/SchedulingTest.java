@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -28,7 +27,6 @@ import org.gantry.api.model.QueuePolicy;
 import org.gantry.api.server.ModelServer;
 import org.gantry.api.server.ModelStatistics;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,12 +39,7 @@ class SchedulingTest {
     final ScalingRuntime runtime = ScalingRuntime.seeingVersions(TestModels.config(0, false, SERVER_QUEUE_BOUND));
     private final ScalingBackend backend = runtime.backend;
     private final VersionRegistry versions = runtime.versions;
-    private final ExecutorService callers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopCallers() {
-        callers.shutdownNow();
-    }
+    private final ExecutorService callers = runtime.callers;
 
     private static InferenceRequest request(Map<String, Object> parameters, float... values) {
         return new InferenceRequest(null, parameters, List.of(fp32("INPUT__0", new long[] { values.length }, values)),
