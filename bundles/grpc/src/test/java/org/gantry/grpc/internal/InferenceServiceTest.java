@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.gantry.api.error.GantryException;
+import org.gantry.api.tensor.Tensor;
 import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
 import org.gantry.grpc.proto.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
 import org.gantry.grpc.proto.GrpcService.InferParameter;
@@ -43,6 +43,7 @@ import org.gantry.grpc.proto.HealthGrpc;
 import org.gantry.grpc.proto.HealthProto.HealthCheckRequest;
 import org.gantry.grpc.proto.HealthProto.HealthCheckResponse.ServingStatus;
 import org.gantry.protocol.access.AccessPolicy;
+import org.gantry.test.support.TestTensors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -106,14 +107,11 @@ class InferenceServiceTest {
     }
 
     private static ModelInferRequest echoRequest(String model, float... values) {
-        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float value : values) {
-            raw.putFloat(value);
-        }
+        Tensor raw = TestTensors.fp32("INPUT", new long[] { 1, values.length }, values);
         return ModelInferRequest.newBuilder().setModelName(model).setId("request-7")
                 .addInputs(InferInputTensor.newBuilder().setName("INPUT").setDatatype("FP32").addShape(1)
                         .addShape(values.length))
-                .addRawInputContents(ByteString.copyFrom(raw.flip()))
+                .addRawInputContents(ByteString.copyFrom(raw.data()))
                 .build();
     }
 
