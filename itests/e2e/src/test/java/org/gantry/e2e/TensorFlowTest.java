@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.gantry.backend.tensorflow.internal.SavedModelFixtures;
 import org.gantry.e2e.KarafServer.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +37,7 @@ class TensorFlowTest {
     private static final String ADMIN = "e2e-admin-token";
     private static final String AFFINE = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\","
             + "\"data\":[1,2,3,4]}]}";
+    @AutoClose
     private static KarafServer server;
     /** The answer to the first request, which started the TensorFlow feature's installation. */
     private static Reply firstRequest;
@@ -62,13 +63,6 @@ class TensorFlowTest {
             assertTrue(System.nanoTime() < deadline, "the TensorFlow backend did not come up: " + reply.body());
             Thread.sleep(500);
             reply = server.call("POST", "/v2/models/tf_affine/infer", AFFINE);
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
         }
     }
 
@@ -154,7 +148,7 @@ class TensorFlowTest {
         assertEquals(400, wrongShape.status());
 
         Reply corrupt = server.exchange("POST", "/v2/repository/models/tf_corrupt/load",
-                "{}".getBytes(StandardCharsets.UTF_8), Map.of("Authorization", "Bearer " + ADMIN));
+                "{}".getBytes(StandardCharsets.UTF_8), E2eRequests.bearer(ADMIN));
         assertEquals(400, corrupt.status(), corrupt.body());
         JsonNode index = JSON.readTree(server.call("POST", "/v2/repository/index", "{}").body());
         JsonNode entry = null;

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import org.gantry.e2e.KarafServer.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -53,10 +53,10 @@ class TritonClientFlowTest {
      * accepted from loopback only, and that check does not yet recognise every loopback request.
      */
     private static final String ADMIN = "e2e-admin-token";
-    private static final Map<String, String> AS_ADMIN = Map.of("Authorization", "Bearer " + ADMIN,
-            "Content-Type", "application/json");
+    private static final Map<String, String> AS_ADMIN = E2eRequests.bearerJson(ADMIN);
 
     private static Path work;
+    @AutoClose
     private static KarafServer server;
 
     @BeforeAll
@@ -65,13 +65,6 @@ class TritonClientFlowTest {
         Path repository = E2eFiles.exampleRepository(work, "simple_linear", "tiny_seq2seq");
         server = KarafServer.start(E2eFiles.DISTRIBUTION, work, repository,
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN), Map.of());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static Reply post(String path, String json) {
