@@ -18,4 +18,14 @@ unpack_gantry() {
   export JAVA_HOME="$java_home" PATH="$java_home/bin:$PATH"
 }
 
+# prepare_kit KIT_DIR WORK_DIR LOG: both of the above, with the bridge as the libtorch engine's library; the
+# assembly is then at WORK_DIR/gantry.
+prepare_kit() {
+  local kit="$1" work="$2" log="$3"
+  build_bridge "$kit" "$work/native" "$log"
+  unpack_gantry "$kit" "$work"
+  echo "nativeLibrary = $library" > "$work/gantry/etc/org.gantry.engine.libtorch.cfg"
+  export LD_LIBRARY_PATH="$torch_dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+}
+
 torch_dir="$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')"

@@ -25,10 +25,10 @@ tar -cf - -C distribution/target --transform 's|^assembly|gantry|' \
 cp -r backend-plugins/libtorch-engine/target/native-kit "$kit/native-kit"
 mvn -q -B -o dependency:copy-dependencies -pl bench/loadgen -DoutputDirectory="$kit/loadgen" \
   -DincludeGroupIds=org.apache.httpcomponents.client5,org.apache.httpcomponents.core5,com.fasterxml.jackson.core,org.slf4j
-# LoadGenerator and the closed-loop clients it drives alone: the module's jar also holds gRPC stubs and the other
+# LoadGenerator, SafeUpdatesBenchmark and the closed-loop clients they drive alone: the module's jar also holds gRPC stubs and the other
 # benchmarks.
 jar cf "$kit/loadgen/loadgen.jar" $(cd bench/loadgen/target/classes \
-  && ls org/gantry/loadgen/LoadGenerator*.class org/gantry/loadgen/ClosedLoop*.class \
+  && ls org/gantry/loadgen/LoadGenerator*.class org/gantry/loadgen/ClosedLoop*.class org/gantry/loadgen/SafeUpdatesBenchmark*.class \
   | sed 's/^/-C bench\/loadgen\/target\/classes /')
 mvn -q -B -o package -pl distribution
 du -sh "$kit"/*

@@ -10,8 +10,5 @@ work="$(mktemp -d)"
 trap 'tail -100 "$out/cmake.log" > "$out/logs.txt" 2>/dev/null; rm -f "$out/cmake.log"; rm -rf "$work"' EXIT
 source "$root/bench/gpu-lib.sh"
 echo "torch at $torch_dir; $(nproc) cores"; nvidia-smi --query-gpu=name --format=csv,noheader || true
-build_bridge "$kit" "$work/native" "$out/cmake.log"
-unpack_gantry "$kit" "$work"
-echo "nativeLibrary = $library" > "$work/gantry/etc/org.gantry.engine.libtorch.cfg"
-export LD_LIBRARY_PATH="$torch_dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+prepare_kit "$kit" "$work" "$out/cmake.log"
 "$root/bench/request-path.sh" --assembly "$work/gantry" --loadgen "$kit/loadgen" --engine libtorch --out "$out" "$@"

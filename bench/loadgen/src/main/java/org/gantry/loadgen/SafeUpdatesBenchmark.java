@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What canaries' neighbours pay: the request-path overhead of a shadow or of data capture, against the same model
@@ -60,6 +61,7 @@ public final class SafeUpdatesBenchmark {
             }
         }
         System.out.println(table(results, models.get(0), concurrency, rounds, seconds));
+        FIRST_FAILURES.forEach((model, failure) -> System.out.println(model + ": the first failure: " + failure));
         for (String model : models) {
             HttpResponse<String> traffic = http.send(HttpRequest.newBuilder(
                     URI.create(url + "/v2/models/" + model + "/traffic")).GET().build(),
@@ -85,13 +87,22 @@ public final class SafeUpdatesBenchmark {
         return body.array();
     }
 
+    /** The first failed answer of each scenario, printed at the end: a table of errors alone says nothing. */
+    private static final Map<String, String> FIRST_FAILURES = new ConcurrentHashMap<>();
+
     private static boolean send(HttpClient http, String url, String model, byte[] body) throws Exception {
         int headerLength = body.length - 16 * 64 * 4;
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/v2/models/" + model + "/infer"))
                 .header("Content-Type", "application/octet-stream")
                 .header("Inference-Header-Content-Length", Integer.toString(headerLength))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            FIRST_FAILURES.putIfAbsent(model, response.statusCode() + " "
+                    + new String(response.body(), StandardCharsets.UTF_8));
+            return false;
+        }
+        return true;
     }
 
     private static String table(Map<String, ClosedLoop.Measurement> results, String baseline, int concurrency,
