@@ -18,11 +18,15 @@ unpack_gantry() {
   export JAVA_HOME="$java_home" PATH="$java_home/bin:$PATH"
 }
 
-# prepare_kit KIT_DIR WORK_DIR LOG: both of the above, with the bridge as the libtorch engine's library; the
-# assembly is then at WORK_DIR/gantry.
-prepare_kit() {
-  local kit="$1" work="$2" log="$3"
-  build_bridge "$kit" "$work/native" "$log"
+# start_kit KIT_DIR OUT_DIR: for the wrappers that run one benchmark on the kit. Sets $kit and $out (absolute),
+# builds the bridge and unpacks the assembly into a fresh $work (the assembly at $work/gantry, the bridge as the
+# libtorch engine's library), and on exit leaves the build log's tail in OUT_DIR/logs.txt and removes $work.
+start_kit() {
+  kit="$(cd "$1" && pwd)"; out="$(mkdir -p "$2" && cd "$2" && pwd)"
+  work="$(mktemp -d)"
+  trap 'tail -100 "$out/cmake.log" > "$out/logs.txt" 2>/dev/null; rm -f "$out/cmake.log"; rm -rf "$work"' EXIT
+  echo "torch at $torch_dir; $(nproc) cores"; nvidia-smi --query-gpu=name --format=csv,noheader || true
+  build_bridge "$kit" "$work/native" "$out/cmake.log"
   unpack_gantry "$kit" "$work"
   echo "nativeLibrary = $library" > "$work/gantry/etc/org.gantry.engine.libtorch.cfg"
   export LD_LIBRARY_PATH="$torch_dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"

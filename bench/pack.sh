@@ -22,7 +22,7 @@ mvn -q -B -o package -pl distribution -Pgpu
 tar -cf - -C distribution/target --transform 's|^assembly|gantry|' \
   --exclude='assembly/system/org/eclipse/platform/org.eclipse.osgi' \
   --exclude='assembly/system/org/ops4j/pax/logging/pax-logging-logback' assembly | xz -9 -T2 > "$kit/gantry-gpu.txz"
-cp -r backend-plugins/libtorch-engine/target/native-kit "$kit/native-kit"
+cp -r plugins/engines/libtorch/target/native-kit "$kit/native-kit"
 mvn -q -B -o dependency:copy-dependencies -pl bench/loadgen -DoutputDirectory="$kit/loadgen" \
   -DincludeGroupIds=org.apache.httpcomponents.client5,org.apache.httpcomponents.core5,com.fasterxml.jackson.core,org.slf4j
 # LoadGenerator, SafeUpdatesBenchmark and the closed-loop clients they drive alone: the module's jar also holds gRPC stubs and the other

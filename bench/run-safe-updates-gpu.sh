@@ -5,13 +5,9 @@
 #   bench/run-safe-updates-gpu.sh KIT_DIR OUT_DIR [--seconds 5] [--rounds 4] [--models off,capture,shadow10]
 # OUT_DIR gets gpu.txt and cpu.txt (each the benchmark's table and traffic summaries) and logs.txt.
 set -euo pipefail
-kit="$(cd "$1" && pwd)"; out="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2
 root="$(cd "$(dirname "$0")/.." && pwd)"
-work="$(mktemp -d)"
-trap 'tail -100 "$out/cmake.log" > "$out/logs.txt" 2>/dev/null; rm -f "$out/cmake.log"; rm -rf "$work"' EXIT
 source "$root/bench/gpu-lib.sh"
-echo "torch at $torch_dir; $(nproc) cores"; nvidia-smi --query-gpu=name --format=csv,noheader || true
-prepare_kit "$kit" "$work" "$out/cmake.log"
+start_kit "$1" "$2"; shift 2
 for kind in GPU CPU; do
   "$root/bench/safe-updates.sh" --assembly "$work/gantry" --loadgen "$kit/loadgen" --engine libtorch \
     --kind "KIND_$kind" "$@" | tee "$out/$(echo "$kind" | tr A-Z a-z).txt"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and the tests need, only those missing:
 #   python3-torch, python3-onnx  make the MiniLM example from its Maven Central weights (scripts/fixtures/make-minilm-example.py)
-#   libtorch-dev, cmake, g++     build the native libtorch engine (backend-plugins/libtorch-engine)
+#   libtorch-dev, cmake, g++     build the native libtorch engine (plugins/engines/libtorch)
 #   chromium                     the status page's browser test (itests/e2e StatusPageTest), headless over DevTools
 #   haproxy                      the consistent-hashing proxy in front of MultiNodeTest's Gantry nodes
 #   umoci                        ImageTest's OCI image layout (deploy/image/build-image.sh --without-rootfs)

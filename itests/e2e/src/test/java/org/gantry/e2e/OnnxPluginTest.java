@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * A third-party backend, built against Gantry's API bundle alone and in none of Gantry's features (the ONNX
- * Runtime example in backend-plugins/onnxruntime), dropped into deploy/ of the real distribution.
+ * Runtime example in plugins/example/onnxruntime), dropped into deploy/ of the real distribution.
  */
 class OnnxPluginTest {
 

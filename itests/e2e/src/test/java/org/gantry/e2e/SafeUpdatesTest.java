@@ -63,6 +63,8 @@ class SafeUpdatesTest {
         Path work = E2eFiles.workFolder("safe-updates");
         Path models = work.resolve("models");
         SafeUpdateModels.write(models, "shadowed", Map.of("primary_version", "1", "shadow_version", "2"), 1, 2);
+        SafeUpdateModels.write(models, "tolerant", Map.of("primary_version", "1", "shadow_version", "2",
+                "shadow_absolute_tolerance", "1.5"), 1, 2);
         SafeUpdateModels.write(models, "canaried",
                 Map.of("primary_version", "1", "canary_version", "2", "canary_percent", "10"), 1, 2);
         SafeUpdateModels.write(models, "captured", Map.of("capture", "true", "capture_percent", "30"), 1);
@@ -119,12 +121,33 @@ class SafeUpdatesTest {
         JsonNode output = shadow.get("outputs").get(0);
         assertEquals("OUTPUT__0", output.get("name").asText());
         assertEquals(0.75, output.get("exact_match_rate").asDouble(), 1e-12);
+        assertEquals(0.75, output.get("agreement_rate").asDouble(), 1e-12, "a difference of 1 is beyond the default"
+                + " tolerance");
+        assertEquals(1e-8, shadow.get("absolute_tolerance").asDouble(), 1e-20);
+        assertEquals(1e-5, shadow.get("relative_tolerance").asDouble(), 1e-20);
         assertEquals(1.0, output.get("max_abs_difference").asDouble(), 1e-6);
         String metrics = server.call("GET", "/metrics", null).body();
         assertTrue(metrics.contains("gantry_shadow_requests_total{model=\"shadowed\",outcome=\"disagreed\"} 100.0"),
                 metrics);
         assertTrue(metrics.contains("gantry_shadow_exact_match_ratio{model=\"shadowed\",output=\"OUTPUT__0\"} 0.75"),
                 metrics);
+    }
+
+    @Test
+    void aShadowWhoseDifferencesStayWithinItsToleranceAgreesThoughItsAnswersAreNotExactlyEqual() throws Exception {
+        load("tolerant");
+        int requests = 40;
+        for (int i = 0; i < requests; i++) {
+            infer("tolerant", "t-" + i, new float[] {(i + 0.5f) / requests}, Map.of());
+        }
+        JsonNode shadow = awaitTraffic(server, "tolerant", AS_CLIENT, s -> s.has("shadow")
+                && s.get("shadow").get("compared").asLong() == requests).get("shadow");
+        // The candidate still adds 1 on a quarter of the inputs, within the model's absolute tolerance of 1.5.
+        assertEquals(0, shadow.get("disagreed").asLong(), shadow.toString());
+        assertEquals(1.5, shadow.get("absolute_tolerance").asDouble(), 1e-12);
+        JsonNode output = shadow.get("outputs").get(0);
+        assertEquals(1.0, output.get("agreement_rate").asDouble(), 1e-12, shadow.toString());
+        assertEquals(0.75, output.get("exact_match_rate").asDouble(), 1e-12, shadow.toString());
     }
 
     @Test

@@ -3,7 +3,7 @@
  * parts built on it report (canary splits, shadow comparisons, data capture) and accept (promotion, rollback).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.gantry.api.traffic;
 
 import org.osgi.annotation.bundle.Export;

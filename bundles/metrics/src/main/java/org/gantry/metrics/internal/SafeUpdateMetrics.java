@@ -35,7 +35,8 @@ final class SafeUpdateMetrics {
                         .forEach(r -> c.call(share(r), r.model(), r.candidateVersion())))
                 .register(registry);
         CounterWithCallback.builder().name("gantry_shadow_requests")
-                .help("Shadow copies by outcome: sent, compared, disagreed (some output differed), skipped (the shadow"
+                .help("Shadow copies by outcome: sent, compared, disagreed (some output differed beyond the tolerance),"
+                        + " skipped (the shadow"
                         + " yielded), failed").labelNames("model", "outcome")
                 .callback(c -> reports(traffic).stream().filter(r -> r.shadow() != null).forEach(r -> {
                     ShadowReport s = r.shadow();
@@ -49,6 +50,11 @@ final class SafeUpdateMetrics {
                 .help("Share of compared shadow answers whose output equalled the primary's, 0..1")
                 .labelNames("model", "output")
                 .callback(c -> outputs(traffic, (r, o) -> c.call(o.exactMatchRate(), r.model(), o.name())))
+                .register(registry);
+        GaugeWithCallback.builder().name("gantry_shadow_agreement_ratio")
+                .help("Share of compared shadow answers whose output agreed with the primary's within the shadow's"
+                        + " tolerance, 0..1").labelNames("model", "output")
+                .callback(c -> outputs(traffic, (r, o) -> c.call(o.agreementRate(), r.model(), o.name())))
                 .register(registry);
         GaugeWithCallback.builder().name("gantry_shadow_max_abs_difference")
                 .help("Largest absolute difference of any element between a shadow's output and the primary's")

@@ -33,8 +33,11 @@ final class TrafficLines {
                     trim(shadow.percent()), shadow.sent(), shadow.compared(), shadow.disagreed(),
                     100 * shadow.disagreementRate(), shadow.skipped(), shadow.failed()));
             for (ShadowReport.OutputAgreement output : shadow.outputs()) {
-                lines.add(String.format(Locale.ROOT, "    %s: exact match %.2f%%, max abs difference %s", output.name(),
-                        100 * output.exactMatchRate(), output.maxAbsDifference()));
+                lines.add(String.format(Locale.ROOT,
+                        "    %s: agreement %.2f%% (within %s absolute, %s relative), exact match %.2f%%,"
+                                + " max abs difference %s", output.name(), 100 * output.agreementRate(),
+                        shadow.tolerance().absolute(), shadow.tolerance().relative(), 100 * output.exactMatchRate(),
+                        output.maxAbsDifference()));
             }
         }
         return lines;

@@ -3,23 +3,32 @@ package org.gantry.traffic.internal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
+import org.gantry.api.traffic.Tolerance;
 
 /**
- * How far one tensor is from another: equal element for element or not, and the largest absolute difference of any
- * element. Numbers are compared as doubles (exact for every type but the 64-bit integers beyond 2^53, where a
- * difference still shows as inequality through the raw bytes); strings and token ids agree only when equal.
+ * How far one tensor is from another: equal element for element or not, within a tolerance or not, and the largest
+ * absolute difference of any element. Numbers are compared as doubles (exact for every type but the 64-bit integers
+ * beyond 2^53, where a difference still shows as inequality through the raw bytes); only floating-point elements get
+ * the tolerance: strings, booleans and integers (token ids) agree only when equal.
  *
  * @param exact            equal datatype, shape and elements
+ * @param withinTolerance  exact, or floating-point elements that each agree within the tolerance
  * @param maxAbsDifference 0 when exact; infinite when datatype or shape differ; 0 for unequal strings
  */
-record TensorDifference(boolean exact, double maxAbsDifference) {
+record TensorDifference(boolean exact, boolean withinTolerance, double maxAbsDifference) {
 
-    static final TensorDifference INCOMPARABLE = new TensorDifference(false, Double.POSITIVE_INFINITY);
+    private static final Set<DataType> FLOATING = EnumSet.of(DataType.FP16, DataType.BF16, DataType.FP32,
+            DataType.FP64);
 
-    static TensorDifference between(Tensor primary, Tensor shadow) {
+    static final TensorDifference INCOMPARABLE = new TensorDifference(false, false, Double.POSITIVE_INFINITY);
+    private static final TensorDifference EQUAL = new TensorDifference(true, true, 0);
+
+    static TensorDifference between(Tensor primary, Tensor shadow, Tolerance tolerance) {
         if (shadow == null || primary.dataType() != shadow.dataType()
                 || !Arrays.equals(primary.shape(), shadow.shape())) {
             return INCOMPARABLE;
@@ -28,22 +37,27 @@ record TensorDifference(boolean exact, double maxAbsDifference) {
         ByteBuffer b = shadow.data().order(ByteOrder.LITTLE_ENDIAN);
         boolean sameBytes = a.equals(b);
         DataType type = primary.dataType();
-        if (type == DataType.BYTES || type == DataType.BOOL) {
-            return new TensorDifference(sameBytes, 0);
-        }
         if (sameBytes) {
-            return new TensorDifference(true, 0);
+            return EQUAL;
         }
+        if (type == DataType.BYTES || type == DataType.BOOL) {
+            return new TensorDifference(false, false, 0);
+        }
+        boolean floating = FLOATING.contains(type);
+        boolean within = floating;
         double max = 0;
         long count = primary.elementCount();
         for (int i = 0; i < count; i++) {
-            double difference = Math.abs(element(a, type, i) - element(b, type, i));
+            double expected = element(a, type, i);
+            double actual = element(b, type, i);
+            double difference = Math.abs(expected - actual);
             if (Double.isNaN(difference)) {
-                return new TensorDifference(false, Double.POSITIVE_INFINITY);
+                return INCOMPARABLE;
             }
             max = Math.max(max, difference);
+            within &= floating && tolerance.allows(expected, actual);
         }
-        return new TensorDifference(false, max);
+        return new TensorDifference(false, within, max);
     }
 
     private static double element(ByteBuffer data, DataType type, int index) {

@@ -14,8 +14,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Shadow threads", min = "1",
             description = "Shadow copies run on this many threads of their own, never on a request's thread; at most"
-                    + " this many copies are in any model's queue at once.")
-    int shadowThreads() default 2;
+                    + " this many copies are in the shadows' queues at once, and copies go together in groups of"
+                    + " at most this many (a shadow's largest batch).")
+    int shadowThreads() default 16;
+
+    @AttributeDefinition(name = "Shadow batch wait (ms)", min = "1",
+            description = "Copies to a shadow that batches dynamically wait for as many as its largest batch, so"
+                    + " they cost it one execution, not one each; after this long those waiting go however few.")
+    int shadowBatchWaitMillis() default 50;
 
     @AttributeDefinition(name = "Shadow queue", min = "0",
             description = "Copies waiting for a shadow thread; when it is full a copy is skipped (counted), so a slow"

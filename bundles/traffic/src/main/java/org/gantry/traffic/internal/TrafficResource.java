@@ -106,11 +106,14 @@ public class TrafficResource {
             comparison.put("disagreement_rate", shadow.disagreementRate());
             comparison.put("skipped", shadow.skipped());
             comparison.put("failed", shadow.failed());
+            comparison.put("absolute_tolerance", shadow.tolerance().absolute());
+            comparison.put("relative_tolerance", shadow.tolerance().relative());
             comparison.put("outputs", shadow.outputs().stream().map(o -> {
                 Map<String, Object> output = new LinkedHashMap<>();
                 output.put("name", o.name());
                 output.put("compared", o.compared());
                 output.put("exact_match_rate", o.exactMatchRate());
+                output.put("agreement_rate", o.agreementRate());
                 output.put("max_abs_difference", finite(o.maxAbsDifference()));
                 return output;
             }).toList());

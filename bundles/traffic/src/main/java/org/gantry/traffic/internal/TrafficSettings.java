@@ -6,6 +6,7 @@ import java.util.function.Function;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.model.DynamicBatching;
 import org.gantry.api.model.ModelConfig;
+import org.gantry.api.traffic.Tolerance;
 
 /**
  * A model's canary and shadow, as its configuration's {@code parameters} say. Off unless named: no
@@ -18,12 +19,17 @@ import org.gantry.api.model.ModelConfig;
  * @param shadowModel      {@code shadow_model} (default: the model itself), or null without a shadow
  * @param shadowVersion    {@code shadow_version} (null: the shadow model's default version)
  * @param shadowPercent    {@code shadow_percent}, 0 to 100 (default 100)
+ * @param tolerance        {@code shadow_absolute_tolerance} and {@code shadow_relative_tolerance}: how far the
+ *                         shadow's floating-point elements may be from the primary's and agree (default
+ *                         {@link Tolerance#DEFAULT})
  * @param priorityLevels   the shadow model's priority levels: its copies go at the lowest (0 when it has none)
+ * @param shadowBatchSize  how many copies go to the shadow together: its largest batch where it batches
+ *                         dynamically (so its batcher makes one batch of them, not one per copy), else 1
  */
 record TrafficSettings(String primaryVersion, String canaryVersion, double canaryPercent, String shadowModel,
-        String shadowVersion, double shadowPercent, int priorityLevels) {
+        String shadowVersion, double shadowPercent, Tolerance tolerance, int priorityLevels, int shadowBatchSize) {
 
-    static final TrafficSettings NONE = new TrafficSettings(null, null, 0, null, null, 0, 0);
+    static final TrafficSettings NONE = new TrafficSettings(null, null, 0, null, null, 0, Tolerance.DEFAULT, 0, 1);
 
     boolean hasCanary() {
         return canaryVersion != null;
@@ -37,19 +43,21 @@ record TrafficSettings(String primaryVersion, String canaryVersion, double canar
         return !hasCanary() && !hasShadow();
     }
 
-    /** Reads a model's parameters and its shadow's priority levels. */
+    /** Reads a model's parameters and how its shadow batches. */
     static TrafficSettings read(String model, Function<String, ModelConfig> configs) {
         TrafficSettings settings = of(model, configs.apply(model));
         if (!settings.hasShadow()) {
             return settings;
         }
-        DynamicBatching batching;
+        ModelConfig shadow;
         try {
-            batching = configs.apply(settings.shadowModel()).dynamicBatching();
+            shadow = configs.apply(settings.shadowModel());
         } catch (GantryException unknownShadow) {
             return settings; // its copies fail, and are counted as failed
         }
-        return settings.withPriorityLevels(batching == null ? 0 : batching.priorityLevels());
+        DynamicBatching batching = shadow.dynamicBatching();
+        return batching == null ? settings
+                : settings.withShadowBatching(batching.priorityLevels(), Math.max(1, shadow.maxBatchSize()));
     }
 
     /** Reads a model's parameters; a malformed value is the operator's mistake and says so. */
@@ -61,31 +69,44 @@ record TrafficSettings(String primaryVersion, String canaryVersion, double canar
         if (shadowModel == null && shadowVersion != null) {
             shadowModel = model;
         }
+        Tolerance tolerance = new Tolerance(
+                nonNegative(model, parameters, "shadow_absolute_tolerance", Tolerance.DEFAULT.absolute()),
+                nonNegative(model, parameters, "shadow_relative_tolerance", Tolerance.DEFAULT.relative()));
         return new TrafficSettings(blankToNull(parameters.get("primary_version")), canary,
                 percent(model, parameters, "canary_percent", 10), shadowModel, shadowVersion,
-                percent(model, parameters, "shadow_percent", 100), 0);
+                percent(model, parameters, "shadow_percent", 100), tolerance, 0, 1);
     }
 
-    TrafficSettings withPriorityLevels(int levels) {
+    TrafficSettings withShadowBatching(int levels, int batchSize) {
         return new TrafficSettings(primaryVersion, canaryVersion, canaryPercent, shadowModel, shadowVersion,
-                shadowPercent, levels);
+                shadowPercent, tolerance, levels, batchSize);
     }
 
     static double percent(String model, Map<String, String> parameters, String key, double fallback) {
+        return number(model, parameters, key, fallback, 100, "a percentage from 0 to 100");
+    }
+
+    private static double nonNegative(String model, Map<String, String> parameters, String key, double fallback) {
+        return number(model, parameters, key, fallback, Double.POSITIVE_INFINITY, "a number of 0 or more");
+    }
+
+    /** A parameter from 0 to {@code max}; a malformed value is the operator's mistake and says so. */
+    private static double number(String model, Map<String, String> parameters, String key, double fallback,
+            double max, String what) {
         String value = blankToNull(parameters.get(key));
         if (value == null) {
             return fallback;
         }
         try {
             double parsed = Double.parseDouble(value);
-            if (parsed >= 0 && parsed <= 100) {
+            if (parsed >= 0 && parsed <= max) {
                 return parsed;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw GantryException.invalidArgument("model '%s': parameter %s must be a percentage from 0 to 100, not '%s'",
-                model, key, value);
+        throw GantryException.invalidArgument("model '%s': parameter %s must be %s, not '%s'", model, key, what,
+                value);
     }
 
     static String blankToNull(String value) {

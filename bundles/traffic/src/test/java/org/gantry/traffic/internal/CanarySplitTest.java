@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.gantry.api.inference.InferenceRequest;
+import org.gantry.api.traffic.Tolerance;
 import org.junit.jupiter.api.Test;
 
 class CanarySplitTest {
 
-    private static final TrafficSettings TEN_PERCENT = new TrafficSettings("1", "2", 10, null, null, 0, 0);
+    private static final TrafficSettings TEN_PERCENT = new TrafficSettings("1", "2", 10, null, null, 0, Tolerance.DEFAULT, 0, 1);
 
     private static InferenceRequest keyed(String key) {
         return new InferenceRequest(null, key == null ? Map.of() : Map.of("routing_key", key), List.of(), List.of());
@@ -51,7 +52,7 @@ class CanarySplitTest {
         for (int i = 0; i < 100; i++) {
             assertEquals("1", split.route(TEN_PERCENT, keyed(null)));
         }
-        TrafficSettings twenty = new TrafficSettings("1", "2", 20, null, null, 0, 0);
+        TrafficSettings twenty = new TrafficSettings("1", "2", 20, null, null, 0, Tolerance.DEFAULT, 0, 1);
         assertEquals(CanarySplit.State.CANARY, split.state(twenty), "new settings start a new canary");
     }
 }
