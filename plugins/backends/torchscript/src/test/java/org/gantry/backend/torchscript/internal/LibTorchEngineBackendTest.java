@@ -1,5 +1,8 @@
 package org.gantry.backend.torchscript.internal;
 
+import static org.gantry.backend.torchscript.internal.ExampleModels.simpleLinear;
+import static org.gantry.backend.torchscript.internal.ExampleModels.tokenScorer;
+import static org.gantry.backend.torchscript.internal.ExampleModels.versionedScale;
 import static org.gantry.test.support.ExampleCases.assertOutputs;
 import static org.gantry.test.support.ExampleCases.request;
 import static org.gantry.test.support.TestTensors.fp32;
@@ -64,27 +67,6 @@ class LibTorchEngineBackendTest {
                 config.inputs(), config.outputs(), null, null, parameters, null);
     }
 
-    static ModelConfig simpleLinear(Map<String, String> parameters) {
-        return new ModelConfig("simple_linear", "pytorch_libtorch", "", 8,
-                List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(3L))),
-                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(2L))), null, null, parameters, null);
-    }
-
-    static ModelConfig tokenScorer(Map<String, String> parameters) {
-        return new ModelConfig("token_scorer", "", "pytorch", 4,
-                List.of(new TensorConfig("token_ids", DataType.INT64, List.of(-1L)),
-                        new TensorConfig("token_weights", DataType.FP32, List.of(-1L))),
-                List.of(new TensorConfig("pooled", DataType.FP32, List.of(4L)),
-                        new TensorConfig("token_count", DataType.INT64, List.of())),
-                null, null, parameters, null);
-    }
-
-    static ModelConfig versionedScale(Map<String, String> parameters) {
-        return new ModelConfig("versioned_scale", "pytorch_libtorch", "", 0,
-                List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(-1L))),
-                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(-1L))), null, null, parameters, null);
-    }
-
     @Test
     void theExampleModelsAnswerLikeTheDjlPath() throws IOException {
         int cases = 0;
@@ -108,12 +90,12 @@ class LibTorchEngineBackendTest {
 
     @Test
     void footprintIsTheModulesBytes() {
-        try (LoadedModel model = backend.load(new TestLoadContext(simpleLinear(LIBTORCH), 1, EXAMPLES.resolve("simple_linear"),
-                Device.CPU))) {
+        try (LoadedModel model = backend.load(new TestLoadContext(simpleLinear(LIBTORCH), 1,
+                EXAMPLES.resolve("simple_linear"), Device.CPU))) {
             assertEquals(32, model.footprintBytes()); // as on DJL: W (3x2) and b (2) in FP32
         }
-        try (LoadedModel model = backend.load(new TestLoadContext(tokenScorer(LIBTORCH), 1, EXAMPLES.resolve("token_scorer"),
-                Device.CPU))) {
+        try (LoadedModel model = backend.load(new TestLoadContext(tokenScorer(LIBTORCH), 1,
+                EXAMPLES.resolve("token_scorer"), Device.CPU))) {
             assertEquals(256, model.footprintBytes()); // a 16x4 FP32 embedding
         }
     }
@@ -162,7 +144,8 @@ class LibTorchEngineBackendTest {
 
     @Test
     void gpuPlacementNeedsLibtorchWithCuda() {
-        TestLoadContext onGpu = new TestLoadContext(simpleLinear(Map.of()), 1, EXAMPLES.resolve("simple_linear"), Device.gpu(0));
+        TestLoadContext onGpu = new TestLoadContext(simpleLinear(Map.of()), 1, EXAMPLES.resolve("simple_linear"),
+                Device.gpu(0));
         GantryException djlOnGpu = assertThrows(GantryException.class, () -> backend.load(onGpu));
         assertTrue(djlOnGpu.getMessage().contains("CPU only"), djlOnGpu.getMessage());
         if (!libtorch.cudaAvailable()) {
@@ -203,8 +186,8 @@ class LibTorchEngineBackendTest {
         assertEquals(ErrorKind.INVALID_ARGUMENT, corrupt.kind());
         assertTrue(corrupt.getMessage().contains("is not a loadable TorchScript model"), corrupt.getMessage());
         assertFalse(corrupt.getMessage().contains("\n"), corrupt.getMessage());
-        try (LoadedModel linear = backend.load(new TestLoadContext(simpleLinear(LIBTORCH), 1, EXAMPLES.resolve("simple_linear"),
-                Device.CPU))) {
+        try (LoadedModel linear = backend.load(new TestLoadContext(simpleLinear(LIBTORCH), 1,
+                EXAMPLES.resolve("simple_linear"), Device.CPU))) {
             GantryException shape = assertThrows(GantryException.class, () -> linear.infer(InferenceRequest.of(
                     List.of(fp32("INPUT__0", new long[] { 1, 4 }, 1, 2, 3, 4)))));
             assertEquals(ErrorKind.INVALID_ARGUMENT, shape.kind());

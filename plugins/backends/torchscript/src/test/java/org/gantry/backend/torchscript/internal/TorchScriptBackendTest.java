@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -52,26 +53,16 @@ class TorchScriptBackendTest {
     }
 
     private static ModelConfig simpleLinear() {
-        return new ModelConfig("simple_linear", "pytorch_libtorch", "", 8,
-                List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(3L))),
-                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(2L))), null, null, null, null);
-    }
-
-    private static ModelConfig tokenScorer() {
-        return new ModelConfig("token_scorer", "", "pytorch", 4,
-                List.of(new TensorConfig("token_ids", DataType.INT64, List.of(-1L)),
-                        new TensorConfig("token_weights", DataType.FP32, List.of(-1L))),
-                List.of(new TensorConfig("pooled", DataType.FP32, List.of(4L)),
-                        new TensorConfig("token_count", DataType.INT64, List.of())),
-                null, null, null, null);
+        return ExampleModels.simpleLinear(Map.of());
     }
 
     @Test
     void outputsEqualTorchsForTheExampleModels() throws IOException {
-        for (ModelConfig config : List.of(simpleLinear(), tokenScorer())) {
+        for (ModelConfig config : List.of(simpleLinear(), ExampleModels.tokenScorer(Map.of()))) {
             JsonNode cases = new ObjectMapper().readTree(EXAMPLES.resolve(config.name()).resolve("expected.json").toFile());
-            TestLoadContext context = TestLoadContext.onHost(backend.complete(TestLoadContext.onHost(config, 1, EXAMPLES.resolve(config.name()))), 1,
-                    EXAMPLES.resolve(config.name()));
+            Path folder = EXAMPLES.resolve(config.name());
+            ModelConfig completed = backend.complete(TestLoadContext.onHost(config, 1, folder));
+            TestLoadContext context = TestLoadContext.onHost(completed, 1, folder);
             try (LoadedModel model = backend.load(context)) {
                 assertTrue(model.footprintBytes() > 0);
                 for (JsonNode testCase : cases.get("1")) {
@@ -163,7 +154,8 @@ class TorchScriptBackendTest {
 
     @Test
     void anInputTheModuleCannotTakeIsTheCallersError() {
-        try (LoadedModel model = backend.load(TestLoadContext.onHost(simpleLinear(), 1, EXAMPLES.resolve("simple_linear")))) {
+        try (LoadedModel model = backend.load(TestLoadContext.onHost(simpleLinear(), 1,
+                EXAMPLES.resolve("simple_linear")))) {
             // Four features where the weight matrix takes three: libtorch refuses the matmul.
             GantryException error = assertThrows(GantryException.class,
                     () -> model.infer(InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1, 4 }, 1, 2, 3, 4)))));
@@ -176,7 +168,8 @@ class TorchScriptBackendTest {
         // simple_linear: W (3x2) and b (2) in FP32; token_scorer: a 16x4 FP32 embedding.
         assertEquals(32, TorchScriptBackend.tensorStorageBytes(EXAMPLES.resolve("simple_linear/1/model.pt")));
         assertEquals(256, TorchScriptBackend.tensorStorageBytes(EXAMPLES.resolve("token_scorer/1/model.pt")));
-        try (LoadedModel model = backend.load(TestLoadContext.onHost(simpleLinear(), 1, EXAMPLES.resolve("simple_linear")))) {
+        try (LoadedModel model = backend.load(TestLoadContext.onHost(simpleLinear(), 1,
+                EXAMPLES.resolve("simple_linear")))) {
             assertEquals(32, model.footprintBytes());
         }
     }
