@@ -198,10 +198,14 @@ public final class ModelManager implements ModelServer {
         return response;
     }
 
+    /**
+     * A canary routes streams as it routes single answers, so streaming callers meet the candidate in its share; the
+     * exchange is not reported (a shadow or capture of a stream would need all of its responses, not one answer).
+     */
     @Override
     public void inferStream(String modelName, String version, InferenceRequest request,
             Consumer<InferenceResponse> responses) {
-        executor.inferStream(modelName, version, request, responses);
+        executor.inferStream(modelName, exchanges.route(modelName, version, request), request, responses);
     }
 
     /** The one rule for which backend serves what, as the runtime tracks them (the shell and ensembles ask it). */
