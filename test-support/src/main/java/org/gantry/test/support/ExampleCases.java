@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.StreamSupport;
 
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.tensor.DataType;
@@ -36,12 +37,7 @@ public final class ExampleCases {
 
     /** A tensor's {@code shape}. */
     public static long[] shape(JsonNode tensor) {
-        JsonNode dims = tensor.get("shape");
-        long[] values = new long[dims.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = dims.get(i).asLong();
-        }
-        return values;
+        return StreamSupport.stream(tensor.get("shape").spliterator(), false).mapToLong(JsonNode::asLong).toArray();
     }
 
     /** A tensor's {@code data} in its {@code datatype}, little-endian, ready to read. */

@@ -26,6 +26,7 @@ import org.gantry.api.model.VersionPolicy;
 import org.gantry.api.server.ModelState;
 import org.gantry.api.server.ModelStatus;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
+import org.gantry.test.support.Traffic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -154,20 +155,8 @@ class ModelManagerTest {
         runtime.restart(TestModels.config(0, false, 1024, 10));
         runtime.repository.add(scaleConfig("scale", 0, null, java.util.Map.of("factor", "3")), 1L);
         runtime.manager.infer("scale", null, request(1));
-        ExecutorService clients = Executors.newFixedThreadPool(4);
-        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-        List<Future<Integer>> traffic = new ArrayList<>();
-        for (int c = 0; c < 4; c++) {
-            traffic.add(clients.submit(() -> {
-                int answered = 0;
-                while (running.get()) {
-                    assertArrayEquals(new float[] { 6 }, floats(runtime.manager.infer("scale", null, request(2)).outputs()
-                            .get(0)));
-                    answered++;
-                }
-                return answered;
-            }));
-        }
+        Traffic<float[]> traffic = Traffic.start(4,
+                () -> floats(runtime.manager.infer("scale", null, request(2)).outputs().get(0)));
         ScalingBackend replacement = new ScalingBackend();
         for (int update = 0; update < 5; update++) { // as bundle:update does: the old service goes, a new one comes
             ScalingBackend old = update % 2 == 0 ? backend : replacement;
@@ -178,11 +167,9 @@ class ModelManagerTest {
             runtime.manager.addBackend(next);
         }
         Thread.sleep(50);
-        running.set(false);
-        for (Future<Integer> client : traffic) {
-            assertTrue(client.get() > 0); // get() rethrows any failed request
+        for (List<float[]> answers : traffic.stop()) { // rethrows any failed request
+            answers.forEach(answer -> assertArrayEquals(new float[] { 6 }, answer));
         }
-        clients.shutdown();
         assertEquals(0, backend.closedUnderARequest.get() + replacement.closedUnderARequest.get());
         assertEquals(backend.loads.get() + replacement.loads.get() - 1,
                 backend.closes.get() + replacement.closes.get(), "every load but the current one was closed");

@@ -12,14 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
@@ -31,6 +29,7 @@ import org.gantry.memory.internal.MemoryManagerImpl;
 import org.gantry.runtime.internal.TestModels.MemoryRepository;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
 import org.gantry.test.support.Await;
+import org.gantry.test.support.Traffic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,20 +102,10 @@ class ModelSourcesTest {
     @Test
     void aReloadTakesOverWithoutAGapWhileClientsInferAndKeepsTheStatistics() throws Exception {
         runtime.repository.add(scaleConfig("scale", 0, null), 1L);
-        ExecutorService clients = Executors.newFixedThreadPool(4); // three clients and the reload
+        ExecutorService clients = Executors.newSingleThreadExecutor(); // the reload, beside the traffic
         try {
             assertArrayEquals(new float[] { 2 }, infer("scale", 2));
-            AtomicBoolean running = new AtomicBoolean(true);
-            List<Future<List<Float>>> traffic = new ArrayList<>();
-            for (int c = 0; c < 3; c++) {
-                traffic.add(clients.submit(() -> {
-                    List<Float> answers = new ArrayList<>();
-                    while (running.get()) {
-                        answers.add(infer("scale", 2)[0]); // a failed request fails the test
-                    }
-                    return answers;
-                }));
-            }
+            Traffic<Float> traffic = Traffic.start(3, () -> infer("scale", 2)[0]); // a failed request fails the test
             backend.loadGate = new CountDownLatch(1); // the new generation takes its time to load
             Future<?> reload = clients.submit(() -> runtime.manager.load("scale",
                     new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "10"), null)));
@@ -126,11 +115,9 @@ class ModelSourcesTest {
             backend.loadGate.countDown();
             reload.get();
             assertArrayEquals(new float[] { 20 }, infer("scale", 2));
-            running.set(false);
 
             long answered = 3;
-            for (Future<List<Float>> client : traffic) {
-                List<Float> answers = client.get();
+            for (List<Float> answers : traffic.stop()) {
                 answered += answers.size();
                 assertEquals(answers.stream().sorted().toList(), answers, "never back to the old generation");
                 assertTrue(answers.stream().allMatch(a -> a == 2f || a == 20f), answers.toString());
