@@ -25,6 +25,8 @@ import threading
 import time
 import urllib.parse
 
+from concurrency import median_concurrent_latency, run_together
+
 
 class Client:
     """One keep-alive connection; opened again when the server closed it while idle."""
@@ -98,6 +100,20 @@ def cuda_models(client):
     raise SystemExit("the server sees no GPU: " + json.dumps(memory))
 
 
+def s2s_requests(url, order, cursor, statuses, errors, lock):
+    """A client's work: it takes the next request number from cursor and calls s2s model order[i] until none is
+    left, counting statuses and keeping the first 20 errors."""
+    def work():
+        own = Client(url)
+        for i in cursor:
+            status, data = own.call("POST", "/v2/models/s2s_%03d/infer" % order[i], s2s_request(i))
+            with lock:
+                statuses[status] += 1
+                if status != 200 and len(errors) < 20:
+                    errors.append("%d %s" % (status, data[:300].decode(errors="replace")))
+    return work
+
+
 def churn(args, client, models):
     """Requests spread uniformly at random over the first `models` s2s models from several clients."""
     results = {"models": models}
@@ -111,15 +127,6 @@ def churn(args, client, models):
     done = threading.Event()
     evictions_before = must(*client.call("GET", "/v2/memory")).get("evictions")
 
-    def work():
-        own = Client(args.url)
-        for i in cursor:
-            status, data = own.call("POST", "/v2/models/s2s_%03d/infer" % order[i], s2s_request(i))
-            with lock:
-                statuses[status] += 1
-                if status != 200 and len(errors) < 20:
-                    errors.append(data[:300].decode(errors="replace"))
-
     def sample():
         own = Client(args.url)
         while not done.is_set():
@@ -130,11 +137,7 @@ def churn(args, client, models):
     sampler = threading.Thread(target=sample)
     sampler.start()
     start = time.perf_counter()
-    workers = [threading.Thread(target=work) for _ in range(args.clients)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    run_together(s2s_requests(args.url, order, cursor, statuses, errors, lock), args.clients)
     results["seconds"] = time.perf_counter() - start
     done.set()
     sampler.join()
@@ -188,24 +191,11 @@ def contention(args, client, at_start_mib):
                            sum(1 for m in gpu["models"] if m["state"] == "RESIDENT")))
             time.sleep(0.2)
 
-    def work():
-        own = Client(args.url)
-        for i in cursor:
-            status, data = own.call("POST", "/v2/models/s2s_%03d/infer" % order[i], s2s_request(i))
-            with lock:
-                statuses[status] += 1
-                if status != 200 and len(errors) < 20:
-                    errors.append("%d %s" % (status, data[:300].decode(errors="replace")))
-
     readers = [threading.Thread(target=read_smi, daemon=True), threading.Thread(target=read_memory)]
     for reader in readers:
         reader.start()
     start = time.perf_counter()
-    workers = [threading.Thread(target=work) for _ in range(args.clients)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    run_together(s2s_requests(args.url, order, cursor, statuses, errors, lock), args.clients)
     seconds = time.perf_counter() - start
     # Everything unloaded: what stays on the device is what the leases never held.
     gpu = gpu_memory(must(*client.call("GET", "/v2/memory")))
@@ -316,24 +306,12 @@ def main():
             results["bert_server_%s_s_%d" % (key, count)] = ((after[key][0] - before[key][0])
                                                             / (after[key][1] - before[key][1]) / 1e9)
 
-    latencies = []
-    lock = threading.Lock()
-
     def concurrent():
         own = Client(args.url)
         body = bert_request(250, seed=threading.get_ident() % 1000)
-        for _ in range(20):
-            start = time.perf_counter()
-            must(*own.call("POST", "/v2/models/bert_base/infer", body))
-            with lock:
-                latencies.append(time.perf_counter() - start)
+        return lambda: must(*own.call("POST", "/v2/models/bert_base/infer", body))
 
-    threads = [threading.Thread(target=concurrent) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    results["bert_5_concurrent_250_s"] = statistics.median(latencies)
+    results["bert_5_concurrent_250_s"] = median_concurrent_latency(concurrent, threads=5, repeat=20)
     # Where the time goes: the server's own statistics (queue, compute) and a request that does no work.
     results["bert_batch_stats"] = must(*client.call("GET", "/v2/models/bert_base/stats"))["model_stats"][0][
         "batch_stats"]

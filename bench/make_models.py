@@ -16,11 +16,12 @@ import json
 import os
 import pathlib
 import statistics
-import threading
 import time
 
 import torch
 from torch import nn
+
+from concurrency import median_concurrent_latency
 
 TOKENS = (30, 250, 550)
 
@@ -168,24 +169,12 @@ def main():
             host_ids, host_mask = ids.cpu(), mask.cpu()
             reference["bert_forward_s_%d" % tokens] = timed(
                 lambda: bert(host_ids.to(device), host_mask.to(device)).cpu(), 50)
-        latencies = []
-        lock = threading.Lock()
-
         def client():
             ids = torch.randint(1000, 30000, (1, 250))
             mask = torch.ones_like(ids)
-            for _ in range(20):
-                start = time.perf_counter()
-                bert(ids.to(device), mask.to(device)).cpu()
-                with lock:
-                    latencies.append(time.perf_counter() - start)
+            return lambda: bert(ids.to(device), mask.to(device)).cpu()
 
-        threads = [threading.Thread(target=client) for _ in range(5)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        reference["bert_5_concurrent_250_s"] = statistics.median(latencies)
+        reference["bert_5_concurrent_250_s"] = median_concurrent_latency(client, threads=5, repeat=20)
         del bert
         torch.cuda.empty_cache()
         reference["device_reserved_after_free"] = torch.cuda.memory_reserved(0) - baseline

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.gantry.e2e.KarafServer.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,11 +36,12 @@ class CaptureBackpressureTest {
     private static final Pattern DROPPED =
             Pattern.compile("gantry_capture_exchanges_total\\{model=\"throttled\",outcome=\"dropped\"} (\\S+)");
 
+    @AutoClose
     private static KarafServer server;
 
     @BeforeAll
     static void start() throws IOException {
-        Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")).resolve("backpressure"));
+        Path work = E2eFiles.workFolder("backpressure");
         Path models = work.resolve("models");
         SafeUpdateModels.write(models, "throttled", Map.of("capture", "true"), 1);
         SafeUpdateModels.write(models, "untouched", Map.of(), 1);
@@ -49,13 +50,6 @@ class CaptureBackpressureTest {
                 .replace("maxWriteBytesPerSecond = 0", "maxWriteBytesPerSecond = " + WRITE_RATE)
                 .replace("maxQueueBytes = 67108864", "maxQueueBytes = 16384");
         server = KarafServer.start(distribution, work, models, Map.of(), Map.of("org.gantry.capture.cfg", capture));
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static long timedInference(String model, float[] x) throws IOException {

@@ -2,7 +2,6 @@ package org.gantry.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,12 +49,13 @@ final class ClusterNode {
         for (Map.Entry<String, String> file : etcFiles.entrySet()) {
             Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
         }
-        ClusterNode node = new ClusterNode(name, home, work.resolve(name + "-console.log"), freePort(), freePort());
+        ClusterNode node = new ClusterNode(name, home, work.resolve(name + "-console.log"), FreePorts.next(),
+                FreePorts.next());
         node.environment.putAll(environment);
         node.environment.put("GANTRY_HTTP_HOST", "127.0.0.1");
         node.environment.put("GANTRY_HTTP_PORT", Integer.toString(node.port));
-        node.environment.put("GANTRY_CONSOLE_PORT", Integer.toString(freePort()));
-        node.environment.put("GANTRY_INTERNAL_HTTP_PORT", Integer.toString(freePort()));
+        node.environment.put("GANTRY_CONSOLE_PORT", Integer.toString(FreePorts.next()));
+        node.environment.put("GANTRY_INTERNAL_HTTP_PORT", Integer.toString(FreePorts.next()));
         node.environment.put("GANTRY_GRPC_HOST", "127.0.0.1");
         node.environment.put("GANTRY_GRPC_PORT", Integer.toString(node.grpcPort));
         // The JVM replaces bin/karaf, as in the image: signals reach it directly.
@@ -155,10 +155,4 @@ final class ClusterNode {
         }
     }
 
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

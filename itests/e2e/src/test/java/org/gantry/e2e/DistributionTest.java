@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.gantry.e2e.KarafServer.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,19 +29,13 @@ class DistributionTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path EXAMPLES = E2eFiles.EXAMPLES;
+    @AutoClose
     private static KarafServer server;
 
     @BeforeAll
     static void start() throws Exception {
         Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")));
         server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, EXAMPLES);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
     }
 
     /**

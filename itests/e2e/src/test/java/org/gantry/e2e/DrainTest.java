@@ -43,8 +43,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 class DrainTest {
 
     private static final String INFER = "/v2/models/simple_linear/infer";
-    private static final String REQUEST = "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],\"datatype\":\"FP32\","
-            + "\"data\":[1,2,3]}]}";
+    private static final String REQUEST = E2eRequests.SIMPLE_LINEAR;
     private static final String ADMIN_TOKEN = "drain-test-admin-token";
 
     @Test
@@ -99,7 +98,7 @@ class DrainTest {
             assertEquals(200, server.call("GET", "/v2/health/ready", null).status(), "a refused drain drains nothing");
             try (Socket inFlight = beginRequest(server)) {
                 Reply accepted = server.exchange("POST", "/v2/drain", null,
-                        Map.of("Authorization", "Bearer " + ADMIN_TOKEN));
+                        E2eRequests.bearer(ADMIN_TOKEN));
                 assertEquals(202, accepted.status(), accepted.body());
                 assertEquals("{\"draining\":true,\"in_flight\":1,\"timeout_seconds\":20}", accepted.body());
                 assertEquals(503, server.call("GET", "/v2/health/ready", null).status());

@@ -1,7 +1,6 @@
 package org.gantry.e2e;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -37,8 +36,8 @@ final class HaProxy implements AutoCloseable {
      */
     static HaProxy start(Path config, Path work, List<String> nodes, List<String> grpcNodes)
             throws IOException, InterruptedException {
-        int port = freePort();
-        int grpcPort = freePort();
+        int port = FreePorts.next();
+        int grpcPort = FreePorts.next();
         Path socket = work.resolve("haproxy.sock");
         java.nio.file.Files.deleteIfExists(socket); // a last run's
         ProcessBuilder builder = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
@@ -68,12 +67,6 @@ final class HaProxy implements AutoCloseable {
     /** The gRPC frontend (HTTP/2 cleartext). */
     int grpcPort() {
         return grpcPort;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket free = new ServerSocket(0)) {
-            return free.getLocalPort();
-        }
     }
 
     /** One runtime API command, such as {@code set server gantry/gantry4 state ready}; returns the answer. */

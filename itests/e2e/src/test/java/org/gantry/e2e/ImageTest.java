@@ -120,7 +120,7 @@ class ImageTest {
         E2eFiles.delete(models);
         Path model = models.resolve("simple_linear/model");
         E2eFiles.copy(E2eFiles.EXAMPLES.resolve("simple_linear"), model);
-        int port = freePort();
+        int port = FreePorts.next();
         int low = freePortRange(8);
         Map<String, String> environment = new HashMap<>();
         for (JsonNode variable : process.get("env")) {
@@ -257,16 +257,10 @@ class ImageTest {
         return names;
     }
 
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     /** The first of {@code size} consecutive free ports, as SageMaker reserves for a container's other listeners. */
     private static int freePortRange(int size) throws IOException {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int low = freePort();
+            int low = FreePorts.next();
             boolean free = low + size < 65536;
             for (int p = low; free && p < low + size; p++) {
                 try (java.net.ServerSocket socket = new java.net.ServerSocket(p)) {

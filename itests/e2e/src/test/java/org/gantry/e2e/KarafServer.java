@@ -2,7 +2,6 @@ package org.gantry.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -67,12 +66,12 @@ final class KarafServer implements AutoCloseable {
         for (Map.Entry<String, String> file : etcFiles.entrySet()) {
             Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
         }
-        int port = freePort();
-        int grpcPort = freePort();
+        int port = FreePorts.next();
+        int grpcPort = FreePorts.next();
         // A console port of its own, so that servers started side by side (other test runs, other checkouts) never
         // answer each other's bin/client; and every other port of its own for the same reason.
-        int consolePort = freePort();
-        int internalPort = freePort();
+        int consolePort = FreePorts.next();
+        int internalPort = FreePorts.next();
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
                 .directory(home.toFile())
                 .redirectErrorStream(true)
@@ -277,12 +276,6 @@ final class KarafServer implements AutoCloseable {
     private static Path sharedNativeCache(Path work) throws IOException {
         String root = System.getProperty("gantry.e2e.work");
         return Files.createDirectories((root == null ? work : Path.of(root)).toAbsolutePath().resolve("djl-cache"));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void sleep(long millis) {

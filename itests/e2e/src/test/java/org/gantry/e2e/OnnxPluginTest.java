@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.gantry.e2e.KarafServer.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +26,7 @@ class OnnxPluginTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String REQUEST = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\","
             + "\"data\":[1,-2,0.5,-0.5]}]}";
+    @AutoClose
     private static KarafServer server;
 
     @BeforeAll
@@ -33,13 +34,6 @@ class OnnxPluginTest {
         Path work = E2eFiles.workFolder("onnx");
         server = KarafServer.start(E2eFiles.DISTRIBUTION, work,
                 Path.of("src/test/resources/onnx").toAbsolutePath(), Map.of(), Map.of());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static JsonNode indexEntry(String model) throws Exception {

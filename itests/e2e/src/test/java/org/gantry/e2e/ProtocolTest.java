@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.gantry.e2e.KarafServer.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -45,13 +45,13 @@ class ProtocolTest {
     private static final String ADMIN = "e2e-admin-token";
     private static final String INFERENCE = "e2e-inference-token";
     private static final int BODY_LIMIT = 1 << 20;
-    private static final Map<String, String> AS_ADMIN = Map.of("Authorization", "Bearer " + ADMIN);
-    private static final Map<String, String> AS_CLIENT = Map.of("Authorization", "Bearer " + INFERENCE);
-    private static final String SIMPLE_REQUEST = "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],"
-            + "\"datatype\":\"FP32\",\"data\":[1,2,3]}]}";
+    private static final Map<String, String> AS_ADMIN = E2eRequests.bearer(ADMIN);
+    private static final Map<String, String> AS_CLIENT = E2eRequests.bearer(INFERENCE);
+    private static final String SIMPLE_REQUEST = E2eRequests.SIMPLE_LINEAR;
 
     private static final List<String> CONFORMANCE_MODELS = List.of("simple_linear", "token_scorer", "versioned_scale");
     private static Path work;
+    @AutoClose
     private static KarafServer server;
 
     @BeforeAll
@@ -62,13 +62,6 @@ class ProtocolTest {
         server = KarafServer.start(E2eFiles.DISTRIBUTION, work, repository,
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
                 Map.of("org.gantry.rest.cfg", "maxRequestBytes = " + BODY_LIMIT + "\nmaxTensorElements = 100000\n"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static Reply send(String method, String path, String json, Map<String, String> headers) {
@@ -191,7 +184,7 @@ class ProtocolTest {
     void limitsRefuseLargeBodiesAndTensors() throws Exception {
         byte[] large = new byte[BODY_LIMIT + 1];
         Reply tooLarge = server.exchange("POST", "/v2/models/simple_linear/infer", large,
-                Map.of("Authorization", "Bearer " + INFERENCE, "Content-Type", "application/json"));
+                E2eRequests.bearerJson(INFERENCE));
         assertEquals(413, tooLarge.status(), tooLarge.body());
         assertTrue(JSON.readTree(tooLarge.body()).has("error"));
 
@@ -377,7 +370,7 @@ class ProtocolTest {
         binary.put(header).putFloat(1).putFloat(2).putFloat(3);
         Map<String, String> binaryHeaders = Map.of("Authorization", "Bearer " + INFERENCE,
                 "Inference-Header-Content-Length", Integer.toString(header.length));
-        Map<String, String> json = Map.of("Authorization", "Bearer " + INFERENCE, "Content-Type", "application/json");
+        Map<String, String> json = E2eRequests.bearerJson(INFERENCE);
         record Case(String label, String model, String suffix, byte[] body, Map<String, String> headers) {
         }
         for (Case c : List.of(

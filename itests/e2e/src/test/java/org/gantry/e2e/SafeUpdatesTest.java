@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.gantry.e2e.KarafServer.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -47,21 +47,20 @@ class SafeUpdatesTest {
 
     private static final String ADMIN = "safe-updates-admin-token";
     private static final String INFERENCE = "safe-updates-inference-token";
-    private static final Map<String, String> AS_CLIENT = Map.of("Authorization", "Bearer " + INFERENCE,
-            "Content-Type", "application/json");
-    private static final Map<String, String> AS_ADMIN = Map.of("Authorization", "Bearer " + ADMIN,
-            "Content-Type", "application/json");
+    private static final Map<String, String> AS_CLIENT = E2eRequests.bearerJson(INFERENCE);
+    private static final Map<String, String> AS_ADMIN = E2eRequests.bearerJson(ADMIN);
     /** Tensors above this many bytes go to binary files beside the capture records. */
     private static final int INLINE_BYTES = 512;
     /** A false alarm's probability for each binomial bound the canary test checks. */
     private static final double ALPHA = 1e-6;
     private static final String SECRET_PARAMETER = "do-not-capture-this-value";
 
+    @AutoClose
     private static KarafServer server;
 
     @BeforeAll
     static void start() throws IOException {
-        Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")).resolve("safe-updates"));
+        Path work = E2eFiles.workFolder("safe-updates");
         Path models = work.resolve("models");
         SafeUpdateModels.write(models, "shadowed", Map.of("primary_version", "1", "shadow_version", "2"), 1, 2);
         SafeUpdateModels.write(models, "tolerant", Map.of("primary_version", "1", "shadow_version", "2",
@@ -76,13 +75,6 @@ class SafeUpdatesTest {
         server = KarafServer.start(distribution, work, models,
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
                 Map.of("org.gantry.capture.cfg", capture));
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static Reply infer(String model, String id, float[] x, Map<String, Object> parameters) {

@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import org.gantry.e2e.KarafServer.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -40,15 +40,15 @@ class SecurityTest {
     private static final Path EXAMPLES = E2eFiles.EXAMPLES;
     private static final String ADMIN = "security-admin-token";
     private static final String INFERENCE = "security-inference-token";
-    private static final Map<String, String> AS_ADMIN = Map.of("Authorization", "Bearer " + ADMIN);
-    private static final Map<String, String> AS_CLIENT = Map.of("Authorization", "Bearer " + INFERENCE);
+    private static final Map<String, String> AS_ADMIN = E2eRequests.bearer(ADMIN);
+    private static final Map<String, String> AS_CLIENT = E2eRequests.bearer(INFERENCE);
     /** The forms of a path that Jersey may route to the same resource method as the plain one. */
     private static final List<String> PATH_FORMS = List.of("", "/", ";x=1", ";jsessionid=0123abcd", "/;", ";/");
-    private static final String SIMPLE_REQUEST = "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],"
-            + "\"datatype\":\"FP32\",\"data\":[1,2,3]}]}";
+    private static final String SIMPLE_REQUEST = E2eRequests.SIMPLE_LINEAR;
 
     private static Path work;
     private static Path addable;
+    @AutoClose
     private static KarafServer server;
 
     @BeforeAll
@@ -61,13 +61,6 @@ class SecurityTest {
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
                 Map.of("org.gantry.rest.cfg", "maxRequestBytes = 1048576\nmaxTensorElements = 100000\n"
                         + "bodyRateGraceSeconds = 2\nminRequestBytesPerSecond = 1024\n"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static Reply send(String method, String path, String json, Map<String, String> headers) {

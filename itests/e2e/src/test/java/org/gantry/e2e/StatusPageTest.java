@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.gantry.e2e.KarafServer.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +51,7 @@ class StatusPageTest {
     private static final Pattern METRIC = Pattern.compile("\\bgantry_[a-zA-Z0-9_:]+");
 
     private static Path work;
+    @AutoClose
     private static KarafServer server;
     private static int nextModel;
 
@@ -69,13 +70,6 @@ class StatusPageTest {
         assertEquals(503, broken.status(), "a model whose artifact is no TorchScript cannot be served: " + broken.body());
         for (int i = 0; i < 5; i++) {
             assertEquals(200, infer(fleetModel(nextModel - 1)).status());
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
         }
     }
 
@@ -101,7 +95,7 @@ class StatusPageTest {
     }
 
     private static Map<String, String> bearer() {
-        return Map.of("Authorization", "Bearer " + TOKEN, "Content-Type", "application/json");
+        return E2eRequests.bearerJson(TOKEN);
     }
 
     private static Reply infer(String model) {

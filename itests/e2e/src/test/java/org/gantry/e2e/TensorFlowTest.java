@@ -8,18 +8,14 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.gantry.backend.tensorflow.internal.SavedModelFixtures;
 import org.gantry.e2e.KarafServer.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.gantry.test.support.Traffic;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +33,7 @@ class TensorFlowTest {
     private static final String ADMIN = "e2e-admin-token";
     private static final String AFFINE = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\","
             + "\"data\":[1,2,3,4]}]}";
+    @AutoClose
     private static KarafServer server;
     /** The answer to the first request, which started the TensorFlow feature's installation. */
     private static Reply firstRequest;
@@ -62,13 +59,6 @@ class TensorFlowTest {
             assertTrue(System.nanoTime() < deadline, "the TensorFlow backend did not come up: " + reply.body());
             Thread.sleep(500);
             reply = server.call("POST", "/v2/models/tf_affine/infer", AFFINE);
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
         }
     }
 
@@ -154,7 +144,7 @@ class TensorFlowTest {
         assertEquals(400, wrongShape.status());
 
         Reply corrupt = server.exchange("POST", "/v2/repository/models/tf_corrupt/load",
-                "{}".getBytes(StandardCharsets.UTF_8), Map.of("Authorization", "Bearer " + ADMIN));
+                "{}".getBytes(StandardCharsets.UTF_8), E2eRequests.bearer(ADMIN));
         assertEquals(400, corrupt.status(), corrupt.body());
         JsonNode index = JSON.readTree(server.call("POST", "/v2/repository/index", "{}").body());
         JsonNode entry = null;
@@ -171,26 +161,14 @@ class TensorFlowTest {
     @Test
     void theBackendBundleStopsAndStartsUnderTrafficWithoutAJvmRestart() throws Exception {
         long pid = server.pid();
-        AtomicBoolean running = new AtomicBoolean(true);
-        ExecutorService clients = Executors.newFixedThreadPool(2);
-        List<Future<List<Integer>>> traffic = new ArrayList<>();
-        for (int c = 0; c < 2; c++) {
-            traffic.add(clients.submit(() -> {
-                List<Integer> unexpected = new ArrayList<>();
-                while (running.get()) {
-                    Reply reply = server.call("POST", "/v2/models/tf_affine/infer", AFFINE);
-                    if (reply.status() == 200) {
-                        if (!output(JSON.readTree(reply.body()), "y").get("data").toString()
-                                .equals("[3.0,5.0,7.0,9.0]")) {
-                            unexpected.add(-1); // a wrong answer
-                        }
-                    } else {
-                        unexpected.add(reply.status()); // requests wait for the backend to come back
-                    }
-                }
-                return unexpected;
-            }));
-        }
+        Traffic<Integer> traffic = Traffic.start(2, () -> {
+            Reply reply = server.call("POST", "/v2/models/tf_affine/infer", AFFINE);
+            if (reply.status() != 200) {
+                return reply.status(); // requests wait for the backend to come back
+            }
+            return output(JSON.readTree(reply.body()), "y").get("data").toString().equals("[3.0,5.0,7.0,9.0]") ? 200
+                    : -1; // a wrong answer
+        });
         Thread.sleep(500);
         server.console("bundle:stop org.gantry.backend.tensorflow");
         JsonNode stopped = JSON.readTree(server.call("POST", "/v2/repository/index", "{}").body());
@@ -202,11 +180,9 @@ class TensorFlowTest {
             Thread.sleep(200);
         }
         Thread.sleep(500);
-        running.set(false);
-        for (Future<List<Integer>> client : traffic) {
-            assertEquals(List.of(), client.get(1, TimeUnit.MINUTES));
+        for (List<Integer> statuses : traffic.stop()) {
+            assertEquals(List.of(), statuses.stream().filter(status -> status != 200).toList());
         }
-        clients.shutdown();
 
         boolean drained = false;
         for (JsonNode model : stopped) {

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.gantry.e2e.KarafServer.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class TrainedModelAgentTest {
 
-    private static final String REQUEST = "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],\"datatype\":\"FP32\","
-            + "\"data\":[1,2,3]}]}";
+    private static final String REQUEST = E2eRequests.SIMPLE_LINEAR;
     private static Path mntModels;
+    @AutoClose
     private static KarafServer server;
 
     @BeforeAll
@@ -56,13 +56,6 @@ class TrainedModelAgentTest {
         assertEquals(200, loaded.status(), loaded.body());
         E2eFiles.delete(mntModels.resolve("startup"));
         assertEquals(200, agentCall("startup", "unload").status());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test

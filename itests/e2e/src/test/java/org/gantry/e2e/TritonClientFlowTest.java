@@ -10,17 +10,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import org.gantry.e2e.KarafServer.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.gantry.test.support.Traffic;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -53,10 +49,10 @@ class TritonClientFlowTest {
      * accepted from loopback only, and that check does not yet recognise every loopback request.
      */
     private static final String ADMIN = "e2e-admin-token";
-    private static final Map<String, String> AS_ADMIN = Map.of("Authorization", "Bearer " + ADMIN,
-            "Content-Type", "application/json");
+    private static final Map<String, String> AS_ADMIN = E2eRequests.bearerJson(ADMIN);
 
     private static Path work;
+    @AutoClose
     private static KarafServer server;
 
     @BeforeAll
@@ -65,13 +61,6 @@ class TritonClientFlowTest {
         Path repository = E2eFiles.exampleRepository(work, "simple_linear", "tiny_seq2seq");
         server = KarafServer.start(E2eFiles.DISTRIBUTION, work, repository,
                 Map.of("GANTRY_ADMIN_TOKEN", ADMIN), Map.of());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static Reply post(String path, String json) {
@@ -101,31 +90,18 @@ class TritonClientFlowTest {
     @Test
     void reloadsWithAGoodAndABadOverrideFailNoInferenceAndTheBadOneFailsOnlyItsOwnLoad() throws Exception {
         assertEquals(200, post("/v2/models/simple_linear/infer", SIMPLE_REQUEST).status());
-        AtomicBoolean running = new AtomicBoolean(true);
-        ExecutorService clients = Executors.newFixedThreadPool(2);
-        List<Future<List<String>>> traffic = new ArrayList<>();
-        for (int c = 0; c < 2; c++) {
-            traffic.add(clients.submit(() -> {
-                List<String> failures = new ArrayList<>();
-                int answered = 0;
-                while (running.get() || answered == 0) {
-                    Reply reply = post("/v2/models/simple_linear/infer", SIMPLE_REQUEST);
-                    if (reply.status() != 200 || !reply.body().contains("\"data\":[8.0,2.0]")) {
-                        failures.add(reply.status() + " " + reply.body());
-                    }
-                    answered++;
-                }
-                return failures;
-            }));
-        }
-        try {
+        try (Traffic<String> traffic = Traffic.start(2, () -> {
+            Reply reply = post("/v2/models/simple_linear/infer", SIMPLE_REQUEST);
+            return reply.status() == 200 && reply.body().contains("\"data\":[8.0,2.0]") ? "" // answered right
+                    : reply.status() + " " + reply.body();
+        })) {
             Reply good = manage("POST", "/v2/repository/models/simple_linear/load", load(GOOD_CONFIG));
             Reply unknownPlatform = manage("POST", "/v2/repository/models/simple_linear/load",
                     load(GOOD_CONFIG.replace("pytorch_libtorch", "no_such_platform")));
             Reply noPlatform = manage("POST", "/v2/repository/models/simple_linear/load",
                     load(GOOD_CONFIG.replace("\"platform\":\"pytorch_libtorch\",", "")));
             Reply again = manage("POST", "/v2/repository/models/simple_linear/load", "{}");
-            running.set(false);
+            List<List<String>> answers = traffic.stop();
 
             assertEquals(200, good.status(), good.body());
             assertEquals(503, unknownPlatform.status(), unknownPlatform.body());
@@ -133,12 +109,10 @@ class TritonClientFlowTest {
                     .contains("no backend for platform 'no_such_platform'"), unknownPlatform.body());
             assertEquals(400, noPlatform.status(), noPlatform.body());
             assertEquals(200, again.status(), again.body());
-            for (Future<List<String>> client : traffic) {
-                assertEquals(List.of(), client.get(), "failed inferences");
+            for (List<String> client : answers) {
+                assertEquals(List.of(), client.stream().filter(failure -> !failure.isEmpty()).toList(),
+                        "failed inferences");
             }
-        } finally {
-            running.set(false);
-            clients.shutdown();
         }
         JsonNode config = JSON.readTree(server.call("GET", "/v2/models/simple_linear/config", null).body());
         assertEquals(4, config.get("max_batch_size").asInt(), "the good override serves, kept by a plain load");

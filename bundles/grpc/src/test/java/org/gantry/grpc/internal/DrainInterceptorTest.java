@@ -1,5 +1,6 @@
 package org.gantry.grpc.internal;
 
+import static org.gantry.test.support.Await.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,17 +54,9 @@ class DrainInterceptorTest {
     void aCallHoldsTheDrainUntilItIsAnswered() throws Exception {
         CompletableFuture<ModelInferResponse> slow = CompletableFuture.supplyAsync(
                 () -> client.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(request("slow")));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (drain.inFlight() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(1, drain.inFlight(), "the slow call is in flight");
+        awaitTrue(() -> drain.inFlight() == 1, "the slow call is in flight");
         slow.get(30, TimeUnit.SECONDS);
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (drain.inFlight() != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(0, drain.inFlight(), "answered, it no longer holds the drain");
+        awaitTrue(() -> drain.inFlight() == 0, "answered, it no longer holds the drain");
     }
 
     @Test

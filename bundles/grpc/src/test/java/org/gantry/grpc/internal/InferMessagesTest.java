@@ -1,5 +1,7 @@
 package org.gantry.grpc.internal;
 
+import static org.gantry.test.support.TestTensors.floats;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 
@@ -40,20 +41,7 @@ class InferMessagesTest {
     }
 
     private static ByteString littleEndianFloats(float... values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float value : values) {
-            buffer.putFloat(value);
-        }
-        return ByteString.copyFrom(buffer.flip());
-    }
-
-    private static float[] floats(Tensor tensor) {
-        ByteBuffer data = tensor.data();
-        float[] values = new float[data.remaining() / 4];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = data.getFloat();
-        }
-        return values;
+        return ByteString.copyFrom(fp32("raw", new long[] { values.length }, values).data());
     }
 
     private static GantryException invalid(ModelInferRequest request) {

@@ -1,12 +1,12 @@
 package org.gantry.grpc.internal;
 
+import static org.gantry.test.support.Await.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.gantry.api.error.GantryException;
+import org.gantry.api.tensor.Tensor;
 import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
 import org.gantry.grpc.proto.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
 import org.gantry.grpc.proto.GrpcService.InferParameter;
@@ -42,6 +43,7 @@ import org.gantry.grpc.proto.HealthGrpc;
 import org.gantry.grpc.proto.HealthProto.HealthCheckRequest;
 import org.gantry.grpc.proto.HealthProto.HealthCheckResponse.ServingStatus;
 import org.gantry.protocol.access.AccessPolicy;
+import org.gantry.test.support.TestTensors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -105,14 +107,11 @@ class InferenceServiceTest {
     }
 
     private static ModelInferRequest echoRequest(String model, float... values) {
-        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float value : values) {
-            raw.putFloat(value);
-        }
+        Tensor raw = TestTensors.fp32("INPUT", new long[] { 1, values.length }, values);
         return ModelInferRequest.newBuilder().setModelName(model).setId("request-7")
                 .addInputs(InferInputTensor.newBuilder().setName("INPUT").setDatatype("FP32").addShape(1)
                         .addShape(values.length))
-                .addRawInputContents(ByteString.copyFrom(raw.flip()))
+                .addRawInputContents(ByteString.copyFrom(raw.data()))
                 .build();
     }
 
@@ -254,10 +253,7 @@ class InferenceServiceTest {
                     }
                 }).onNext(countRequest("endless", 0));
         assertTrue(first.await(10, TimeUnit.SECONDS));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (server.endlessStoppedBy == null && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        awaitTrue(() -> server.endlessStoppedBy != null, "the endless stream was never stopped");
         GantryException stopped = assertInstanceOf(GantryException.class, server.endlessStoppedBy);
         assertTrue(stopped.getMessage().contains("closed the stream"), stopped.getMessage());
     }

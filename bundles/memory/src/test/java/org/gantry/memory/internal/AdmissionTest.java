@@ -1,5 +1,6 @@
 package org.gantry.memory.internal;
 
+import static org.gantry.test.support.Await.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.gantry.api.backend.Device;
 import org.gantry.api.error.ErrorKind;
@@ -100,21 +100,13 @@ class AdmissionTest {
         return manager.report().devices().get(0);
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not reached in 10 s");
-            Thread.sleep(2);
-        }
-    }
-
     @Test
     void aReservationWaitsForABusyModelAndEvictsItOnceIdle() throws Exception {
         Model busy = resident("busy", 700);
         busy.busy = true;
 
         Future<Lease> waiting = reserveLater("next", 600);
-        await(() -> host().waiting() == 1);
+        awaitTrue(() -> host().waiting() == 1);
         assertFalse(busy.evicted, "never under a request");
 
         busy.finishRequest();
@@ -131,10 +123,10 @@ class AdmissionTest {
         busy.busy = true;
         busy.unloadGate = new CountDownLatch(1);
         Future<Lease> first = reserveLater("first", 600);
-        await(() -> host().waiting() == 1);
+        awaitTrue(() -> host().waiting() == 1);
         // 400 bytes are free, enough for the second, but the first needs them (with the busy model's 600).
         Future<Lease> second = reserveLater("second", 300);
-        await(() -> host().waiting() == 2);
+        awaitTrue(() -> host().waiting() == 2);
         assertFalse(first.isDone() || second.isDone());
 
         busy.finishRequest(); // the first claims the busy model; its 600 being freed now cover the first
@@ -152,14 +144,14 @@ class AdmissionTest {
         a.busy = true;
         b.busy = true;
         Future<Lease> first = reserveLater("first", 500);
-        await(() -> host().waiting() == 1);
+        awaitTrue(() -> host().waiting() == 1);
         Future<Lease> second = reserveLater("second", 500);
-        await(() -> host().waiting() == 2);
+        awaitTrue(() -> host().waiting() == 2);
 
         a.finishRequest(); // the first evicts a
         first.get(10, TimeUnit.SECONDS);
         Future<Lease> aAgain = reserveLater("a", 500);
-        await(() -> host().waiting() == 2); // the second, then a
+        awaitTrue(() -> host().waiting() == 2); // the second, then a
         b.finishRequest(); // b's room goes to the second, which was waiting before a asked again
         second.get(10, TimeUnit.SECONDS);
         assertTrue(b.evicted);
@@ -213,7 +205,7 @@ class AdmissionTest {
         old.unloadGate = new CountDownLatch(1); // the engine's teardown takes its time
 
         Future<Lease> next = reserveLater("next", 600);
-        await(() -> host().freeingBytes() == 600);
+        awaitTrue(() -> host().freeingBytes() == 600);
         // Meanwhile nothing waits for the teardown: the report, another reservation that fits, its release.
         MemoryReport.DeviceMemory during = host();
         assertEquals("UNLOADING", during.models().get(0).state());

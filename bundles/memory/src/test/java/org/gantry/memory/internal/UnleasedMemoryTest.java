@@ -1,13 +1,12 @@
 package org.gantry.memory.internal;
 
+import static org.gantry.test.support.Await.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import org.gantry.api.backend.Device;
 import org.gantry.api.memory.Lease;
@@ -48,14 +47,6 @@ class UnleasedMemoryTest {
         return manager.reserve(new LeaseRequest(model, 1, List.of(GPU), bytes, false, reason -> false));
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not reached in 10 s");
-            Thread.sleep(2);
-        }
-    }
-
     @Test
     void whatTheGpuHoldsBeyondTheLeasesIsMeasuredAndKeptOffItsBudget() throws Exception {
         assertEquals(-1, gpu().unleasedBytes(), "nothing measured before the first load");
@@ -71,7 +62,7 @@ class UnleasedMemoryTest {
         first.commit(3_000, null);
         deviceUsed.addAndGet(-2_700); // unloaded; the caching allocator keeps 300
         first.close();
-        await(() -> gpu().unleasedBytes() == 2_300); // read after the unload
+        awaitTrue(() -> gpu().unleasedBytes() == 2_300); // read after the unload
         assertEquals(CAPACITY - 2_300, gpu().budgetBytes());
 
         deviceUsed.addAndGet(-300); // emptied later: a quiet reading may lower the figure

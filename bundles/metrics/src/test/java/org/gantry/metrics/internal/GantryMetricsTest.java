@@ -7,19 +7,25 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.OptionalLong;
 
 import org.gantry.api.backend.Device;
-import org.gantry.api.memory.Lease;
 import org.gantry.api.memory.LeaseRequest;
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
 import org.gantry.api.memory.ParkRequest;
 import org.gantry.api.memory.Residence;
 import org.gantry.memory.internal.MemoryManagerImpl;
+import org.gantry.test.support.ReportingMemory;
 import org.junit.jupiter.api.Test;
 
 class GantryMetricsTest {
+
+    /** Each line is in the scrape, word for word. */
+    private static void assertExposes(String text, String... lines) {
+        for (String line : lines) {
+            assertTrue(text.contains(line), line + " in:\n" + text);
+        }
+    }
 
     private static String scrape(GantryMetrics metrics) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -40,17 +46,18 @@ class GantryMetricsTest {
         metrics.inferenceCompleted("m", 1, 300_000, false);
 
         String text = scrape(metrics);
-        assertTrue(text.contains("gantry_device_budget_bytes{device=\"cpu\"} 1000.0"), text);
-        assertTrue(text.contains("gantry_device_used_bytes{device=\"cpu\"} 250.0"), text);
-        assertTrue(text.contains("gantry_device_models{device=\"cpu\"} 1.0"), text);
-        assertTrue(text.contains("gantry_model_loads_total{model=\"m\",version=\"1\"} 2.0"), text);
-        assertTrue(text.contains("gantry_model_cold_starts_total{model=\"m\"} 1.0"), text);
-        assertTrue(text.contains("gantry_model_evictions_total{model=\"m\"} 1.0"), text);
-        assertTrue(text.contains("gantry_model_load_failures_total{model=\"broken\",version=\"1\"} 1.0"), text);
-        assertTrue(text.contains("gantry_inference_requests_total{model=\"m\",status=\"failure\",version=\"1\"} 1.0"), text);
-        assertTrue(text.contains("gantry_inference_duration_seconds_count{model=\"m\"} 2"), text);
-        assertTrue(text.contains("gantry_model_load_duration_seconds_sum{model=\"m\"} 0.004"), text);
-        assertTrue(text.contains("# TYPE gantry_invocations_per_second gauge"), text);
+        assertExposes(text,
+                "gantry_device_budget_bytes{device=\"cpu\"} 1000.0",
+                "gantry_device_used_bytes{device=\"cpu\"} 250.0",
+                "gantry_device_models{device=\"cpu\"} 1.0",
+                "gantry_model_loads_total{model=\"m\",version=\"1\"} 2.0",
+                "gantry_model_cold_starts_total{model=\"m\"} 1.0",
+                "gantry_model_evictions_total{model=\"m\"} 1.0",
+                "gantry_model_load_failures_total{model=\"broken\",version=\"1\"} 1.0",
+                "gantry_inference_requests_total{model=\"m\",status=\"failure\",version=\"1\"} 1.0",
+                "gantry_inference_duration_seconds_count{model=\"m\"} 2",
+                "gantry_model_load_duration_seconds_sum{model=\"m\"} 0.004",
+                "# TYPE gantry_invocations_per_second gauge");
     }
 
     @Test
@@ -66,56 +73,34 @@ class GantryMetricsTest {
         memory.reloaded(Residence.DISK, 300_000_000);
 
         String text = scrape(new GantryMetrics(memory));
-        assertTrue(text.contains("gantry_model_tier{model=\"on-gpu\",tier=\"cuda:0\",version=\"1\"} 1.0"), text);
-        assertTrue(text.contains("gantry_model_tier{model=\"on-host\",tier=\"cpu\",version=\"1\"} 1.0"), text);
-        assertTrue(text.contains("gantry_model_tier{model=\"parked\",tier=\"host_tier\",version=\"2\"} 1.0"), text);
-        assertTrue(text.contains("gantry_host_tier_budget_bytes 600.0"), text);
-        assertTrue(text.contains("gantry_host_tier_used_bytes 250.0"), text);
-        assertTrue(text.contains("gantry_host_tier_models 1.0"), text);
-        assertTrue(text.contains("gantry_tier_reload_seconds_count{from=\"host_tier\"} 1"), text);
-        assertTrue(text.contains("gantry_tier_reload_seconds_sum{from=\"host_tier\"} 0.002"), text);
-        assertTrue(text.contains("gantry_tier_reload_seconds_count{from=\"disk\"} 1"), text);
-        assertTrue(text.contains("gantry_tier_reload_seconds_sum{from=\"disk\"} 0.3"), text);
+        assertExposes(text,
+                "gantry_model_tier{model=\"on-gpu\",tier=\"cuda:0\",version=\"1\"} 1.0",
+                "gantry_model_tier{model=\"on-host\",tier=\"cpu\",version=\"1\"} 1.0",
+                "gantry_model_tier{model=\"parked\",tier=\"host_tier\",version=\"2\"} 1.0",
+                "gantry_host_tier_budget_bytes 600.0",
+                "gantry_host_tier_used_bytes 250.0",
+                "gantry_host_tier_models 1.0",
+                "gantry_tier_reload_seconds_count{from=\"host_tier\"} 1",
+                "gantry_tier_reload_seconds_sum{from=\"host_tier\"} 0.002",
+                "gantry_tier_reload_seconds_count{from=\"disk\"} 1",
+                "gantry_tier_reload_seconds_sum{from=\"disk\"} 0.3");
     }
 
     @Test
     void exposesWhatIsBeingFreedWhatAGpuHoldsBeyondItsLeasesAndWaitingLoads() throws IOException {
-        MemoryManager memory = new MemoryManager() {
-            @Override
-            public Lease reserve(LeaseRequest request) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public long evictFor(Device device, long bytes, Lease requester) {
-                return 0;
-            }
-
-            @Override
-            public long hostBytesInUse() {
-                return -1;
-            }
-
-            @Override
-            public OptionalLong learnedFootprint(String artifactKey) {
-                return OptionalLong.empty();
-            }
-
-            @Override
-            public MemoryReport report() {
-                return new MemoryReport(List.of(
-                        new MemoryReport.DeviceMemory("cpu", Device.CPU, 4000, 1000, 250, List.of()),
-                        new MemoryReport.DeviceMemory("cuda:0", Device.gpu(0), 10_000, 7_700, 3_000, List.of(),
-                                2_000, 2_300, 1)), 0);
-            }
-        };
+        MemoryManager memory = new ReportingMemory(new MemoryReport(List.of(
+                new MemoryReport.DeviceMemory("cpu", Device.CPU, 4000, 1000, 250, List.of()),
+                new MemoryReport.DeviceMemory("cuda:0", Device.gpu(0), 10_000, 7_700, 3_000, List.of(),
+                        2_000, 2_300, 1)), 0));
 
         String text = scrape(new GantryMetrics(memory));
-        assertTrue(text.contains("gantry_device_freeing_bytes{device=\"cuda:0\"} 2000.0"), text);
-        assertTrue(text.contains("gantry_device_unleased_bytes{device=\"cuda:0\"} 2300.0"), text);
+        assertExposes(text,
+                "gantry_device_freeing_bytes{device=\"cuda:0\"} 2000.0",
+                "gantry_device_unleased_bytes{device=\"cuda:0\"} 2300.0");
         assertTrue(!text.contains("gantry_device_unleased_bytes{device=\"cpu\"}"), "not measured on the host");
-        assertTrue(text.contains("gantry_device_waiting_reservations{device=\"cuda:0\"} 1.0"), text);
-        assertTrue(text.contains("gantry_device_budget_bytes{device=\"cuda:0\"} 7700.0"), text);
+        assertExposes(text,
+                "gantry_device_waiting_reservations{device=\"cuda:0\"} 1.0",
+                "gantry_device_budget_bytes{device=\"cuda:0\"} 7700.0");
     }
 
     @Test

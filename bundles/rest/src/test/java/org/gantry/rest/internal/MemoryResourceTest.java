@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.List;
-import java.util.OptionalLong;
 
 import org.gantry.api.backend.Device;
-import org.gantry.api.memory.Lease;
-import org.gantry.api.memory.LeaseRequest;
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
+import org.gantry.test.support.ReportingMemory;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,37 +17,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class MemoryResourceTest {
 
     /** A memory manager that only reports: a host, and a GPU with an eviction under way and a load waiting. */
-    private static final MemoryManager MEMORY = new MemoryManager() {
-        @Override
-        public Lease reserve(LeaseRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long evictFor(Device device, long bytes, Lease requester) {
-            return 0;
-        }
-
-        @Override
-        public long hostBytesInUse() {
-            return -1;
-        }
-
-        @Override
-        public OptionalLong learnedFootprint(String artifactKey) {
-            return OptionalLong.empty();
-        }
-
-        @Override
-        public MemoryReport report() {
-            return new MemoryReport(List.of(
-                    new MemoryReport.DeviceMemory("cpu", Device.CPU, 4000, 1000, 250, List.of(
-                            new MemoryReport.LeaseInfo("parked", 1, 250, false, 0, "HOST_TIER"))),
-                    new MemoryReport.DeviceMemory("cuda:0", Device.gpu(0), 10_000, 7_700, 3_000, List.of(
-                            new MemoryReport.LeaseInfo("old", 1, 2_000, false, 0, "UNLOADING")), 2_000, 2_300, 1)),
-                    3, new MemoryReport.HostTier(600, 250, 1, 4, 3, 5, 2, 50_000_000, 900_000_000));
-        }
-    };
+    private static final MemoryManager MEMORY = new ReportingMemory(new MemoryReport(List.of(
+            new MemoryReport.DeviceMemory("cpu", Device.CPU, 4000, 1000, 250, List.of(
+                    new MemoryReport.LeaseInfo("parked", 1, 250, false, 0, "HOST_TIER"))),
+            new MemoryReport.DeviceMemory("cuda:0", Device.gpu(0), 10_000, 7_700, 3_000, List.of(
+                    new MemoryReport.LeaseInfo("old", 1, 2_000, false, 0, "UNLOADING")), 2_000, 2_300, 1)),
+            3, new MemoryReport.HostTier(600, 250, 1, 4, 3, 5, 2, 50_000_000, 900_000_000)));
 
     /** The view as its clients read it: the JSON Jackson writes from the resource's answer. */
     private static JsonNode report() {

@@ -1,7 +1,7 @@
 package org.gantry.runtime.internal;
 
-import static org.gantry.runtime.internal.TestModels.floats;
-import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.test.support.TestTensors.floats;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.gantry.runtime.internal.TestModels.scaleConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,6 @@
 package org.gantry.runtime.internal;
 
-import static org.gantry.runtime.internal.TestModels.awaitTrue;
+import static org.gantry.test.support.Await.awaitTrue;
 import static org.gantry.runtime.internal.TestModels.scaleConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,19 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.gantry.api.backend.Backend;
-import org.gantry.api.backend.LoadedModel;
-import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.gantry.test.support.TestBackend;
 
 /** Which backend serves what, alone: the serving rule, waiting for a backend that went, and the missing message. */
 class BackendTrackerTest {
@@ -40,22 +38,9 @@ class BackendTrackerTest {
 
     /** A backend for another platform, which never loads anything. */
     private static Backend other() {
-        return new Backend() {
-            @Override
-            public String name() {
-                return "other";
-            }
-
-            @Override
-            public Set<String> platforms() {
-                return Set.of("other_platform");
-            }
-
-            @Override
-            public LoadedModel load(ModelLoadContext context) {
-                throw new UnsupportedOperationException("not in this test");
-            }
-        };
+        return TestBackend.of("other", "other_platform", context -> {
+            throw new UnsupportedOperationException("not in this test");
+        });
     }
 
     @Test

@@ -1,21 +1,19 @@
 package org.gantry.runtime.internal;
 
-import static org.gantry.runtime.internal.TestModels.awaitTrue;
-import static org.gantry.runtime.internal.TestModels.floats;
-import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.test.support.Await.awaitTrue;
+import static org.gantry.test.support.TestTensors.floats;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.gantry.runtime.internal.TestModels.scaleConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -25,44 +23,23 @@ import org.gantry.api.model.DynamicBatching;
 import org.gantry.api.model.InstanceGroup;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.server.ModelStatistics;
-import org.gantry.memory.internal.MemoryManagerImpl;
-import org.gantry.runtime.internal.TestModels.MemoryRepository;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Triton's dynamic batching: stacking, splitting, shapes that cannot stack, ordering, and instances. */
 class BatchingTest {
 
-    private MemoryRepository repository;
-    private final ScalingBackend backend = new ScalingBackend();
-    private ModelManager manager;
-    /** The runtime's versions, to see how many requests wait in a version's queue. */
-    private final VersionRegistry versions = new VersionRegistry();
-    private final ExecutorService callers = Executors.newCachedThreadPool();
-
-    @BeforeEach
-    void start(@TempDir Path models) {
-        repository = new MemoryRepository(models);
-        manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null), TestModels.config(0), versions,
-                actions -> null);
-        manager.addBackend(backend);
-    }
-
-    @AfterEach
-    void stop() {
-        backend.inferGate.countDown();
-        backend.gatesByFirstValue.values().forEach(CountDownLatch::countDown);
-        callers.shutdownNow();
-        manager.deactivate();
-    }
+    @RegisterExtension
+    final ScalingRuntime runtime = ScalingRuntime.seeingVersions(TestModels.config(0));
+    private final ScalingBackend backend = runtime.backend;
+    private final VersionRegistry versions = runtime.versions;
+    private final ExecutorService callers = runtime.callers;
 
     /** A batched scaling model (factor 2) with dynamic batching and the given instance count. */
     private void addModel(String name, int instances, boolean preserveOrdering, List<Integer> preferred) {
         ModelConfig base = scaleConfig(name, 8, null, Map.of("factor", "2"));
-        repository.add(base.toBuilder()
+        runtime.repository.add(base.toBuilder()
                 .instanceGroups(List.of(new InstanceGroup("", instances, InstanceGroup.Kind.CPU, List.of())))
                 .dynamicBatching(new DynamicBatching(preferred, 0, preserveOrdering, 0, 0, null, Map.of())).build(),
                 1L);
@@ -78,13 +55,13 @@ class BatchingTest {
     }
 
     private Future<InferenceResponse> send(String model, InferenceRequest request) {
-        return callers.submit(() -> manager.infer(model, null, request));
+        return callers.submit(() -> runtime.manager.infer(model, null, request));
     }
 
     @Test
     void queuedRequestsRunAsOneBatchAndEachGetsItsOwnRows() throws Exception {
         addModel("batched", 1, false, List.of());
-        manager.load("batched");
+        runtime.manager.load("batched");
         backend.inferGate = new CountDownLatch(1);
         Future<InferenceResponse> blocker = send("batched", rows(100, 1, 2));
         awaitTrue(() -> backend.executionOrder.size() == 1);
@@ -108,7 +85,7 @@ class BatchingTest {
             assertArrayEquals(requests.get(r).inputs().get(0).shape(), answer.outputs().get(0).shape());
         }
         assertEquals(2, backend.executionOrder.size(), "the blocker, then one batch of 7 rows");
-        ModelStatistics stats = manager.statistics("batched", "1").get(0);
+        ModelStatistics stats = runtime.manager.statistics("batched", "1").get(0);
         assertEquals(2, stats.executionCount());
         assertEquals(8, stats.inferenceCount());
         assertEquals(List.of(1L, 7L), stats.batchStats().stream().map(ModelStatistics.BatchStatistics::batchSize)
@@ -118,7 +95,7 @@ class BatchingTest {
     @Test
     void requestsWhoseShapesDifferRunInSeparateBatchesAndNoBatchExceedsTheMaximum() throws Exception {
         addModel("batched", 1, false, List.of());
-        manager.load("batched");
+        runtime.manager.load("batched");
         backend.inferGate = new CountDownLatch(1);
         Future<InferenceResponse> blocker = send("batched", rows(100, 1, 2));
         awaitTrue(() -> backend.executionOrder.size() == 1);
@@ -141,7 +118,7 @@ class BatchingTest {
     @Test
     void preserveOrderingHoldsALaterAnswerUntilEarlierOnesLeave() throws Exception {
         addModel("ordered", 2, true, List.of());
-        manager.load("ordered");
+        runtime.manager.load("ordered");
         CountDownLatch slow = new CountDownLatch(1);
         backend.gatesByFirstValue.put(1f, slow);
         Future<InferenceResponse> first = send("ordered", rows(1, 1, 1));
@@ -159,21 +136,21 @@ class BatchingTest {
     void eachInstanceIsLoadedWithALeaseOfItsOwnAndAllAreFreedOnUnload() throws Exception {
         addModel("twice", 2, false, List.of());
 
-        manager.load("twice");
+        runtime.manager.load("twice");
 
         assertEquals(2, backend.loads.get());
-        ModelStatistics stats = manager.statistics("twice", "1").get(0);
+        ModelStatistics stats = runtime.manager.statistics("twice", "1").get(0);
         assertEquals(2, stats.memoryUsage().size(), "one memory_usage entry per instance: " + stats.memoryUsage());
-        manager.unload("twice");
+        runtime.manager.unload("twice");
         assertEquals(2, backend.closes.get());
         assertEquals(0, backend.open.get());
-        assertTrue(manager.statistics("twice", "1").get(0).memoryUsage().isEmpty());
+        assertTrue(runtime.manager.statistics("twice", "1").get(0).memoryUsage().isEmpty());
     }
 
     @Test
     void withoutPreserveOrderingTwoInstancesAnswerIndependently() throws Exception {
         addModel("parallel", 2, false, List.of());
-        manager.load("parallel");
+        runtime.manager.load("parallel");
         CountDownLatch slow = new CountDownLatch(1);
         backend.gatesByFirstValue.put(1f, slow);
         Future<InferenceResponse> first = send("parallel", rows(1, 1, 1));

@@ -5,19 +5,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
-import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.memory.MemoryReport;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.memory.internal.MemoryManagerImpl;
+import org.gantry.test.support.TestTensors;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -34,6 +33,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.gantry.test.support.TestBackend;
 
 /**
  * What memory contention costs, through the runtime and the real memory manager, with a backend whose load,
@@ -62,19 +62,13 @@ public class ContentionBenchmark {
     private static final long FOOTPRINT = 1000;
 
     /** Loads, runs and tears down in the time an engine takes (here: 2 ms, 0.5 ms, 2 ms); scales its input. */
-    static final class CostlyBackend implements Backend {
+    static final class CostlyBackend extends TestBackend {
         static final long LOAD_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
         static final long EXECUTION_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
         static final long TEARDOWN_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-        @Override
-        public String name() {
-            return "costly";
-        }
-
-        @Override
-        public Set<String> platforms() {
-            return Set.of("test_platform");
+        CostlyBackend() {
+            super("costly", "test_platform");
         }
 
         @Override
@@ -86,7 +80,7 @@ public class ContentionBenchmark {
                 public List<Tensor> infer(InferenceRequest request) {
                     LockSupport.parkNanos(EXECUTION_NANOS);
                     float value = request.inputs().get(0).data().getFloat(0) * factor;
-                    return List.of(TestModels.fp32("OUTPUT__0", new long[] { 1 }, value));
+                    return List.of(TestTensors.fp32("OUTPUT__0", new long[] { 1 }, value));
                 }
 
                 @Override
@@ -118,7 +112,7 @@ public class ContentionBenchmark {
     static void call(ModelManager manager, String model, float factor) {
         float value = ThreadLocalRandom.current().nextInt(1000);
         Tensor output = manager.infer(model, null,
-                InferenceRequest.of(List.of(TestModels.fp32("INPUT__0", new long[] { 1 }, value)))).outputs().get(0);
+                InferenceRequest.of(List.of(TestTensors.fp32("INPUT__0", new long[] { 1 }, value)))).outputs().get(0);
         if (output.data().getFloat(0) != value * factor) {
             throw new IllegalStateException(model + " answered " + output.data().getFloat(0) + " for " + value);
         }

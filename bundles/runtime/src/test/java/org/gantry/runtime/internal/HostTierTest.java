@@ -1,6 +1,6 @@
 package org.gantry.runtime.internal;
 
-import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +32,7 @@ import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.memory.internal.MemoryManagerImpl;
 import org.gantry.runtime.internal.TestModels.MemoryRepository;
+import org.gantry.test.support.TestBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +50,7 @@ class HostTierTest {
      * Simulated devices: each holds the bytes of the weights placed on it. A model's weights are real bytes, moved by
      * real copies between a device's buffer and a direct buffer on the host.
      */
-    private static final class SimulatedGpuBackend extends TestModels.AnyDeviceBackend {
+    private static final class SimulatedGpuBackend extends TestBackend {
         final Map<Device, AtomicLong> held = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> fileLoads = new ConcurrentHashMap<>();
         final Map<String, Device> lastPlaced = new ConcurrentHashMap<>();
@@ -57,7 +58,7 @@ class HostTierTest {
         final AtomicInteger closed = new AtomicInteger();
 
         SimulatedGpuBackend() {
-            super("simulated-gpu");
+            super("simulated-gpu", "test_platform", TestBackend.HOST_AND_GPU);
         }
 
         @Override

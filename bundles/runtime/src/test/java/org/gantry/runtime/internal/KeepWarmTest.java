@@ -1,27 +1,22 @@
 package org.gantry.runtime.internal;
 
-import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.test.support.Await.awaitTrue;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.gantry.runtime.internal.TestModels.scaleConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
-import org.gantry.memory.internal.MemoryManagerImpl;
-import org.gantry.runtime.internal.TestModels.MemoryRepository;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Keep-warm parameters: a minimum residency that vetoes eviction, and reloading after an eviction. */
 class KeepWarmTest {
@@ -30,32 +25,19 @@ class KeepWarmTest {
     private static final long BUDGET = 1_000;
     private static final long FOOTPRINT = 600;
 
-    private MemoryRepository repository;
-    private final ScalingBackend backend = new ScalingBackend();
-    private ModelManager manager;
-
-    @BeforeEach
-    void start(@TempDir Path models) {
-        repository = new MemoryRepository(models);
-        manager = new ModelManager(repository, MemoryManagerImpl.forHost(BUDGET, null),
-                TestModels.withLoadWait(TestModels.config(0), 1));
-        manager.addBackend(backend);
-    }
-
-    @AfterEach
-    void stop() {
-        manager.deactivate();
-    }
+    @RegisterExtension
+    final ScalingRuntime runtime = ScalingRuntime.withHostBudget(BUDGET, TestModels.withLoadWait(TestModels.config(0), 1));
+    private final ScalingBackend backend = runtime.backend;
 
     private void addModel(String name, Map<String, String> keepWarm) {
         Map<String, String> parameters = new HashMap<>(keepWarm);
         parameters.put("footprint", Long.toString(FOOTPRINT));
         parameters.put("factor", "1");
-        repository.add(scaleConfig(name, 0, null, parameters), 1L);
+        runtime.repository.add(scaleConfig(name, 0, null, parameters), 1L);
     }
 
     private void infer(String model) {
-        manager.infer(model, null, InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1 }, 1))));
+        runtime.manager.infer(model, null, InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1 }, 1))));
     }
 
     @Test
@@ -71,11 +53,11 @@ class KeepWarmTest {
         assertEquals(ErrorKind.UNAVAILABLE, refused.kind(), refused.getMessage());
         assertTrue(refused.getMessage().contains("waited") && refused.retryAfterSeconds().isPresent(),
                 refused.getMessage());
-        assertTrue(manager.isModelReady("resident", null));
-        manager.unload("resident");
+        assertTrue(runtime.manager.isModelReady("resident", null));
+        runtime.manager.unload("resident");
         infer("plain");
         infer("newcomer"); // without a residency, the plain model makes room
-        assertTrue(!manager.isModelReady("plain", null) && manager.isModelReady("newcomer", null));
+        assertTrue(!runtime.manager.isModelReady("plain", null) && runtime.manager.isModelReady("newcomer", null));
     }
 
     @Test
@@ -84,20 +66,16 @@ class KeepWarmTest {
         addModel("intruder", Map.of());
         infer("expected");
         infer("intruder"); // evicts the expected model
-        assertTrue(!manager.isModelReady("expected", null));
-        manager.unload("intruder"); // the memory comes free
+        assertTrue(!runtime.manager.isModelReady("expected", null));
+        runtime.manager.unload("intruder"); // the memory comes free
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!manager.isModelReady("expected", null)) {
-            assertTrue(System.nanoTime() < deadline, "keep-warm did not load the model again");
-            Thread.sleep(20);
-        }
+        awaitTrue(() -> runtime.manager.isModelReady("expected", null), "keep-warm did not load the model again");
     }
 
     @Test
     void invalidKeepWarmParametersFailTheLoad() {
         addModel("confused", Map.of(KeepWarm.INTERVAL, "soon"));
-        GantryException failure = assertThrows(GantryException.class, () -> manager.load("confused"));
+        GantryException failure = assertThrows(GantryException.class, () -> runtime.manager.load("confused"));
         assertEquals(ErrorKind.INVALID_ARGUMENT, failure.kind());
         assertTrue(failure.getMessage().contains(KeepWarm.INTERVAL), failure.getMessage());
     }

@@ -4,19 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.gantry.api.backend.Backend;
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
-import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.inference.InferenceResponse;
 import org.gantry.api.memory.Lease;
 import org.gantry.api.memory.LeaseRequest;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.memory.internal.MemoryManagerImpl;
+import org.gantry.test.support.TestTensors;
+import org.gantry.test.support.TestBackend;
+import org.gantry.test.support.LoadedModels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -47,31 +48,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class MemoryBenchmark {
 
     /** A backend that answers with its input: what remains is the server's own cost. */
-    static final class EchoBackend implements Backend {
-        @Override
-        public String name() {
-            return "echo";
-        }
-
-        @Override
-        public Set<String> platforms() {
-            return Set.of("test_platform");
-        }
-
-        @Override
-        public LoadedModel load(ModelLoadContext context) {
-            return new LoadedModel() {
-                @Override
-                public List<Tensor> infer(InferenceRequest request) {
-                    return List.of(request.inputs().get(0).withName("OUTPUT__0"));
-                }
-
-                @Override
-                public void close() {
-                    // nothing held
-                }
-            };
-        }
+    static Backend echoBackend() {
+        return TestBackend.of("echo", "test_platform", context -> LoadedModels.echo());
     }
 
     @State(Scope.Benchmark)
@@ -87,10 +65,10 @@ public class MemoryBenchmark {
             TestModels.MemoryRepository repository = new TestModels.MemoryRepository(root);
             repository.add(TestModels.scaleConfig("resident", 8, null), 1L);
             manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null), TestModels.config(0));
-            manager.addBackend(new EchoBackend());
-            request = InferenceRequest.of(List.of(TestModels.fp32("INPUT__0", new long[] { 1, 4 }, 1, 2, 3, 4)));
+            manager.addBackend(echoBackend());
+            request = InferenceRequest.of(List.of(TestTensors.fp32("INPUT__0", new long[] { 1, 4 }, 1, 2, 3, 4)));
             manager.infer("resident", null, request); // load it
-            direct = new EchoBackend().load(null);
+            direct = echoBackend().load(null);
         }
 
         @TearDown

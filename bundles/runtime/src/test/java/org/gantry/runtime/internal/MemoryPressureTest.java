@@ -1,7 +1,7 @@
 package org.gantry.runtime.internal;
 
-import static org.gantry.runtime.internal.TestModels.floats;
-import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.test.support.TestTensors.floats;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.gantry.runtime.internal.TestModels.scaleConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,6 +34,7 @@ import org.gantry.memory.internal.MemoryManagerImpl.Candidate;
 import org.gantry.memory.internal.MemoryManagerImpl.EvictionDecision;
 import org.gantry.runtime.internal.TestModels.MemoryRepository;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
+import org.gantry.test.support.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -194,10 +195,10 @@ class MemoryPressureTest {
         backend.gatesByFirstValue.put(7f, gate);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         Future<float[]> held = pool.submit(() -> floats(manager.infer("busy", null, request(7)).outputs().get(0)));
-        TestModels.awaitTrue(() -> backend.executionOrder.contains(7f)); // the request runs inside "busy"
+        Await.awaitTrue(() -> backend.executionOrder.contains(7f)); // the request runs inside "busy"
 
         Future<?> load = pool.submit(() -> manager.load("next"));
-        TestModels.awaitTrue(() -> memory.report().devices().get(0).waiting() == 1);
+        Await.awaitTrue(() -> memory.report().devices().get(0).waiting() == 1);
         assertTrue(manager.isModelReady("busy", null), "not evicted under its request");
         assertFalse(load.isDone(), "the load waits instead of failing");
 
@@ -222,7 +223,7 @@ class MemoryPressureTest {
         backend.gatesByFirstValue.put(7f, gate);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         Future<?> held = pool.submit(() -> manager.infer("busy", null, request(7)));
-        TestModels.awaitTrue(() -> backend.executionOrder.contains(7f));
+        Await.awaitTrue(() -> backend.executionOrder.contains(7f));
 
         GantryException waited = assertThrows(GantryException.class, () -> manager.infer("next", null, request(1)));
         assertEquals(ErrorKind.UNAVAILABLE, waited.kind(), waited.getMessage());

@@ -1,7 +1,7 @@
 package org.gantry.runtime.internal;
 
-import static org.gantry.runtime.internal.TestModels.floats;
-import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.test.support.TestTensors.floats;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.gantry.runtime.internal.TestModels.scaleConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +18,7 @@ import org.gantry.api.inference.InferenceRequest;
 import org.gantry.memory.internal.MemoryManagerImpl;
 import org.gantry.runtime.internal.TestModels.MemoryRepository;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
+import org.gantry.test.support.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,7 +87,7 @@ class ModelControlTest {
         poller.poll(); // unchanged for an interval: now it loads and takes over
 
         assertEquals(2f, infer("scale"));
-        TestModels.awaitTrue(() -> !manager.isModelReady("scale", "1"));
+        Await.awaitTrue(() -> !manager.isModelReady("scale", "1"));
     }
 
     @Test
@@ -104,7 +105,7 @@ class ModelControlTest {
         java.util.concurrent.ExecutorService polling = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
             java.util.concurrent.Future<?> settled = polling.submit(() -> poller.poll()); // stable: reload
-            TestModels.awaitTrue(() -> backend.loads.get() == 2);
+            Await.awaitTrue(() -> backend.loads.get() == 2);
 
             assertEquals(1f, infer("scale"), "the serving generation answers while the new one loads");
             backend.loadGate.countDown();
@@ -114,7 +115,7 @@ class ModelControlTest {
             polling.shutdownNow();
         }
         assertEquals(1f, infer("scale"));
-        TestModels.awaitTrue(() -> backend.closes.get() == 1);
+        Await.awaitTrue(() -> backend.closes.get() == 1);
         assertEquals(1, backend.open.get());
     }
 

@@ -23,14 +23,24 @@ class ModelFilesTest {
     @TempDir
     Path parent;
 
-    private GantryException refusal(Map<String, byte[]> files) {
+    /** The files are refused as the caller's mistake, saying {@code why}, and nothing is left behind. */
+    private void assertCallersMistake(String why, Map<String, byte[]> files) {
         GantryException error = assertThrows(GantryException.class, () -> ModelFiles.stage(parent, "m", files));
         try (Stream<Path> left = Files.list(parent)) {
             assertEquals(0, left.count(), "a refused load leaves nothing behind");
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        return error;
+        assertEquals(ErrorKind.INVALID_ARGUMENT, error.kind());
+        assertTrue(error.getMessage().contains(why), error.getMessage());
+    }
+
+    /** The names in this order. */
+    private static Map<String, byte[]> inOrder(String first, String second) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(first, new byte[1]);
+        files.put(second, new byte[2]);
+        return files;
     }
 
     @Test
@@ -42,28 +52,17 @@ class ModelFilesTest {
 
     @Test
     void twoNamesForOneFileAreTheCallersMistake() {
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put("1/model.pt", new byte[1]);
-        files.put("1//model.pt", new byte[2]);
-        GantryException error = refusal(files);
-        assertEquals(ErrorKind.INVALID_ARGUMENT, error.kind());
-        assertTrue(error.getMessage().contains("name the same file"), error.getMessage());
+        assertCallersMistake("name the same file", inOrder("1/model.pt", "1//model.pt"));
     }
 
     @Test
     void aFileThatAnotherNeedsAsItsFolderIsTheCallersMistake() {
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put("1", new byte[1]);
-        files.put("1/model.pt", new byte[2]);
-        GantryException error = refusal(files);
-        assertEquals(ErrorKind.INVALID_ARGUMENT, error.kind());
-        assertTrue(error.getMessage().contains("is also the folder of"), error.getMessage());
+        assertCallersMistake("is also the folder of", inOrder("1", "1/model.pt"));
     }
 
     @Test
     void aNameLongerThanTheDiskAllowsIsTheCallersMistake() {
-        GantryException error = refusal(Map.of("1/" + "a".repeat(256), new byte[1]));
-        assertEquals(ErrorKind.INVALID_ARGUMENT, error.kind());
+        assertCallersMistake("", Map.of("1/" + "a".repeat(256), new byte[1]));
     }
 
     /** Needs root to mount a small tmpfs (CI runs as root); elsewhere it is skipped. */

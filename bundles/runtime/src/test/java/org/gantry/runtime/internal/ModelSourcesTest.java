@@ -1,7 +1,7 @@
 package org.gantry.runtime.internal;
 
-import static org.gantry.runtime.internal.TestModels.floats;
-import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.test.support.TestTensors.floats;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.gantry.runtime.internal.TestModels.scaleConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,14 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
@@ -30,9 +28,10 @@ import org.gantry.api.server.ModelStatus;
 import org.gantry.memory.internal.MemoryManagerImpl;
 import org.gantry.runtime.internal.TestModels.MemoryRepository;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.gantry.test.support.Await;
+import org.gantry.test.support.Traffic;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Models from elsewhere than the repository: load overrides (config and files) and models added from a folder. */
@@ -44,56 +43,44 @@ class ModelSourcesTest {
              "output": [{"name": "OUTPUT__0", "data_type": "TYPE_FP32", "dims": [-1]}],
              "parameters": {"factor": {"string_value": "%s"}}}""";
 
-    private MemoryRepository repository;
-    private final ScalingBackend backend = new ScalingBackend();
-    private ModelManager manager;
-
-    @BeforeEach
-    void start(@TempDir Path models) {
-        repository = new MemoryRepository(models);
-        manager = new ModelManager(repository, MemoryManagerImpl.forHost(1L << 30, null), TestModels.config(0));
-        manager.addBackend(backend);
-    }
-
-    @AfterEach
-    void stop() {
-        manager.deactivate();
-    }
+    @RegisterExtension
+    final ScalingRuntime runtime = ScalingRuntime.roomy();
+    private final ScalingBackend backend = runtime.backend;
 
     private float[] infer(String model, float value) {
-        return floats(manager.infer(model, null, InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1 },
+        return floats(runtime.manager.infer(model, null, InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1 },
                 value)))).outputs().get(0));
     }
 
     @Test
     void aConfigOverrideStaysInForceThroughAPlainLoadUntilTheModelIsUnloaded() {
-        repository.add(scaleConfig("scale", 0, null), 1L);
+        runtime.repository.add(scaleConfig("scale", 0, null), 1L);
         assertArrayEquals(new float[] { 2 }, infer("scale", 2));
 
-        manager.load("scale", new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "10"), null));
+        runtime.manager.load("scale", new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "10"), null));
 
         assertArrayEquals(new float[] { 20 }, infer("scale", 2));
-        assertEquals("10", manager.config("scale", null).parameters().get("factor"));
-        manager.load("scale", null); // Triton keeps the override for loads without a config
+        assertEquals("10", runtime.manager.config("scale", null).parameters().get("factor"));
+        runtime.manager.load("scale", null); // Triton keeps the override for loads without a config
         assertArrayEquals(new float[] { 20 }, infer("scale", 2));
-        manager.unload("scale");
-        manager.load("scale", null);
+        runtime.manager.unload("scale");
+        runtime.manager.load("scale", null);
         assertArrayEquals(new float[] { 2 }, infer("scale", 2));
     }
 
     @Test
     void aReloadThatFailsFailsItsOwnRequestAndTheServingVersionAnswersOn() {
-        repository.add(scaleConfig("scale", 0, null), 1L);
-        manager.load("scale", new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "10"), null));
+        runtime.repository.add(scaleConfig("scale", 0, null), 1L);
+        runtime.manager.load("scale", new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "10"), null));
         int loads = backend.loads.get();
 
-        GantryException unknownPlatform = assertThrows(GantryException.class, () -> manager.load("scale",
+        GantryException unknownPlatform = assertThrows(GantryException.class, () -> runtime.manager.load("scale",
                 new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "3").replace("test_platform", "no_such"), null)));
-        GantryException noPlatform = assertThrows(GantryException.class, () -> manager.load("scale",
+        GantryException noPlatform = assertThrows(GantryException.class, () -> runtime.manager.load("scale",
                 new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "3").replace("\"platform\": \"test_platform\",",
                         ""), null)));
         backend.failWith = "the new weights are corrupt";
-        GantryException corrupt = assertThrows(GantryException.class, () -> manager.load("scale",
+        GantryException corrupt = assertThrows(GantryException.class, () -> runtime.manager.load("scale",
                 new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "3"), null)));
         backend.failWith = null;
 
@@ -104,52 +91,40 @@ class ModelSourcesTest {
         assertEquals(ErrorKind.INVALID_ARGUMENT, corrupt.kind());
         assertTrue(corrupt.getMessage().contains("corrupt"), corrupt.getMessage());
         assertArrayEquals(new float[] { 20 }, infer("scale", 2), "the serving version answers on, unchanged");
-        assertEquals(List.of(ModelState.READY), manager.index().stream().filter(s -> s.name().equals("scale"))
+        assertEquals(List.of(ModelState.READY), runtime.manager.index().stream().filter(s -> s.name().equals("scale"))
                 .map(ModelStatus::state).toList());
         assertEquals(loads + 1, backend.loads.get(), "only the corrupt generation reached the backend");
         assertEquals(1, backend.open.get(), "nothing of a failed generation stays open");
-        manager.load("scale", null);
+        runtime.manager.load("scale", null);
         assertArrayEquals(new float[] { 20 }, infer("scale", 2), "a failed override is not kept");
     }
 
     @Test
     void aReloadTakesOverWithoutAGapWhileClientsInferAndKeepsTheStatistics() throws Exception {
-        repository.add(scaleConfig("scale", 0, null), 1L);
-        ExecutorService clients = Executors.newFixedThreadPool(4); // three clients and the reload
+        runtime.repository.add(scaleConfig("scale", 0, null), 1L);
+        ExecutorService clients = Executors.newSingleThreadExecutor(); // the reload, beside the traffic
         try {
             assertArrayEquals(new float[] { 2 }, infer("scale", 2));
-            AtomicBoolean running = new AtomicBoolean(true);
-            List<Future<List<Float>>> traffic = new ArrayList<>();
-            for (int c = 0; c < 3; c++) {
-                traffic.add(clients.submit(() -> {
-                    List<Float> answers = new ArrayList<>();
-                    while (running.get()) {
-                        answers.add(infer("scale", 2)[0]); // a failed request fails the test
-                    }
-                    return answers;
-                }));
-            }
+            Traffic<Float> traffic = Traffic.start(3, () -> infer("scale", 2)[0]); // a failed request fails the test
             backend.loadGate = new CountDownLatch(1); // the new generation takes its time to load
-            Future<?> reload = clients.submit(() -> manager.load("scale",
+            Future<?> reload = clients.submit(() -> runtime.manager.load("scale",
                     new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "10"), null)));
-            TestModels.awaitTrue(() -> backend.loads.get() == 2);
+            Await.awaitTrue(() -> backend.loads.get() == 2);
             assertArrayEquals(new float[] { 2 }, infer("scale", 2), "the old generation serves while the new loads");
 
             backend.loadGate.countDown();
             reload.get();
             assertArrayEquals(new float[] { 20 }, infer("scale", 2));
-            running.set(false);
 
             long answered = 3;
-            for (Future<List<Float>> client : traffic) {
-                List<Float> answers = client.get();
+            for (List<Float> answers : traffic.stop()) {
                 answered += answers.size();
                 assertEquals(answers.stream().sorted().toList(), answers, "never back to the old generation");
                 assertTrue(answers.stream().allMatch(a -> a == 2f || a == 20f), answers.toString());
             }
-            assertEquals(answered, manager.statistics("scale", "1").get(0).inferenceCount(),
+            assertEquals(answered, runtime.manager.statistics("scale", "1").get(0).inferenceCount(),
                     "statistics count across generations, as Triton keeps them across reloads");
-            TestModels.awaitTrue(() -> backend.closes.get() == 1);
+            Await.awaitTrue(() -> backend.closes.get() == 1);
         } finally {
             backend.loadGate.countDown();
             clients.shutdownNow();
@@ -158,18 +133,18 @@ class ModelSourcesTest {
 
     @Test
     void aLoadOfALoadedModelLoadsItAgainOnlyWhenItsFilesChanged() throws Exception {
-        repository.add(scaleConfig("scale", 0, null), 1L);
-        manager.load("scale");
-        manager.load("scale");
+        runtime.repository.add(scaleConfig("scale", 0, null), 1L);
+        runtime.manager.load("scale");
+        runtime.manager.load("scale");
         assertEquals(1, backend.loads.get(), "unchanged: nothing to do");
 
-        Files.write(repository.models.get("scale").directory().resolve("1/model.bin"), new byte[200]);
-        manager.load("scale");
+        Files.write(runtime.repository.models.get("scale").directory().resolve("1/model.bin"), new byte[200]);
+        runtime.manager.load("scale");
 
         assertEquals(2, backend.loads.get());
         assertEquals(1, backend.closes.get(), "the old generation was unloaded");
         assertArrayEquals(new float[] { 2 }, infer("scale", 2));
-        manager.load("scale");
+        runtime.manager.load("scale");
         assertEquals(2, backend.loads.get());
     }
 
@@ -199,15 +174,15 @@ class ModelSourcesTest {
     @Test
     void filesGivenWithALoadServeANewModelAndAreDeletedOnUnload() {
         byte[] weights = "weights".getBytes(StandardCharsets.UTF_8);
-        manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "3"),
+        runtime.manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "3"),
                 Map.of("1/model.bin", weights)));
 
         assertArrayEquals(new float[] { 6 }, infer("fresh", 2));
         Path staged = backend.lastModelDirectory;
         assertTrue(Files.isRegularFile(staged.resolve("1/model.bin")));
-        assertTrue(manager.index().stream().anyMatch(s -> s.name().equals("fresh") && s.state() == ModelState.READY));
+        assertTrue(runtime.manager.index().stream().anyMatch(s -> s.name().equals("fresh") && s.state() == ModelState.READY));
 
-        manager.unload("fresh");
+        runtime.manager.unload("fresh");
 
         assertFalse(Files.exists(staged));
         GantryException gone = assertThrows(GantryException.class, () -> infer("fresh", 2));
@@ -216,33 +191,33 @@ class ModelSourcesTest {
 
     @Test
     void aNewConfigurationForAModelLoadedFromFilesKeepsItsFilesWhetherItLoadsOrNot() {
-        manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "3"),
+        runtime.manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "3"),
                 Map.of("1/model.bin", new byte[8])));
         Path staged = backend.lastModelDirectory;
 
-        assertThrows(GantryException.class, () -> manager.load("fresh", new ModelOverride(
+        assertThrows(GantryException.class, () -> runtime.manager.load("fresh", new ModelOverride(
                 SCALE_CONFIG_JSON.formatted("fresh", "5").replace("test_platform", "no_such"), null)));
-        manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "5"), null));
+        runtime.manager.load("fresh", new ModelOverride(SCALE_CONFIG_JSON.formatted("fresh", "5"), null));
 
         assertArrayEquals(new float[] { 10 }, infer("fresh", 2));
         assertEquals(staged, backend.lastModelDirectory);
         assertTrue(Files.isRegularFile(staged.resolve("1/model.bin")));
-        manager.unload("fresh");
+        runtime.manager.unload("fresh");
         assertFalse(Files.exists(staged));
     }
 
     @Test
     void overridesThatWouldWriteOutsideTheModelFolderAreRefused() {
         for (String path : List.of("../escape/model.bin", "/etc/passwd", "1/../../x", "", "a\\b")) {
-            GantryException e = assertThrows(GantryException.class, () -> manager.load("evil",
+            GantryException e = assertThrows(GantryException.class, () -> runtime.manager.load("evil",
                     new ModelOverride(SCALE_CONFIG_JSON.formatted("evil", "1"), Map.of(path, new byte[1]))));
             assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind(), path);
         }
         GantryException noConfig = assertThrows(GantryException.class,
-                () -> manager.load("evil", new ModelOverride(null, Map.of("1/model.bin", new byte[1]))));
+                () -> runtime.manager.load("evil", new ModelOverride(null, Map.of("1/model.bin", new byte[1]))));
         assertEquals(ErrorKind.INVALID_ARGUMENT, noConfig.kind());
         GantryException badJson = assertThrows(GantryException.class,
-                () -> manager.load("evil", new ModelOverride("{\"max_batch_size\": \"many\"}", Map.of("1/m", new byte[1]))));
+                () -> runtime.manager.load("evil", new ModelOverride("{\"max_batch_size\": \"many\"}", Map.of("1/m", new byte[1]))));
         assertEquals(ErrorKind.INVALID_ARGUMENT, badJson.kind());
         assertTrue(badJson.getMessage().contains("config"), badJson.getMessage());
     }
@@ -260,19 +235,19 @@ class ModelSourcesTest {
                 parameters { key: "factor" value: { string_value: "5" } }
                 """);
 
-        manager.add("customer-7", elsewhere.resolve("model"));
+        runtime.manager.add("customer-7", elsewhere.resolve("model"));
 
         assertArrayEquals(new float[] { 10 }, infer("customer-7", 2));
-        assertEquals(Map.of("customer-7", model), manager.addedModels());
-        GantryException again = assertThrows(GantryException.class, () -> manager.add("customer-7", model));
+        assertEquals(Map.of("customer-7", model), runtime.manager.addedModels());
+        GantryException again = assertThrows(GantryException.class, () -> runtime.manager.add("customer-7", model));
         assertEquals(ErrorKind.CONFLICT, again.kind());
 
-        manager.remove("customer-7");
+        runtime.manager.remove("customer-7");
 
-        assertTrue(manager.addedModels().isEmpty());
+        assertTrue(runtime.manager.addedModels().isEmpty());
         assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> infer("customer-7", 2)).kind());
         assertEquals(ErrorKind.NOT_FOUND,
-                assertThrows(GantryException.class, () -> manager.remove("customer-7")).kind());
+                assertThrows(GantryException.class, () -> runtime.manager.remove("customer-7")).kind());
     }
 
     /** A step model's folder: the scaling model with a factor of its own. */
@@ -335,45 +310,45 @@ class ModelSourcesTest {
     @Test
     void aFolderOfAnEnsembleAndItsStepsAddsTheEnsembleWithItsStepsAndRemovesThemTogether(@TempDir Path downloads)
             throws Exception {
-        manager.addBackend(new FirstStepBackend());
+        runtime.manager.addBackend(new FirstStepBackend());
         Path folder = ensembleFolder(downloads);
 
-        manager.add("customer-9", folder);
+        runtime.manager.add("customer-9", folder);
 
         assertArrayEquals(new float[] { 4 }, infer("customer-9", 2));
-        assertEquals(Map.of("customer-9", folder.resolve("chain")), manager.addedModels(), "only what was added");
-        assertTrue(manager.isModelReady("double", null) && manager.isModelReady("triple", null),
+        assertEquals(Map.of("customer-9", folder.resolve("chain")), runtime.manager.addedModels(), "only what was added");
+        assertTrue(runtime.manager.isModelReady("double", null) && runtime.manager.isModelReady("triple", null),
                 "the steps loaded with it, as Triton's SageMaker front end loads them");
-        assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> manager.remove("double")).kind());
+        assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> runtime.manager.remove("double")).kind());
 
-        manager.remove("customer-9");
+        runtime.manager.remove("customer-9");
 
-        assertTrue(manager.addedModels().isEmpty());
+        assertTrue(runtime.manager.addedModels().isEmpty());
         assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> infer("double", 2)).kind());
         assertEquals(0, backend.open.get());
     }
 
     @Test
     void anEnsembleFolderWhoseStepNameIsTakenAddsNothing(@TempDir Path downloads) throws Exception {
-        manager.addBackend(new FirstStepBackend());
-        repository.add(scaleConfig("triple", 0, null), 1L);
+        runtime.manager.addBackend(new FirstStepBackend());
+        runtime.repository.add(scaleConfig("triple", 0, null), 1L);
 
-        GantryException taken = assertThrows(GantryException.class, () -> manager.add("customer-9",
+        GantryException taken = assertThrows(GantryException.class, () -> runtime.manager.add("customer-9",
                 ensembleFolder(downloads)));
 
         assertEquals(ErrorKind.CONFLICT, taken.kind());
         assertTrue(taken.getMessage().contains("'triple', a step of ensemble 'customer-9'"), taken.getMessage());
-        assertTrue(manager.addedModels().isEmpty());
+        assertTrue(runtime.manager.addedModels().isEmpty());
         assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> infer("double", 2)).kind());
     }
 
     @Test
     void addingRefusesRepositoryNamesAndFoldersWithoutAModel(@TempDir Path empty) {
-        repository.add(scaleConfig("scale", 0, null), 1L);
+        runtime.repository.add(scaleConfig("scale", 0, null), 1L);
         assertEquals(ErrorKind.CONFLICT,
-                assertThrows(GantryException.class, () -> manager.add("scale", empty)).kind());
+                assertThrows(GantryException.class, () -> runtime.manager.add("scale", empty)).kind());
         assertEquals(ErrorKind.INVALID_ARGUMENT,
-                assertThrows(GantryException.class, () -> manager.add("nothing", empty)).kind());
-        assertTrue(manager.addedModels().isEmpty());
+                assertThrows(GantryException.class, () -> runtime.manager.add("nothing", empty)).kind());
+        assertTrue(runtime.manager.addedModels().isEmpty());
     }
 }

@@ -1,6 +1,6 @@
 package org.gantry.runtime.internal;
 
-import static org.gantry.runtime.internal.TestModels.awaitTrue;
+import static org.gantry.test.support.Await.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -26,6 +26,7 @@ import org.gantry.api.memory.LeaseRequest;
 import org.gantry.api.server.ModelState;
 import org.gantry.memory.internal.MemoryManagerImpl;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
+import org.gantry.test.support.TestLoadContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +55,7 @@ class ModelVersionTest {
     /** Marks the version loaded with one instance of the scaling model under a real lease. */
     private ModelInstances loadIt() {
         version.startLoad(this::loader, 0);
-        ModelInstances instances = new ModelInstances(List.of(new ScalingBackend().load(new TestModels.HostLoad(
+        ModelInstances instances = new ModelInstances(List.of(new ScalingBackend().load(TestLoadContext.onHost(
                 TestModels.scaleConfig("m", 0, null), 1, Path.of("unused")))),
                 List.of(memory.reserve(new LeaseRequest("m", 1, List.of(Device.CPU), 1000, false, reason -> false),
                         Duration.ZERO)));

@@ -1,6 +1,6 @@
 package org.gantry.runtime.internal;
 
-import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,46 +21,32 @@ import org.gantry.api.model.InstanceGroup;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.tensor.DataType;
-import org.gantry.api.tensor.Tensor;
 import org.gantry.memory.internal.MemoryManagerImpl;
 import org.gantry.runtime.internal.TestModels.MemoryRepository;
+import org.gantry.test.support.TestBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.gantry.test.support.LoadedModels;
 
 /** Where models land: instance_group kinds and GPUs, the freest GPU, and host memory staged for GPU loads. */
 class PlacementTest {
 
     /** A backend for CPU and GPU that records where each model loaded and what the host held meanwhile. */
-    private final class RecordingBackend extends TestModels.AnyDeviceBackend {
+    private final class RecordingBackend extends TestBackend {
         final Map<String, Device> placed = new ConcurrentHashMap<>();
         final Map<String, Long> hostUsedWhileLoading = new ConcurrentHashMap<>();
 
         RecordingBackend() {
-            super("any");
+            super("any", "test_platform", TestBackend.HOST_AND_GPU);
         }
 
         @Override
         public LoadedModel load(ModelLoadContext context) {
             placed.put(context.config().name(), context.device());
             hostUsedWhileLoading.put(context.config().name(), host().usedBytes());
-            return new LoadedModel() {
-                @Override
-                public List<Tensor> infer(InferenceRequest request) {
-                    return List.of(request.inputs().get(0).withName("OUTPUT__0"));
-                }
-
-                @Override
-                public long footprintBytes() {
-                    return 400;
-                }
-
-                @Override
-                public void close() {
-                    // nothing held
-                }
-            };
+            return LoadedModels.answering(request -> List.of(request.inputs().get(0).withName("OUTPUT__0")), 400);
         }
     }
 

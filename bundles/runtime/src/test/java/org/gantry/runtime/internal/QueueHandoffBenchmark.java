@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.tensor.Tensor;
+import org.gantry.test.support.TestTensors;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class QueueHandoffBenchmark {
 
     private static final InferenceRequest REQUEST = InferenceRequest.of(
-            List.of(TestModels.fp32("INPUT__0", new long[] { 1 }, 1f)));
+            List.of(TestTensors.fp32("INPUT__0", new long[] { 1 }, 1f)));
     private static final List<List<Tensor>> ANSWER = List.of(List.of());
     private static final ExecutionQueue.Ticket TICKET = new ExecutionQueue.Ticket(1, ExecutionQueue.NO_DEADLINE,
             false, Integer.MAX_VALUE, 0);

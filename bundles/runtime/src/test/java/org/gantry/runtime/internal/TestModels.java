@@ -1,10 +1,11 @@
 package org.gantry.runtime.internal;
 
+import static org.gantry.test.support.TestTensors.floats;
+import static org.gantry.test.support.TestTensors.fp32;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.annotation.Annotation;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,14 +13,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.gantry.api.backend.Backend;
-import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.ErrorKind;
@@ -34,6 +33,8 @@ import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.repository.internal.LocalModelRepository;
 import org.gantry.repository.internal.ModelConfigJson;
+import org.gantry.test.support.TestBackend;
+import org.gantry.test.support.TestLoadContext;
 
 /** A repository held in memory and a backend whose model multiplies FP32 input by its version. */
 final class TestModels {
@@ -51,32 +52,6 @@ final class TestModels {
                 .inputs(List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(-1L))))
                 .outputs(List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(-1L)))).versionPolicy(policy)
                 .parameters(parameters).build();
-    }
-
-    /** Waits up to 10 s for a condition that another thread makes true. */
-    static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() < deadline, "condition not reached in 10 s");
-            Thread.sleep(5);
-        }
-    }
-
-    static Tensor fp32(String name, long[] shape, float... values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float value : values) {
-            buffer.putFloat(value);
-        }
-        return Tensor.of(name, DataType.FP32, shape, buffer.flip());
-    }
-
-    static float[] floats(Tensor tensor) {
-        ByteBuffer data = tensor.data();
-        float[] values = new float[data.remaining() / 4];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = data.getFloat();
-        }
-        return values;
     }
 
     /** Models in memory, with real version folders (holding one small file each) under a temporary root. */
@@ -133,31 +108,8 @@ final class TestModels {
         }
     }
 
-    /** A backend of the test platform for the host and GPUs: subclasses say how they load. */
-    abstract static class AnyDeviceBackend implements Backend {
-        private final String name;
-
-        AnyDeviceBackend(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public Set<String> platforms() {
-            return Set.of("test_platform");
-        }
-
-        @Override
-        public Set<Device.Kind> deviceKinds() {
-            return Set.of(Device.Kind.CPU, Device.Kind.GPU);
-        }
-    }
-
-    static final class ScalingBackend implements Backend {
+    /** Parameters: {@code factor}, {@code concurrency}, {@code work_micros}, {@code responses}, {@code knows_end}. */
+    static final class ScalingBackend extends TestBackend {
         final AtomicInteger loads = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
         final List<Long> loadedVersions = new ArrayList<>();
@@ -181,14 +133,8 @@ final class TestModels {
         /** The model folder of the last load, as the backend was given it. */
         volatile java.nio.file.Path lastModelDirectory;
 
-        @Override
-        public String name() {
-            return "test";
-        }
-
-        @Override
-        public Set<String> platforms() {
-            return Set.of("test_platform");
+        ScalingBackend() {
+            super("test", "test_platform");
         }
 
         @Override
@@ -301,15 +247,6 @@ final class TestModels {
         }
     }
 
-    /** The same configuration, with loads waiting for memory {@code seconds} at most. */
-    /** What a test gives a backend to load one version on the host. */
-    record HostLoad(ModelConfig config, long version, Path modelDirectory) implements ModelLoadContext {
-        @Override
-        public org.gantry.api.backend.Device device() {
-            return org.gantry.api.backend.Device.CPU;
-        }
-    }
-
     /**
      * A version as a load leaves it: one instance of {@code backend}'s model under a real lease of 1,000 bytes,
      * ready.
@@ -321,7 +258,7 @@ final class TestModels {
         org.gantry.api.memory.Lease lease = memory.reserve(new org.gantry.api.memory.LeaseRequest(config.name(),
                 version, List.of(org.gantry.api.backend.Device.CPU), 1000, false, reason -> false),
                 java.time.Duration.ZERO);
-        LoadedModel model = backend.load(new HostLoad(config, version, Path.of("unused")));
+        LoadedModel model = backend.load(TestLoadContext.onHost(config, version, Path.of("unused")));
         loaded.loaded(backend, config, new ModelInstances(List.of(model), List.of(lease)));
         loaded.loadEnded();
         return loaded;
@@ -333,6 +270,7 @@ final class TestModels {
         return known == null ? 0 : known.queue().waiting();
     }
 
+    /** The same configuration, with loads waiting for memory {@code seconds} at most. */
     static RuntimeConfig withLoadWait(RuntimeConfig config, int seconds) {
         return (RuntimeConfig) java.lang.reflect.Proxy.newProxyInstance(RuntimeConfig.class.getClassLoader(),
                 new Class<?>[] { RuntimeConfig.class }, (proxy, method, arguments) -> method.getName()

@@ -1,8 +1,8 @@
 package org.gantry.runtime.internal;
 
-import static org.gantry.runtime.internal.TestModels.awaitTrue;
-import static org.gantry.runtime.internal.TestModels.floats;
-import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.test.support.Await.awaitTrue;
+import static org.gantry.test.support.TestTensors.floats;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.gantry.runtime.internal.TestModels.scaleConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,13 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
@@ -25,6 +23,7 @@ import org.gantry.api.server.ModelStatus;
 import org.gantry.memory.internal.MemoryManagerImpl;
 import org.gantry.runtime.internal.TestModels.MemoryRepository;
 import org.gantry.runtime.internal.TestModels.ScalingBackend;
+import org.gantry.test.support.Traffic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,17 +60,8 @@ class VersionSwapTest {
 
     @Test
     void trafficSwitchesToTheNewVersionOnceItIsReadyAndTheOldOneUnloads() throws Exception {
-        AtomicBoolean running = new AtomicBoolean(true);
-        List<Future<List<Integer>>> traffic = new ArrayList<>();
-        for (int c = 0; c < 4; c++) {
-            traffic.add(clients.submit(() -> {
-                List<Integer> versions = new ArrayList<>();
-                while (running.get()) {
-                    versions.add((int) floats(manager.infer("scale", null, request()).outputs().get(0))[0]);
-                }
-                return versions;
-            }));
-        }
+        Traffic<Integer> traffic = Traffic.start(4,
+                () -> (int) floats(manager.infer("scale", null, request()).outputs().get(0))[0]);
         backend.loadGate = new CountDownLatch(1); // version 2 takes its time to load
         repository.add(scaleConfig("scale", 0, null), 1L, 2L);
         Future<?> load = clients.submit(() -> manager.load("scale"));
@@ -83,10 +73,8 @@ class VersionSwapTest {
         load.get();
         awaitTrue(() -> !manager.isModelReady("scale", "1"));
         Thread.sleep(50);
-        running.set(false);
 
-        for (Future<List<Integer>> client : traffic) {
-            List<Integer> versions = client.get(); // rethrows a failed request
+        for (List<Integer> versions : traffic.stop()) { // rethrows a failed request
             int switches = 0;
             for (int i = 1; i < versions.size(); i++) {
                 assertTrue(versions.get(i) >= versions.get(i - 1), "went back to an old version: " + versions);

@@ -1,6 +1,7 @@
 package org.gantry.runtime.internal;
 
-import static org.gantry.runtime.internal.TestModels.fp32;
+import static org.gantry.test.support.Await.awaitTrue;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.gantry.runtime.internal.TestModels.scaleConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -89,11 +90,7 @@ class WarmupTest {
         backend.inferGate = new CountDownLatch(1);
 
         Future<InferenceResponse> first = callers.submit(() -> manager.infer("warm", null, request(7)));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (backend.executionOrder.isEmpty()) {
-            assertTrue(System.nanoTime() < deadline);
-            Thread.sleep(5);
-        }
+        awaitTrue(() -> !backend.executionOrder.isEmpty(), "the warm-up request never ran");
         assertEquals(ModelState.LOADING, manager.index().get(0).state(), "not ready while warming up");
         backend.inferGate.countDown();
         first.get(10, TimeUnit.SECONDS);

@@ -1,7 +1,7 @@
 package org.gantry.status.internal;
 
+import static org.gantry.test.support.Await.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,11 +29,7 @@ class IndexCacheTest {
     }
 
     private void awaitReads(int count) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (reads.get() < count) {
-            assertTrue(System.nanoTime() < deadline, "the index was read again");
-            Thread.sleep(5);
-        }
+        awaitTrue(() -> reads.get() >= count, "the index was not read again");
     }
 
     @Test

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.annotation.Annotation;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,9 +14,9 @@ import java.util.stream.Stream;
 
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.inference.InferenceResponse;
-import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.api.traffic.Exchange;
+import org.gantry.test.support.TestTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,11 +86,11 @@ class CaptureWriterTest {
     }
 
     private static Exchange exchange(String id, int elements) {
-        ByteBuffer data = ByteBuffer.allocate(elements * 4).order(ByteOrder.LITTLE_ENDIAN);
+        float[] values = new float[elements];
         for (int i = 0; i < elements; i++) {
-            data.putFloat(i + 0.25f);
+            values[i] = i + 0.25f;
         }
-        Tensor x = Tensor.of("x", DataType.FP32, new long[] {elements}, data.flip());
+        Tensor x = TestTensors.fp32("x", new long[] {elements}, values);
         InferenceRequest request = new InferenceRequest(id, Map.of("tenant", "t1", "password", "hunter2"),
                 List.of(x), List.of());
         return new Exchange("m/odd name", "3", false, request,

@@ -4,14 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-
-import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.api.traffic.Tolerance;
+import org.gantry.test.support.TestTensors;
 import org.junit.jupiter.api.Test;
 
 class TensorDifferenceTest {
@@ -19,19 +14,11 @@ class TensorDifferenceTest {
     private static final Tolerance EXACT = Tolerance.EXACT;
 
     private static Tensor floats(float... values) {
-        ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float value : values) {
-            data.putFloat(value);
-        }
-        return Tensor.of("y", DataType.FP32, new long[] {values.length}, data.flip());
+        return TestTensors.fp32("y", new long[] {values.length}, values);
     }
 
     private static Tensor longs(long... values) {
-        ByteBuffer data = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long value : values) {
-            data.putLong(value);
-        }
-        return Tensor.of("ids", DataType.INT64, new long[] {values.length}, data.flip());
+        return TestTensors.int64("ids", new long[] {values.length}, values);
     }
 
     @Test
@@ -58,8 +45,8 @@ class TensorDifferenceTest {
 
     @Test
     void stringsAgreeOnlyWhenEqual() {
-        Tensor yes = Tensor.ofBytes("s", new long[] {1}, List.of("yes".getBytes(StandardCharsets.UTF_8)));
-        Tensor no = Tensor.ofBytes("s", new long[] {1}, List.of("no!".getBytes(StandardCharsets.UTF_8)));
+        Tensor yes = TestTensors.texts("s", "yes");
+        Tensor no = TestTensors.texts("s", "no!");
         assertTrue(TensorDifference.between(yes, yes, EXACT).exact());
         assertFalse(TensorDifference.between(yes, no, EXACT).exact());
     }

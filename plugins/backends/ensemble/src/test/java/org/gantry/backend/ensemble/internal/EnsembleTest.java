@@ -1,7 +1,7 @@
 package org.gantry.backend.ensemble.internal;
 
 import static org.gantry.backend.ensemble.internal.StepServer.ensemble;
-import static org.gantry.backend.ensemble.internal.StepServer.floats;
+import static org.gantry.test.support.TestTensors.floats;
 import static org.gantry.backend.ensemble.internal.StepServer.fp32;
 import static org.gantry.backend.ensemble.internal.StepServer.step;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -1,17 +1,15 @@
 package org.gantry.backend.ensemble.internal;
 
+import static org.gantry.test.support.TestTensors.fp32;
+import static org.gantry.test.support.TestTensors.int64;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.GantryException;
@@ -20,49 +18,18 @@ import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
+import org.gantry.test.support.TestLoadContext;
 import org.junit.jupiter.api.Test;
 
 /** The built-in processors against values worked out by hand, and the processor backend's configuration checks. */
 class ProcessorsTest {
 
     private static ModelLoadContext context(ModelConfig config) {
-        return new ModelLoadContext() {
-            @Override
-            public ModelConfig config() {
-                return config;
-            }
-
-            @Override
-            public long version() {
-                return 1;
-            }
-
-            @Override
-            public Path modelDirectory() {
-                return Path.of("/nonexistent/" + config.name());
-            }
-
-            @Override
-            public Device device() {
-                return Device.CPU;
-            }
-        };
+        return TestLoadContext.withoutFiles(config);
     }
 
     private static ModelConfig config(String name, String backend, Map<String, String> parameters) {
         return new ModelConfig(name, "", backend, 0, List.of(), List.of(), null, null, parameters, null);
-    }
-
-    private static Tensor fp32(String name, long[] shape, float... values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.asFloatBuffer().put(values);
-        return Tensor.of(name, DataType.FP32, shape, buffer);
-    }
-
-    private static Tensor int64(String name, long[] shape, long... values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.asLongBuffer().put(values);
-        return Tensor.of(name, DataType.INT64, shape, buffer);
     }
 
     @Test

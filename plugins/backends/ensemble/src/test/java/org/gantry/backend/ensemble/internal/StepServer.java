@@ -1,8 +1,7 @@
 package org.gantry.backend.ensemble.internal;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
+import static org.gantry.test.support.TestTensors.floats;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +20,7 @@ import org.gantry.api.model.TensorConfig;
 import org.gantry.api.server.ModelInvoker;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
+import org.gantry.test.support.TestTensors;
 
 /**
  * The part of a server an ensemble uses (configurations and inference), over step models that are plain Java
@@ -77,17 +77,9 @@ final class StepServer implements ModelInvoker {
         return new EnsembleStep(model, -1, inputMap, outputMap);
     }
 
+    /** A tensor of one dimension holding {@code values}. */
     static Tensor fp32(String name, float... values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.asFloatBuffer().put(values);
-        return Tensor.of(name, DataType.FP32, new long[] { values.length }, buffer);
-    }
-
-    static float[] floats(Tensor tensor) {
-        FloatBuffer buffer = tensor.data().asFloatBuffer();
-        float[] values = new float[buffer.remaining()];
-        buffer.get(values);
-        return values;
+        return TestTensors.fp32(name, new long[] { values.length }, values);
     }
 
     EnsemblePlan.Catalog catalog(java.util.Set<String> installedBackends) {

@@ -1,5 +1,7 @@
 package org.gantry.backend.tensorflow.internal;
 
+import static org.gantry.test.support.TestTensors.floats;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,9 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
-import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
@@ -25,6 +25,7 @@ import org.gantry.api.model.TensorConfig;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.engine.tensorflow.TensorFlowEngine;
+import org.gantry.test.support.TestLoadContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.TensorFlow;
@@ -44,12 +45,8 @@ class TensorFlowBackendTest {
         backend = new TensorFlowBackend(engine);
     }
 
-    private record Context(ModelConfig config, long version, Path modelDirectory, Device device)
-            implements ModelLoadContext {
-    }
-
-    private static Context context(String model, ModelConfig config) {
-        return new Context(config, 1, MODELS.resolve(model), Device.CPU);
+    private static TestLoadContext context(String model, ModelConfig config) {
+        return TestLoadContext.onHost(config, 1, MODELS.resolve(model));
     }
 
     private static ModelConfig bare(String model, Map<String, String> parameters) {
@@ -59,23 +56,6 @@ class TensorFlowBackendTest {
     private static LoadedModel load(String model, ModelConfig config) {
         ModelConfig completed = backend.complete(context(model, config));
         return backend.load(context(model, completed));
-    }
-
-    private static Tensor fp32(String name, long[] shape, float... values) {
-        ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float value : values) {
-            data.putFloat(value);
-        }
-        return Tensor.of(name, DataType.FP32, shape, data.flip());
-    }
-
-    private static float[] floats(Tensor tensor) {
-        ByteBuffer data = tensor.data();
-        float[] values = new float[data.remaining() / 4];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = data.getFloat();
-        }
-        return values;
     }
 
     private static Tensor output(List<Tensor> outputs, String name) {

@@ -1,8 +1,11 @@
 package org.gantry.backend.torchscript.internal;
 
-import static org.gantry.backend.torchscript.internal.ExampleCases.assertOutputs;
-import static org.gantry.backend.torchscript.internal.ExampleCases.fp32;
-import static org.gantry.backend.torchscript.internal.ExampleCases.request;
+import static org.gantry.backend.torchscript.internal.ExampleModels.simpleLinear;
+import static org.gantry.backend.torchscript.internal.ExampleModels.tokenScorer;
+import static org.gantry.backend.torchscript.internal.ExampleModels.versionedScale;
+import static org.gantry.test.support.ExampleCases.assertOutputs;
+import static org.gantry.test.support.ExampleCases.request;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,7 +21,6 @@ import java.util.Map;
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.HostTierable;
 import org.gantry.api.backend.LoadedModel;
-import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
@@ -28,6 +30,7 @@ import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.engine.libtorch.LibTorchEngine;
 import org.gantry.engine.libtorch.internal.LibTorchEngineComponent;
+import org.gantry.test.support.TestLoadContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,33 +62,9 @@ class LibTorchEngineBackendTest {
         noEngine = new TorchScriptBackend(null, null);
     }
 
-    record Context(ModelConfig config, long version, Path modelDirectory, Device device) implements ModelLoadContext {
-    }
-
     private static ModelConfig withEngine(ModelConfig config, Map<String, String> parameters) {
         return new ModelConfig(config.name(), config.platform(), config.backend(), config.maxBatchSize(),
                 config.inputs(), config.outputs(), null, null, parameters, null);
-    }
-
-    static ModelConfig simpleLinear(Map<String, String> parameters) {
-        return new ModelConfig("simple_linear", "pytorch_libtorch", "", 8,
-                List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(3L))),
-                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(2L))), null, null, parameters, null);
-    }
-
-    static ModelConfig tokenScorer(Map<String, String> parameters) {
-        return new ModelConfig("token_scorer", "", "pytorch", 4,
-                List.of(new TensorConfig("token_ids", DataType.INT64, List.of(-1L)),
-                        new TensorConfig("token_weights", DataType.FP32, List.of(-1L))),
-                List.of(new TensorConfig("pooled", DataType.FP32, List.of(4L)),
-                        new TensorConfig("token_count", DataType.INT64, List.of())),
-                null, null, parameters, null);
-    }
-
-    static ModelConfig versionedScale(Map<String, String> parameters) {
-        return new ModelConfig("versioned_scale", "pytorch_libtorch", "", 0,
-                List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(-1L))),
-                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(-1L))), null, null, parameters, null);
     }
 
     @Test
@@ -96,8 +75,8 @@ class LibTorchEngineBackendTest {
             JsonNode expected = new ObjectMapper().readTree(directory.resolve("expected.json").toFile());
             for (var version : expected.properties()) {
                 long number = Long.parseLong(version.getKey());
-                ModelConfig completed = backend.complete(new Context(config, number, directory, Device.CPU));
-                try (LoadedModel model = backend.load(new Context(completed, number, directory, Device.CPU))) {
+                ModelConfig completed = backend.complete(new TestLoadContext(config, number, directory, Device.CPU));
+                try (LoadedModel model = backend.load(new TestLoadContext(completed, number, directory, Device.CPU))) {
                     assertTrue(model instanceof LibTorchModel);
                     for (JsonNode testCase : version.getValue()) {
                         assertOutputs(testCase.get("outputs"), model.infer(request(testCase.get("inputs"))));
@@ -111,12 +90,12 @@ class LibTorchEngineBackendTest {
 
     @Test
     void footprintIsTheModulesBytes() {
-        try (LoadedModel model = backend.load(new Context(simpleLinear(LIBTORCH), 1, EXAMPLES.resolve("simple_linear"),
-                Device.CPU))) {
+        try (LoadedModel model = backend.load(new TestLoadContext(simpleLinear(LIBTORCH), 1,
+                EXAMPLES.resolve("simple_linear"), Device.CPU))) {
             assertEquals(32, model.footprintBytes()); // as on DJL: W (3x2) and b (2) in FP32
         }
-        try (LoadedModel model = backend.load(new Context(tokenScorer(LIBTORCH), 1, EXAMPLES.resolve("token_scorer"),
-                Device.CPU))) {
+        try (LoadedModel model = backend.load(new TestLoadContext(tokenScorer(LIBTORCH), 1,
+                EXAMPLES.resolve("token_scorer"), Device.CPU))) {
             assertEquals(256, model.footprintBytes()); // a 16x4 FP32 embedding
         }
     }
@@ -127,7 +106,7 @@ class LibTorchEngineBackendTest {
         Path directory = EXAMPLES.resolve("token_scorer");
         JsonNode testCase = new ObjectMapper().readTree(directory.resolve("expected.json").toFile()).get("1").get(0);
         for (Device device : devices) {
-            try (LoadedModel model = backend.load(new Context(tokenScorer(LIBTORCH), 1, directory, device))) {
+            try (LoadedModel model = backend.load(new TestLoadContext(tokenScorer(LIBTORCH), 1, directory, device))) {
                 HostTierable tierable = (HostTierable) model;
                 List<byte[]> before = bytes(model.infer(request(testCase.get("inputs"))));
                 assertEquals(256, tierable.offloadToHost(), "the 16x4 FP32 embedding waits in host memory");
@@ -152,12 +131,12 @@ class LibTorchEngineBackendTest {
 
     @Test
     void withoutTheEngineTheLoadNamesTheMissingBundle() {
-        GantryException missing = assertThrows(GantryException.class, () -> noEngine.load(new Context(
+        GantryException missing = assertThrows(GantryException.class, () -> noEngine.load(new TestLoadContext(
                 simpleLinear(LIBTORCH), 1, EXAMPLES.resolve("simple_linear"), Device.CPU)));
         assertEquals(ErrorKind.UNAVAILABLE, missing.kind());
         assertTrue(missing.getMessage().contains("org.gantry.engine.libtorch"), missing.getMessage());
         assertEquals(java.util.Set.of(Device.Kind.CPU), noEngine.deviceKinds());
-        GantryException noDjl = assertThrows(GantryException.class, () -> backend.load(new Context(
+        GantryException noDjl = assertThrows(GantryException.class, () -> backend.load(new TestLoadContext(
                 simpleLinear(Map.of()), 1, EXAMPLES.resolve("simple_linear"), Device.CPU)));
         assertEquals(ErrorKind.UNAVAILABLE, noDjl.kind());
         assertTrue(noDjl.getMessage().contains("org.gantry.engine.pytorch"), noDjl.getMessage());
@@ -165,17 +144,18 @@ class LibTorchEngineBackendTest {
 
     @Test
     void gpuPlacementNeedsLibtorchWithCuda() {
-        Context onGpu = new Context(simpleLinear(Map.of()), 1, EXAMPLES.resolve("simple_linear"), Device.gpu(0));
+        TestLoadContext onGpu = new TestLoadContext(simpleLinear(Map.of()), 1, EXAMPLES.resolve("simple_linear"),
+                Device.gpu(0));
         GantryException djlOnGpu = assertThrows(GantryException.class, () -> backend.load(onGpu));
         assertTrue(djlOnGpu.getMessage().contains("CPU only"), djlOnGpu.getMessage());
         if (!libtorch.cudaAvailable()) {
             assertFalse(backend.deviceKinds().contains(Device.Kind.GPU));
-            GantryException noCuda = assertThrows(GantryException.class, () -> backend.load(new Context(
+            GantryException noCuda = assertThrows(GantryException.class, () -> backend.load(new TestLoadContext(
                     simpleLinear(LIBTORCH), 1, EXAMPLES.resolve("simple_linear"), Device.gpu(0))));
             assertTrue(noCuda.getMessage().contains("no CUDA device"), noCuda.getMessage());
         } else {
             assertTrue(backend.deviceKinds().contains(Device.Kind.GPU));
-            try (LoadedModel model = backend.load(new Context(simpleLinear(LIBTORCH), 1,
+            try (LoadedModel model = backend.load(new TestLoadContext(simpleLinear(LIBTORCH), 1,
                     EXAMPLES.resolve("simple_linear"), Device.gpu(0)))) {
                 assertEquals(32, model.footprintBytes());
                 assertOutputs(fp32Expected(), model.infer(InferenceRequest.of(List.of(fp32("INPUT__0",
@@ -186,14 +166,14 @@ class LibTorchEngineBackendTest {
 
     @Test
     void configurationErrorsAreCaughtBeforeLoading() {
-        GantryException unknown = assertThrows(GantryException.class, () -> backend.load(new Context(
+        GantryException unknown = assertThrows(GantryException.class, () -> backend.load(new TestLoadContext(
                 simpleLinear(Map.of("engine", "tensorrt")), 1, EXAMPLES.resolve("simple_linear"), Device.CPU)));
         assertTrue(unknown.getMessage().contains("'djl'") && unknown.getMessage().contains("'libtorch'"),
                 unknown.getMessage());
         ModelConfig unsigned = new ModelConfig("u", "pytorch_libtorch", "", 0,
                 List.of(new TensorConfig("INPUT__0", DataType.UINT32, List.of(1L))),
                 List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(1L))), null, null, LIBTORCH, null);
-        assertTrue(assertThrows(GantryException.class, () -> backend.complete(new Context(unsigned, 1, temp,
+        assertTrue(assertThrows(GantryException.class, () -> backend.complete(new TestLoadContext(unsigned, 1, temp,
                 Device.CPU))).getMessage().contains("UINT32"));
     }
 
@@ -201,13 +181,13 @@ class LibTorchEngineBackendTest {
     void corruptFilesAndBadInputsAreTheCallersErrors() throws IOException {
         Path model = Files.createDirectories(temp.resolve("simple_linear/1"));
         Files.write(model.resolve("model.pt"), "this is not a zip archive".getBytes());
-        GantryException corrupt = assertThrows(GantryException.class, () -> backend.load(new Context(
+        GantryException corrupt = assertThrows(GantryException.class, () -> backend.load(new TestLoadContext(
                 simpleLinear(LIBTORCH), 1, temp.resolve("simple_linear"), Device.CPU)));
         assertEquals(ErrorKind.INVALID_ARGUMENT, corrupt.kind());
         assertTrue(corrupt.getMessage().contains("is not a loadable TorchScript model"), corrupt.getMessage());
         assertFalse(corrupt.getMessage().contains("\n"), corrupt.getMessage());
-        try (LoadedModel linear = backend.load(new Context(simpleLinear(LIBTORCH), 1, EXAMPLES.resolve("simple_linear"),
-                Device.CPU))) {
+        try (LoadedModel linear = backend.load(new TestLoadContext(simpleLinear(LIBTORCH), 1,
+                EXAMPLES.resolve("simple_linear"), Device.CPU))) {
             GantryException shape = assertThrows(GantryException.class, () -> linear.infer(InferenceRequest.of(
                     List.of(fp32("INPUT__0", new long[] { 1, 4 }, 1, 2, 3, 4)))));
             assertEquals(ErrorKind.INVALID_ARGUMENT, shape.kind());

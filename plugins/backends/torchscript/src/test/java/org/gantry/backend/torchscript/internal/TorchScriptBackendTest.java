@@ -1,9 +1,9 @@
 package org.gantry.backend.torchscript.internal;
 
-import static org.gantry.backend.torchscript.internal.ExampleCases.assertOutputs;
-import static org.gantry.backend.torchscript.internal.ExampleCases.floats;
-import static org.gantry.backend.torchscript.internal.ExampleCases.fp32;
-import static org.gantry.backend.torchscript.internal.ExampleCases.request;
+import static org.gantry.test.support.ExampleCases.assertOutputs;
+import static org.gantry.test.support.ExampleCases.request;
+import static org.gantry.test.support.TestTensors.floats;
+import static org.gantry.test.support.TestTensors.fp32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,13 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
-import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
@@ -28,6 +28,7 @@ import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
+import org.gantry.test.support.TestLoadContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,34 +52,17 @@ class TorchScriptBackendTest {
         backend = new TorchScriptBackend(Engine.getEngine("PyTorch"), (Object) null);
     }
 
-    record Context(ModelConfig config, long version, Path modelDirectory) implements ModelLoadContext {
-        @Override
-        public Device device() {
-            return Device.CPU;
-        }
-    }
-
     private static ModelConfig simpleLinear() {
-        return new ModelConfig("simple_linear", "pytorch_libtorch", "", 8,
-                List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(3L))),
-                List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(2L))), null, null, null, null);
-    }
-
-    private static ModelConfig tokenScorer() {
-        return new ModelConfig("token_scorer", "", "pytorch", 4,
-                List.of(new TensorConfig("token_ids", DataType.INT64, List.of(-1L)),
-                        new TensorConfig("token_weights", DataType.FP32, List.of(-1L))),
-                List.of(new TensorConfig("pooled", DataType.FP32, List.of(4L)),
-                        new TensorConfig("token_count", DataType.INT64, List.of())),
-                null, null, null, null);
+        return ExampleModels.simpleLinear(Map.of());
     }
 
     @Test
     void outputsEqualTorchsForTheExampleModels() throws IOException {
-        for (ModelConfig config : List.of(simpleLinear(), tokenScorer())) {
+        for (ModelConfig config : List.of(simpleLinear(), ExampleModels.tokenScorer(Map.of()))) {
             JsonNode cases = new ObjectMapper().readTree(EXAMPLES.resolve(config.name()).resolve("expected.json").toFile());
-            Context context = new Context(backend.complete(new Context(config, 1, EXAMPLES.resolve(config.name()))), 1,
-                    EXAMPLES.resolve(config.name()));
+            Path folder = EXAMPLES.resolve(config.name());
+            ModelConfig completed = backend.complete(TestLoadContext.onHost(config, 1, folder));
+            TestLoadContext context = TestLoadContext.onHost(completed, 1, folder);
             try (LoadedModel model = backend.load(context)) {
                 assertTrue(model.footprintBytes() > 0);
                 for (JsonNode testCase : cases.get("1")) {
@@ -91,7 +75,7 @@ class TorchScriptBackendTest {
 
     @Test
     void concurrentRequestsGetTheirOwnAnswers() throws Exception {
-        Context context = new Context(simpleLinear(), 1, EXAMPLES.resolve("simple_linear"));
+        TestLoadContext context = TestLoadContext.onHost(simpleLinear(), 1, EXAMPLES.resolve("simple_linear"));
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try (LoadedModel model = backend.load(context)) {
             List<Future<float[]>> answers = new ArrayList<>();
@@ -113,13 +97,13 @@ class TorchScriptBackendTest {
     void missingAndCorruptModelFilesAreClearErrors() throws IOException {
         Path model = Files.createDirectories(temp.resolve("simple_linear/1"));
         GantryException missing = assertThrows(GantryException.class,
-                () -> backend.load(new Context(simpleLinear(), 1, temp.resolve("simple_linear"))));
+                () -> backend.load(TestLoadContext.onHost(simpleLinear(), 1, temp.resolve("simple_linear"))));
         assertEquals(ErrorKind.INVALID_ARGUMENT, missing.kind());
         assertTrue(missing.getMessage().contains("has no TorchScript file"), missing.getMessage());
 
         Files.write(model.resolve("model.pt"), "this is not a zip archive".getBytes());
         GantryException corrupt = assertThrows(GantryException.class,
-                () -> backend.load(new Context(simpleLinear(), 1, temp.resolve("simple_linear"))));
+                () -> backend.load(TestLoadContext.onHost(simpleLinear(), 1, temp.resolve("simple_linear"))));
         assertEquals(ErrorKind.INVALID_ARGUMENT, corrupt.kind());
         assertTrue(corrupt.getMessage().contains("is not a loadable TorchScript model"), corrupt.getMessage());
         assertTrue(!corrupt.getMessage().contains("\n"), "one line, no C++ stack: " + corrupt.getMessage());
@@ -138,13 +122,13 @@ class TorchScriptBackendTest {
                 Files.createDirectories(temp.resolve("outside")).resolve("model.pt"));
         Files.createSymbolicLink(version.resolve("link.pt"), outside);
 
-        try (LoadedModel model = backend.load(new Context(simpleLinearIn("weights.pt"), 1,
+        try (LoadedModel model = backend.load(TestLoadContext.onHost(simpleLinearIn("weights.pt"), 1,
                 temp.resolve("simple_linear")))) {
             assertEquals(32, model.footprintBytes());
         }
         for (String name : List.of(outside.toString(), "../../outside/model.pt", "a/../../../outside/model.pt",
                 "link.pt")) {
-            Context context = new Context(simpleLinearIn(name), 1, temp.resolve("simple_linear"));
+            TestLoadContext context = TestLoadContext.onHost(simpleLinearIn(name), 1, temp.resolve("simple_linear"));
             String expected = "model 'simple_linear': parameter 'default_model_filename' must name a file inside the"
                     + " model's folder, not '" + name + "'";
             GantryException existing = assertThrows(GantryException.class, () -> backend.load(context), name);
@@ -160,17 +144,18 @@ class TorchScriptBackendTest {
     @Test
     void aConfigWithoutTensorsOrWithStringsIsRejectedBeforeLoading() {
         ModelConfig bare = new ModelConfig("bare", "pytorch_libtorch", "", 0, null, null, null, null, null, null);
-        assertThrows(GantryException.class, () -> backend.complete(new Context(bare, 1, temp)));
+        assertThrows(GantryException.class, () -> backend.complete(TestLoadContext.onHost(bare, 1, temp)));
         ModelConfig strings = new ModelConfig("s", "pytorch_libtorch", "", 0,
                 List.of(new TensorConfig("INPUT__0", DataType.BYTES, List.of(1L))),
                 List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(1L))), null, null, null, null);
-        assertTrue(assertThrows(GantryException.class, () -> backend.complete(new Context(strings, 1, temp)))
+        assertTrue(assertThrows(GantryException.class, () -> backend.complete(TestLoadContext.onHost(strings, 1, temp)))
                 .getMessage().contains("BYTES"));
     }
 
     @Test
     void anInputTheModuleCannotTakeIsTheCallersError() {
-        try (LoadedModel model = backend.load(new Context(simpleLinear(), 1, EXAMPLES.resolve("simple_linear")))) {
+        try (LoadedModel model = backend.load(TestLoadContext.onHost(simpleLinear(), 1,
+                EXAMPLES.resolve("simple_linear")))) {
             // Four features where the weight matrix takes three: libtorch refuses the matmul.
             GantryException error = assertThrows(GantryException.class,
                     () -> model.infer(InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1, 4 }, 1, 2, 3, 4)))));
@@ -183,7 +168,8 @@ class TorchScriptBackendTest {
         // simple_linear: W (3x2) and b (2) in FP32; token_scorer: a 16x4 FP32 embedding.
         assertEquals(32, TorchScriptBackend.tensorStorageBytes(EXAMPLES.resolve("simple_linear/1/model.pt")));
         assertEquals(256, TorchScriptBackend.tensorStorageBytes(EXAMPLES.resolve("token_scorer/1/model.pt")));
-        try (LoadedModel model = backend.load(new Context(simpleLinear(), 1, EXAMPLES.resolve("simple_linear")))) {
+        try (LoadedModel model = backend.load(TestLoadContext.onHost(simpleLinear(), 1,
+                EXAMPLES.resolve("simple_linear")))) {
             assertEquals(32, model.footprintBytes());
         }
     }
@@ -193,27 +179,12 @@ class TorchScriptBackendTest {
         ModelConfig libtorch = new ModelConfig("simple_linear", "pytorch_libtorch", "", 8, simpleLinear().inputs(),
                 simpleLinear().outputs(), null, null, java.util.Map.of("engine", "libtorch"), null);
         GantryException missing = assertThrows(GantryException.class,
-                () -> backend.load(new Context(libtorch, 1, EXAMPLES.resolve("simple_linear"))));
+                () -> backend.load(TestLoadContext.onHost(libtorch, 1, EXAMPLES.resolve("simple_linear"))));
         assertEquals(ErrorKind.UNAVAILABLE, missing.kind());
         assertTrue(missing.getMessage().contains("org.gantry.engine.libtorch"), missing.getMessage());
         assertEquals(java.util.Set.of(Device.Kind.CPU), backend.deviceKinds());
-        GantryException gpu = assertThrows(GantryException.class, () -> backend.load(new ModelLoadContext() {
-            public ModelConfig config() {
-                return simpleLinear();
-            }
-
-            public long version() {
-                return 1;
-            }
-
-            public Path modelDirectory() {
-                return EXAMPLES.resolve("simple_linear");
-            }
-
-            public Device device() {
-                return Device.gpu(0);
-            }
-        }));
+        GantryException gpu = assertThrows(GantryException.class, () -> backend.load(
+                new TestLoadContext(simpleLinear(), 1, EXAMPLES.resolve("simple_linear"), Device.gpu(0))));
         assertEquals(ErrorKind.INVALID_ARGUMENT, gpu.kind());
         assertTrue(gpu.getMessage().contains("CPU only"), gpu.getMessage());
     }

@@ -24,6 +24,8 @@ import org.gantry.engine.libtorch.LibTorchException;
 import org.gantry.engine.libtorch.LibTorchModule;
 import org.gantry.engine.libtorch.NativeDataType;
 import org.gantry.engine.libtorch.NativeTensor;
+import org.gantry.test.support.ExampleCases;
+import org.gantry.test.support.TestTensors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -295,45 +297,16 @@ class LibTorchEngineTest {
     }
 
     private static NativeTensor tensor(JsonNode input) {
-        NativeDataType type = NativeDataType.forName(input.get("datatype").asText());
-        ByteBuffer data = ByteBuffer.allocate(input.get("data").size() * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        for (JsonNode value : input.get("data")) {
-            if (type == NativeDataType.INT64) {
-                data.putLong(value.asLong());
-            } else {
-                data.putFloat((float) value.asDouble());
-            }
-        }
-        return NativeTensor.of(type, longs(input.get("shape")), data.flip());
+        return NativeTensor.of(NativeDataType.forName(input.get("datatype").asText()), ExampleCases.shape(input),
+                ExampleCases.data(input));
     }
 
     private static void assertValues(JsonNode want, NativeTensor got) {
-        assertArrayEquals(longs(want.get("shape")), got.shape(), want.get("name").asText());
-        ByteBuffer data = got.data();
-        for (JsonNode value : want.get("data")) {
-            if (got.type() == NativeDataType.INT64) {
-                assertEquals(value.asLong(), data.getLong());
-            } else {
-                assertEquals(value.asDouble(), data.getFloat(), 1e-5);
-            }
-        }
-        assertFalse(data.hasRemaining());
-    }
-
-    private static long[] longs(JsonNode array) {
-        long[] values = new long[array.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = array.get(i).asLong();
-        }
-        return values;
+        ExampleCases.assertValues(want, got.type() == NativeDataType.INT64, got.shape(), got.data());
     }
 
     private static NativeTensor fp32(long[] shape, float... values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float value : values) {
-            buffer.putFloat(value);
-        }
-        return NativeTensor.of(NativeDataType.FP32, shape, buffer.flip());
+        return NativeTensor.of(NativeDataType.FP32, shape, TestTensors.fp32("", shape, values).data());
     }
 
     private static List<byte[]> bytesOf(List<NativeTensor> tensors) {

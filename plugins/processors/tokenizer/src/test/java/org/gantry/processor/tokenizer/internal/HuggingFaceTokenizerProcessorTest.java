@@ -1,19 +1,18 @@
 package org.gantry.processor.tokenizer.internal;
 
+import static org.gantry.test.support.TestTensors.longs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.gantry.api.backend.Device;
 import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
@@ -22,6 +21,8 @@ import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.processor.ProcessorFunction;
 import org.gantry.api.tensor.Tensor;
+import org.gantry.test.support.TestLoadContext;
+import org.gantry.test.support.TestTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,41 +44,11 @@ class HuggingFaceTokenizerProcessorTest {
     private static ModelLoadContext context(Path folder, Map<String, String> parameters) {
         ModelConfig config = new ModelConfig(folder.getFileName().toString(), "", "huggingface_tokenizer", 0,
                 List.of(), List.of(), null, null, parameters, null);
-        return new ModelLoadContext() {
-            @Override
-            public ModelConfig config() {
-                return config;
-            }
-
-            @Override
-            public long version() {
-                return 1;
-            }
-
-            @Override
-            public Path modelDirectory() {
-                return folder;
-            }
-
-            @Override
-            public Device device() {
-                return Device.CPU;
-            }
-        };
+        return TestLoadContext.onHost(config, 1, folder);
     }
 
     private static Tensor text(String... texts) {
-        List<byte[]> elements = new ArrayList<>();
-        for (String text : texts) {
-            elements.add(text.getBytes(StandardCharsets.UTF_8));
-        }
-        return Tensor.ofBytes("TEXT", new long[] { texts.length }, elements);
-    }
-
-    private static long[] longs(Tensor tensor) {
-        long[] values = new long[(int) tensor.elementCount()];
-        tensor.data().asLongBuffer().get(values);
-        return values;
+        return TestTensors.texts("TEXT", texts);
     }
 
     @Test
