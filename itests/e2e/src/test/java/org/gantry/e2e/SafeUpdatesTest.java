@@ -126,6 +126,16 @@ class SafeUpdatesTest {
         assertEquals(1e-8, shadow.get("absolute_tolerance").asDouble(), 1e-20);
         assertEquals(1e-5, shadow.get("relative_tolerance").asDouble(), 1e-20);
         assertEquals(1.0, output.get("max_abs_difference").asDouble(), 1e-6);
+        Reply stats = server.exchange("GET", "/v2/models/shadowed/stats", null, AS_CLIENT);
+        assertEquals(200, stats.status(), stats.body());
+        JsonNode summary = JSON.readTree(stats.body()).get("safe_updates").get(0);
+        assertEquals("shadowed", summary.get("model").asText(), stats.body());
+        assertEquals(shadow, summary.get("shadow"), "the statistics carry the same shadow summary as /traffic");
+        Reply everyModel = server.exchange("GET", "/v2/models/stats", null, AS_CLIENT);
+        assertTrue(JSON.readTree(everyModel.body()).get("safe_updates").findValuesAsText("model")
+                .contains("shadowed"), everyModel.body());
+        Reply plain = server.exchange("GET", "/v2/models/plain/stats", null, AS_CLIENT);
+        assertFalse(JSON.readTree(plain.body()).has("safe_updates"), "Triton's shape alone without: " + plain.body());
         String metrics = server.call("GET", "/metrics", null).body();
         assertTrue(metrics.contains("gantry_shadow_requests_total{model=\"shadowed\",outcome=\"disagreed\"} 100.0"),
                 metrics);

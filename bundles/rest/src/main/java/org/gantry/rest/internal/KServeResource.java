@@ -8,6 +8,8 @@ import java.util.Map;
 import org.gantry.api.error.GantryException;
 import org.gantry.api.repository.ModelRepository;
 import org.gantry.api.server.ModelServer;
+import org.gantry.api.traffic.CaptureStatistics;
+import org.gantry.api.traffic.TrafficControl;
 import org.gantry.api.server.ModelState;
 import org.gantry.protocol.kserve.LoadParameters;
 import org.gantry.protocol.kserve.RequestReader;
@@ -20,6 +22,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
 
@@ -62,13 +66,18 @@ public class KServeResource {
 
     private final ModelServer server;
     private final ModelEndpoints.Services services;
+    /** Present where the traffic bundle runs: the statistics then carry each model's safe-update summary. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile TrafficControl traffic;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CaptureStatistics capture;
 
     @Activate
     public KServeResource(@Reference(name = "server") ModelServer server,
             @Reference(name = "repository") ModelRepository repository, RestConfig config) {
         this.server = server;
         this.services = new ModelEndpoints.Services(server, repository, config.maxTensorElements(),
-                new ResponseStreams());
+                new ResponseStreams(), new SafeUpdates(() -> traffic, () -> capture));
     }
 
     @Deactivate
@@ -105,7 +114,7 @@ public class KServeResource {
     @Path("models/stats")
     @Operation(summary = "Statistics of every model version known to the server (Triton's shape)")
     public Statistics statistics() {
-        return Statistics.of(server.statistics(null, null));
+        return Statistics.of(server.statistics(null, null), services.safeUpdates().of(null));
     }
 
     /** The endpoints of a model, each answered by the version the server picks. */

@@ -61,11 +61,16 @@ final class KServeViews {
         }
     }
 
-    /** Triton's statistics extension shape. */
-    record Statistics(@JsonProperty("model_stats") List<VersionStatistics> modelStats) {
+    /**
+     * Triton's statistics extension shape, and Gantry's summary of each listed model's canary, shadow and capture
+     * ({@code safe_updates}, left out where there are none).
+     */
+    record Statistics(@JsonProperty("model_stats") List<VersionStatistics> modelStats,
+            @JsonProperty("safe_updates") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+            List<Map<String, Object>> safeUpdates) {
 
-        static Statistics of(List<ModelStatistics> statistics) {
-            return new Statistics(statistics.stream().map(VersionStatistics::of).toList());
+        static Statistics of(List<ModelStatistics> statistics, List<Map<String, Object>> safeUpdates) {
+            return new Statistics(statistics.stream().map(VersionStatistics::of).toList(), safeUpdates);
         }
     }
 

@@ -34,7 +34,7 @@ public final class ModelEndpoints {
 
     /** What the endpoints of every model share, held by the resource that locates them. */
     record Services(ModelServer server, ModelRepository repository, long maxTensorElements,
-            ResponseStreams streams) {
+            ResponseStreams streams, SafeUpdates safeUpdates) {
     }
 
     private final ModelServer server;
@@ -59,7 +59,7 @@ public final class ModelEndpoints {
     @Path("stats")
     @Operation(summary = "Statistics of a model's versions, or of one version")
     public Statistics statistics() {
-        return Statistics.of(server.statistics(model, version));
+        return Statistics.of(server.statistics(model, version), services.safeUpdates().of(model));
     }
 
     /** Ready means a request would be served now (see {@link ModelServer#willServe}), not that it is resident. */
