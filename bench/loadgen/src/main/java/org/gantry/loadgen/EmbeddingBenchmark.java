@@ -52,7 +52,8 @@ public final class EmbeddingBenchmark {
         List<String> sentences = sentences(64);
         HttpClient http = HttpClient.newHttpClient();
         try (InProcess local = new InProcess(models)) {
-            System.out.println("| batch | in-process emb/s | server emb/s | ratio | in-process p50 ms | server p50 ms |");
+            System.out
+                    .println("| batch | in-process emb/s | server emb/s | ratio | in-process p50 ms | server p50 ms |");
             System.out.println("|---|---|---|---|---|---|");
             for (int batch : batches) {
                 List<String> texts = sentences.subList(0, batch);
@@ -94,10 +95,10 @@ public final class EmbeddingBenchmark {
     /** Customer-support-like sentences of varied length, the same on every run. */
     static List<String> sentences(int count) {
         String[] subjects = { "My order", "The invoice I received", "Our team's account", "The mobile app",
-            "A refund for last month" };
+                "A refund for last month" };
         String[] problems = { "has not arrived yet", "shows the wrong amount and the wrong billing address",
-            "cannot be accessed since the password reset", "crashes whenever I open the settings page",
-            "was promised by your agent two weeks ago but nothing happened" };
+                "cannot be accessed since the password reset", "crashes whenever I open the settings page",
+                "was promised by your agent two weeks ago but nothing happened" };
         List<String> sentences = new ArrayList<>();
         for (int i = 0; sentences.size() < count; i++) {
             sentences.add(subjects[i % subjects.length] + " " + problems[(i / subjects.length) % problems.length]

@@ -282,13 +282,18 @@ public final class LoadGenerator {
     private static String table(String url, List<Result> results) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%s, closed-loop clients over loopback%n%n", url));
-        out.append("| model | payload | clients | requests/s | p50 µs | p90 µs | p99 µs | server µs (mean) | infer µs (mean)"
-                + " | overhead µs (p50 − server) | errors |\n");
+        out.append(
+                "| model | payload | clients | requests/s | p50 µs | p90 µs | p99 µs | server µs (mean)"
+                        + " | infer µs (mean)"
+                        + " | overhead µs (p50 − server) | errors |\n");
         out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
-            out.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %d |%n",
-                    r.model(), r.format(), r.concurrency(), r.measured().perSecond(), r.percentile(50), r.percentile(90),
-                    r.percentile(99), r.serverMicros(), r.computeInferMicros(), r.overheadMicros(), r.measured().errors()));
+            out.append(String.format(Locale.ROOT,
+                    "| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %d |%n",
+                    r.model(), r.format(), r.concurrency(), r.measured().perSecond(), r.percentile(50),
+                    r.percentile(90),
+                    r.percentile(99), r.serverMicros(), r.computeInferMicros(), r.overheadMicros(),
+                    r.measured().errors()));
         }
         return out.toString();
     }

@@ -45,6 +45,7 @@ final class BuildFacts {
                 }
             }
         }
-        throw new AssertionError("no file in " + E2eFiles.DISTRIBUTION.resolve("etc") + " takes a port from " + variable);
+        throw new AssertionError(
+                "no file in " + E2eFiles.DISTRIBUTION.resolve("etc") + " takes a port from " + variable);
     }
 }

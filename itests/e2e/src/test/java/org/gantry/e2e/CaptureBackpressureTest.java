@@ -33,8 +33,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 class CaptureBackpressureTest {
 
     private static final long WRITE_RATE = 4096;
-    private static final Pattern DROPPED =
-            Pattern.compile("gantry_capture_exchanges_total\\{model=\"throttled\",outcome=\"dropped\"} (\\S+)");
+    private static final Pattern DROPPED = Pattern
+            .compile("gantry_capture_exchanges_total\\{model=\"throttled\",outcome=\"dropped\"} (\\S+)");
 
     @AutoClose
     private static KarafServer server;

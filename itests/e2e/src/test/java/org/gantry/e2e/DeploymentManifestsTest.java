@@ -139,7 +139,8 @@ class DeploymentManifestsTest {
         assertEquals("grpc-v2", grpc.get("protocolVersion"));
 
         String serve = Files.readString(DISTRIBUTION.resolve("bin/serve"));
-        for (String path : List.of("/mnt/models", "/opt/ml/model", "SAGEMAKER_BIND_TO_PORT", "SAGEMAKER_SAFE_PORT_RANGE")) {
+        for (String path : List.of("/mnt/models", "/opt/ml/model", "SAGEMAKER_BIND_TO_PORT",
+                "SAGEMAKER_SAFE_PORT_RANGE")) {
             assertTrue(serve.contains(path), "the entrypoint handles " + path);
         }
     }
@@ -182,7 +183,8 @@ class DeploymentManifestsTest {
         assertTrue(((String) map(rule.get("spec")).get("host")).startsWith(deployment + "."));
         assertEquals("x-gantry-model", map(map(map(map(rule.get("spec")).get("trafficPolicy")).get("loadBalancer"))
                 .get("consistentHash")).get("httpHeaderName"));
-        assertTrue(Files.readString(DEPLOY.resolve("routing/istio-consistent-hash.yaml")).contains("hash_balance_factor"));
+        assertTrue(
+                Files.readString(DEPLOY.resolve("routing/istio-consistent-hash.yaml")).contains("hash_balance_factor"));
         assertTrue(Files.readString(DEPLOY.resolve("routing/istio-model-header.yaml")).contains("x-gantry-model"));
         for (String scaler : List.of("autoscaling/keda-scaled-object.yaml", "autoscaling/hpa.yaml")) {
             assertEquals(deployment, map(map(single(scaler).get("spec")).get("scaleTargetRef")).get("name"), scaler);
@@ -198,7 +200,8 @@ class DeploymentManifestsTest {
         }
         String keda = Files.readString(DEPLOY.resolve("autoscaling/keda-scaled-object.yaml"));
         String adapter = Files.readString(DEPLOY.resolve("autoscaling/prometheus-adapter-rules.yaml"));
-        for (String signal : List.of("memory_pressure", "evictions_per_second", "cold_loads_per_second", "queue_depth")) {
+        for (String signal : List.of("memory_pressure", "evictions_per_second", "cold_loads_per_second",
+                "queue_depth")) {
             assertTrue(rules.contains("record: gantry:" + signal), signal);
             assertTrue(keda.contains("gantry:" + signal), "KEDA: " + signal);
             assertTrue(adapter.contains("gantry_" + signal), "prometheus-adapter: " + signal);

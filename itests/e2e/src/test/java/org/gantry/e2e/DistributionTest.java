@@ -89,8 +89,9 @@ class DistributionTest {
         assertTrue(ports.containsAll(named), listeners.toString());
         assertTrue(named.containsAll(ports), "a port the environment does not name: " + listeners);
         assertTrue(listeners.stream().filter(l -> l.port() == server.consolePort() || l.port() == server.internalPort())
-                .allMatch(TcpListeners.Listener::loopback), "the console and Felix's connector stay on loopback: "
-                + listeners);
+                .allMatch(TcpListeners.Listener::loopback),
+                "the console and Felix's connector stay on loopback: "
+                        + listeners);
     }
 
     @Test
@@ -113,7 +114,8 @@ class DistributionTest {
                     ObjectNode request = JSON.createObjectNode();
                     request.put("id", model + "-" + version.getKey());
                     request.set("inputs", testCase.get("inputs"));
-                    Reply reply = server.call("POST", "/v2/models/" + model + "/versions/" + version.getKey() + "/infer",
+                    Reply reply = server.call("POST",
+                            "/v2/models/" + model + "/versions/" + version.getKey() + "/infer",
                             JSON.writeValueAsString(request));
                     assertEquals(200, reply.status(), reply.body());
                     JsonNode response = JSON.readTree(reply.body());
@@ -154,7 +156,8 @@ class DistributionTest {
         assertTrue(maxDifference < 1e-4, "max abs difference to torch " + maxDifference);
         assertEquals(0.7553, cosine, 0.001);
         String index = server.call("POST", "/v2/repository/index", "{\"ready\": true}").body();
-        for (String step : List.of("minilm_tokenizer", "minilm_encoder_document", "minilm_pooling", "minilm_normalize")) {
+        for (String step : List.of("minilm_tokenizer", "minilm_encoder_document", "minilm_pooling",
+                "minilm_normalize")) {
             assertTrue(index.contains("\"" + step + "\""), step + " is a loaded model of its own: " + index);
         }
     }
@@ -202,7 +205,8 @@ class DistributionTest {
     void theMemoryViewShowsLeasesAndPinning() throws Exception {
         assertEquals(200, server.call("POST", "/v2/models/token_scorer/infer",
                 input("token_ids", "[1,2]", "INT64", "[1,2]").replace("]}]}", "]},{\"name\":\"token_weights\","
-                        + "\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,1]}]}")).status());
+                        + "\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,1]}]}"))
+                .status());
         assertEquals(200, server.call("POST", "/v2/memory/models/token_scorer/pin", "").status());
         JsonNode host = JSON.readTree(server.call("GET", "/v2/memory", null).body()).get("devices").get(0);
         assertEquals("cpu", host.get("name").asText());
@@ -280,9 +284,12 @@ class DistributionTest {
                 new Case(infer, input("INPUT__0", "[-1,3]", "FP32", "[1,2,3]"), 400, "negative"),
                 new Case(infer, input("INPUT__0", "[2147483648,4]", "FP32", "[1]"), 400, "accepts at most"),
                 new Case(infer, input("INPUT__0", "[9223372036854775807,4]", "FP32", "[1]"), 400, "too large"),
-                new Case(infer, input("INPUT__0", "[9,3]", "FP32", "[" + "1,".repeat(26) + "1]"), 400, "max_batch_size"),
-                new Case("/v2/models/unknown/infer", input("INPUT__0", "[1,3]", "FP32", "[1,2,3]"), 404, "unknown model"),
-                new Case("/v2/models/simple_linear/versions/7/infer", input("INPUT__0", "[1,3]", "FP32", "[1,2,3]"), 404,
+                new Case(infer, input("INPUT__0", "[9,3]", "FP32", "[" + "1,".repeat(26) + "1]"), 400,
+                        "max_batch_size"),
+                new Case("/v2/models/unknown/infer", input("INPUT__0", "[1,3]", "FP32", "[1,2,3]"), 404,
+                        "unknown model"),
+                new Case("/v2/models/simple_linear/versions/7/infer", input("INPUT__0", "[1,3]", "FP32", "[1,2,3]"),
+                        404,
                         "no version '7'"),
                 new Case("/v2/models/../infer", input("INPUT__0", "[1,3]", "FP32", "[1,2,3]"), 404, "unknown model"),
                 new Case("/v2/models/..%2F..%2Fetc/infer", input("INPUT__0", "[1,3]", "FP32", "[1,2,3]"), 400, ""),
@@ -382,7 +389,8 @@ class DistributionTest {
         assertEquals(200, server.call("POST", "/v2/models/simple_linear/infer",
                 input("INPUT__0", "[1,3]", "FP32", "[1,2,3]")).status());
         String models = server.console("gantry:models");
-        assertTrue(models.lines().anyMatch(line -> line.matches("simple_linear\\s+\\|\\s+1\\s+\\|\\s+READY.*")), models);
+        assertTrue(models.lines().anyMatch(line -> line.matches("simple_linear\\s+\\|\\s+1\\s+\\|\\s+READY.*")),
+                models);
         String memory = server.console("gantry:memory");
         assertTrue(memory.contains("cpu") && memory.contains("simple_linear") && memory.contains("RESIDENT"), memory);
         assertTrue(server.console("gantry:pin simple_linear").contains("Model 'simple_linear' is pinned"));

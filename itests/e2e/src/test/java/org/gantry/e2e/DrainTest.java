@@ -75,7 +75,7 @@ class DrainTest {
                     String answer = finishRequest(inFlight);
                     assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
                     assertTrue(answer.contains("\"data\":[8.0,2.0]"), answer);
-                    assertArrayEquals(new float[] {8, 2}, finish(stream), "the gRPC call in flight is answered");
+                    assertArrayEquals(new float[] { 8, 2 }, finish(stream), "the gRPC call in flight is answered");
                 }
                 assertNotNull(server.awaitExit(Duration.ofMinutes(1)), "the process exits once drained");
                 assertTrue(server.log().contains("Drained (every request answered)"),

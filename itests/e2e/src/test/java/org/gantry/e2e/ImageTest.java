@@ -154,7 +154,8 @@ class ImageTest {
             JsonNode testCase = JSON.readTree(model.resolve("expected.json").toFile()).get("1").get(0);
             String request = JSON.writeValueAsString(Map.of("inputs", testCase.get("inputs")));
             for (HttpResponse<String> answer : List.of(post(http, port, "/models/simple_linear/invoke", request,
-                    Map.of()), post(http, port, "/invocations", request,
+                    Map.of()),
+                    post(http, port, "/invocations", request,
                             Map.of("X-Amzn-SageMaker-Target-Model", "simple_linear")))) {
                 assertEquals(200, answer.statusCode(), answer.body());
                 JsonNode outputs = JSON.readTree(answer.body()).get("outputs");

@@ -85,7 +85,8 @@ class MultiNodeTest {
     private static final int RING_PROBES = 300;
     private static final String REQUEST = "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,16,64],\"datatype\":"
             + "\"FP32\",\"data\":" + IntStream.range(0, 16 * 64).mapToObj(i -> Double.toString((i % 37) / 37.0))
-                    .collect(Collectors.joining(",", "[", "]")) + "}]}";
+                    .collect(Collectors.joining(",", "[", "]"))
+            + "}]}";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SAMPLE = Pattern.compile("^(\\w+)\\{([^}]*)}\\s+(\\S+)$");
     private static final Metadata.Key<String> GANTRY_MODEL = Metadata.Key.of("x-gantry-model",
@@ -146,7 +147,8 @@ class MultiNodeTest {
         NODES.get(1).awaitReady(START_TIMEOUT);
         NODES.get(2).awaitReady(START_TIMEOUT);
         proxy = HaProxy.start(Path.of(System.getProperty("gantry.root"), "deploy/haproxy/haproxy.cfg"), work,
-                NODES.stream().map(ClusterNode::address).toList(), NODES.stream().map(ClusterNode::grpcAddress).toList());
+                NODES.stream().map(ClusterNode::address).toList(),
+                NODES.stream().map(ClusterNode::grpcAddress).toList());
         grpc = NettyChannelBuilder.forAddress("127.0.0.1", proxy.grpcPort()).usePlaintext()
                 .maxInboundMessageSize(16 << 20).build();
         for (int i = 1; i <= 3; i++) {
@@ -270,7 +272,8 @@ class MultiNodeTest {
         Thread.sleep(6000);
         List<Outcome> outcomes = traffic.stop();
 
-        List<Outcome> after = outcomes.stream().filter(o -> o.atNanos() > killedAt + detected + 1_000_000_000L).toList();
+        List<Outcome> after = outcomes.stream().filter(o -> o.atNanos() > killedAt + detected + 1_000_000_000L)
+                .toList();
         Map<String, String> now = single(servedBy(after));
         Set<String> moved = models.stream().filter(m -> !before.get(m).equals(now.get(m)))
                 .collect(Collectors.toCollection(TreeSet::new));
@@ -401,8 +404,9 @@ class MultiNodeTest {
             for (int i = 0; i < data.size(); i++) {
                 assertEquals((float) data.get(i).asDouble(), overGrpc.outputs()[i], model + " output " + i);
             }
-            sameNode += Stream.of(rest.node(), invoke.node(), invocations.node(), overGrpc.node()).distinct().count() == 1
-                    ? 1 : 0;
+            sameNode += Stream.of(rest.node(), invoke.node(), invocations.node(), overGrpc.node()).distinct()
+                    .count() == 1
+                            ? 1 : 0;
         }
         int probes = 100;
         for (int i = 0; i < probes; i++) {
@@ -495,7 +499,8 @@ class MultiNodeTest {
         assertTrue(moved.stream().allMatch(name -> before.get(name).equals(node) || after.get(name).equals(node)),
                 "names moved between nodes that stayed: " + moved);
         double fraction = moved.size() / (double) before.size();
-        assertTrue(fraction > share * 0.6 && fraction < share * 1.4, scenario + ": " + fraction + " of the names moved");
+        assertTrue(fraction > share * 0.6 && fraction < share * 1.4,
+                scenario + ": " + fraction + " of the names moved");
     }
 
     // ---- traffic ----

@@ -89,7 +89,8 @@ class ProtocolTest {
         request.path("headers").properties().forEach(h -> headers.put(h.getKey(), h.getValue().asText()));
         byte[] json = request.has("json") ? JSON.writeValueAsBytes(request.get("json"))
                 : request.has("text") ? request.get("text").asText().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        byte[] binary = request.has("base64") ? Base64.getDecoder().decode(request.get("base64").asText()) : new byte[0];
+        byte[] binary = request.has("base64") ? Base64.getDecoder().decode(request.get("base64").asText())
+                : new byte[0];
         if (request.path("header_length").asBoolean()) {
             headers.put("Inference-Header-Content-Length", Integer.toString(json.length));
         }
@@ -235,8 +236,8 @@ class ProtocolTest {
         // A new model from uploaded files: the version 2 weights of versioned_scale under another name.
         byte[] weights = Files.readAllBytes(EXAMPLES.resolve("versioned_scale/2/model.pt"));
         String uploadedConfig = "{\"name\":\"uploaded\",\"platform\":\"pytorch_libtorch\","
-                        + "\"input\":[{\"name\":\"INPUT__0\",\"data_type\":\"TYPE_FP32\",\"dims\":[-1]}],"
-                        + "\"output\":[{\"name\":\"OUTPUT__0\",\"data_type\":\"TYPE_FP32\",\"dims\":[-1]}]}";
+                + "\"input\":[{\"name\":\"INPUT__0\",\"data_type\":\"TYPE_FP32\",\"dims\":[-1]}],"
+                + "\"output\":[{\"name\":\"OUTPUT__0\",\"data_type\":\"TYPE_FP32\",\"dims\":[-1]}]}";
         String upload = JSON.writeValueAsString(Map.of("parameters", Map.of("config", uploadedConfig,
                 "file:7/model.pt", Base64.getEncoder().encodeToString(weights))));
         assertEquals(200, send("POST", "/v2/repository/models/uploaded/load", upload, AS_ADMIN).status());
@@ -316,7 +317,8 @@ class ProtocolTest {
                 "Authorization", "Bearer " + INFERENCE, "Content-Type",
                 "application/vnd.sagemaker-triton.binary+json;json-header-size=" + header.length));
         assertEquals(200, binaryReply.status(), binaryReply.body());
-        assertTrue(binaryReply.contentType().startsWith("application/vnd.sagemaker-triton.binary+json;json-header-size="),
+        assertTrue(
+                binaryReply.contentType().startsWith("application/vnd.sagemaker-triton.binary+json;json-header-size="),
                 binaryReply.contentType());
         int size = Integer.parseInt(binaryReply.contentType().replaceAll(".*json-header-size=", ""));
         ByteBuffer outputs = ByteBuffer.wrap(binaryReply.bytes(), size, 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -380,7 +382,8 @@ class ProtocolTest {
                 new Case("unknown model", "missing", "/infer", SIMPLE_REQUEST.getBytes(StandardCharsets.UTF_8), json),
                 new Case("unknown version", "simple_linear", "/versions/9/infer",
                         SIMPLE_REQUEST.getBytes(StandardCharsets.UTF_8), json),
-                new Case("malformed", "simple_linear", "/infer", "{\"inputs\":[".getBytes(StandardCharsets.UTF_8), json),
+                new Case("malformed", "simple_linear", "/infer", "{\"inputs\":[".getBytes(StandardCharsets.UTF_8),
+                        json),
                 new Case("short binary", "simple_linear", "/infer", Arrays.copyOf(binary.array(), header.length + 4),
                         binaryHeaders),
                 new Case("no token", "simple_linear", "/infer", SIMPLE_REQUEST.getBytes(StandardCharsets.UTF_8),

@@ -114,7 +114,8 @@ final class RawHttp {
         Map<String, String> headers = new TreeMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         byte[] body = java.util.Arrays.copyOfRange(bytes, end + 4, bytes.length);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
@@ -143,7 +144,7 @@ final class RawHttp {
     }
 
     private static int indexOf(byte[] bytes, byte[] pattern, int from) {
-        outer: for (int i = from; i <= bytes.length - pattern.length; i++) {
+        outer : for (int i = from; i <= bytes.length - pattern.length; i++) {
             for (int j = 0; j < pattern.length; j++) {
                 if (bytes[i + j] != pattern[j]) {
                     continue outer;

@@ -105,13 +105,14 @@ class SafeUpdatesTest {
         int requests = 400;
         for (int i = 0; i < requests; i++) {
             float x = (i + 0.5f) / requests;
-            Reply reply = infer("shadowed", "s-" + i, new float[] {x}, Map.of());
+            Reply reply = infer("shadowed", "s-" + i, new float[] { x }, Map.of());
             assertEquals("1", version(reply), "the primary answers every request");
-            assertArrayEquals(new float[] {2 * x}, output(reply), "the primary's answer, as if no shadow ran");
+            assertArrayEquals(new float[] { 2 * x }, output(reply), "the primary's answer, as if no shadow ran");
         }
         JsonNode shadow = awaitTraffic(server, "shadowed", AS_CLIENT, s -> s.has("shadow")
                 && s.get("shadow").get("compared").asLong() + s.get("shadow").get("skipped").asLong()
-                        + s.get("shadow").get("failed").asLong() == requests).get("shadow");
+                        + s.get("shadow").get("failed").asLong() == requests)
+                .get("shadow");
         // Version 2 adds 1 where x >= 0.75: inputs (i + 0.5) / 400 for i = 300..399, a quarter of them.
         assertEquals(0, shadow.get("skipped").asLong(), "nothing was short, so the shadow never yielded: " + shadow);
         assertEquals(0, shadow.get("failed").asLong(), shadow.toString());
@@ -148,7 +149,7 @@ class SafeUpdatesTest {
         load("tolerant");
         int requests = 40;
         for (int i = 0; i < requests; i++) {
-            infer("tolerant", "t-" + i, new float[] {(i + 0.5f) / requests}, Map.of());
+            infer("tolerant", "t-" + i, new float[] { (i + 0.5f) / requests }, Map.of());
         }
         JsonNode shadow = awaitTraffic(server, "tolerant", AS_CLIENT, s -> s.has("shadow")
                 && s.get("shadow").get("compared").asLong() == requests).get("shadow");
@@ -170,7 +171,8 @@ class SafeUpdatesTest {
             List<Future<String>> versions = new ArrayList<>();
             for (int i = 0; i < requests; i++) {
                 float x = (i % 100) / 200f;
-                versions.add(clients.submit(() -> version(okOrFail(infer("canaried", null, new float[] {x}, Map.of())))));
+                versions.add(
+                        clients.submit(() -> version(okOrFail(infer("canaried", null, new float[] { x }, Map.of())))));
             }
             int candidate = 0;
             for (Future<String> served : versions) {
@@ -188,7 +190,7 @@ class SafeUpdatesTest {
             for (int key = 0; key < keys; key++) {
                 Set<String> seen = new HashSet<>();
                 for (int repeat = 0; repeat < 4; repeat++) {
-                    seen.add(version(okOrFail(infer("canaried", null, new float[] {0.1f},
+                    seen.add(version(okOrFail(infer("canaried", null, new float[] { 0.1f },
                             Map.of("routing_key", "customer-" + key)))));
                 }
                 assertEquals(1, seen.size(), "routing key customer-" + key + " saw versions " + seen);
@@ -217,7 +219,7 @@ class SafeUpdatesTest {
             senders.add(clients.submit(() -> {
                 while (running.get()) {
                     long sent = System.nanoTime();
-                    Reply reply = infer("canaried", null, new float[] {0.9f}, Map.of());
+                    Reply reply = infer("canaried", null, new float[] { 0.9f }, Map.of());
                     if (reply.status() != 200) {
                         failures.incrementAndGet();
                     } else {
@@ -283,8 +285,9 @@ class SafeUpdatesTest {
             outputs.put(id, output(reply));
         }
         JsonNode capture = awaitTraffic(server, "captured", AS_CLIENT, s -> s.has("capture")
-                && s.get("capture").get("written").asLong() + s.get("capture").get("dropped").asLong()
-                        == s.get("capture").get("sampled").asLong()).get("capture");
+                && s.get("capture").get("written").asLong() + s.get("capture").get("dropped").asLong() == s
+                        .get("capture").get("sampled").asLong())
+                .get("capture");
         long sampled = capture.get("sampled").asLong();
         assertEquals(0, capture.get("dropped").asLong(), capture.toString());
         long[] bounds = binomialBounds(requests, 0.30, ALPHA);
@@ -338,7 +341,8 @@ class SafeUpdatesTest {
     private static float[] tensor(Path folder, JsonNode tensor) throws IOException {
         if (tensor.has("data_file")) {
             byte[] file = Files.readAllBytes(folder.resolve(tensor.get("data_file").asText()));
-            ByteBuffer bytes = ByteBuffer.wrap(file, tensor.get("data_offset").asInt(), tensor.get("data_bytes").asInt())
+            ByteBuffer bytes = ByteBuffer
+                    .wrap(file, tensor.get("data_offset").asInt(), tensor.get("data_bytes").asInt())
                     .slice().order(ByteOrder.LITTLE_ENDIAN);
             float[] values = new float[bytes.remaining() / 4];
             bytes.asFloatBuffer().get(values);
@@ -385,6 +389,6 @@ class SafeUpdatesTest {
         while (tail + pmf[(int) high] <= alpha / 2) {
             tail += pmf[(int) high--];
         }
-        return new long[] {low, high};
+        return new long[] { low, high };
     }
 }

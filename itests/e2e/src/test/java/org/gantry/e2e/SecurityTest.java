@@ -252,7 +252,8 @@ class SecurityTest {
         requests.add(RawHttp.request(infer + "\r\nContent-Length: -5", "{}".getBytes()));
         requests.add(RawHttp.request(infer + "\r\n" + json + "\r\nContent-Length: 2000000", new byte[0]));
         for (String path : List.of("/v2/models/a%2Fb/ready", "/v2/models/%00/ready", "/v2/models/%ff%fe/ready",
-                "/v2/models/..%2F..%2Fetc/ready", "/v2/models/" + "a".repeat(20000) + "/ready", "/%", "/v2/models/%zz")) {
+                "/v2/models/..%2F..%2Fetc/ready", "/v2/models/" + "a".repeat(20000) + "/ready", "/%",
+                "/v2/models/%zz")) {
             requests.add(RawHttp.request("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth,
                     new byte[0]));
         }
@@ -296,12 +297,16 @@ class SecurityTest {
                 "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[\"a\",2,3]}]}",
                 "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],\"datatype\":\"FP32\",\"binary_data_size\":-4}]}",
                 "{\"inputs\":[{\"name\":\"INPUT__0\",\"shape\":[1,3],\"datatype\":\"FP32\",\"binary_data_size\":99}]}",
-                "{\"parameters\":{\"config\":{\"max_batch_size\":\"many\"}}}", "{\"parameters\":{\"file:../x\":\"AA==\"}}",
-                "{\"parameters\":{\"config\":\"{\",\"file:1/a\":\"%%%\"}}", "{\"model_name\":\"m\",\"url\":\"relative\"}",
+                "{\"parameters\":{\"config\":{\"max_batch_size\":\"many\"}}}",
+                "{\"parameters\":{\"file:../x\":\"AA==\"}}",
+                "{\"parameters\":{\"config\":\"{\",\"file:1/a\":\"%%%\"}}",
+                "{\"model_name\":\"m\",\"url\":\"relative\"}",
                 "{\"model_name\":\"\",\"url\":\"/nonexistent\"}", "{\"text_input\":5,\"max_tokens\":\"x\"}",
-                "{\"ready\":\"yes\"}", "\u0000\u0001\u0002", "{\"id\":\"\uD800\"}", SIMPLE_REQUEST.replace("1,2,3", "1,2"),
+                "{\"ready\":\"yes\"}", "\u0000\u0001\u0002", "{\"id\":\"\uD800\"}",
+                SIMPLE_REQUEST.replace("1,2,3", "1,2"),
                 SIMPLE_REQUEST.substring(0, 40));
-        List<String> headerSets = List.of("", "Inference-Header-Content-Length: -1", "Inference-Header-Content-Length: abc",
+        List<String> headerSets = List.of("", "Inference-Header-Content-Length: -1",
+                "Inference-Header-Content-Length: abc",
                 "Inference-Header-Content-Length: 99999999", "Inference-Header-Content-Length: 0",
                 "Content-Type: application/vnd.sagemaker-triton.binary+json;json-header-size=abc",
                 "X-Amzn-SageMaker-Target-Model: ../../etc", "Content-Type: text/plain", "Accept: text/html",

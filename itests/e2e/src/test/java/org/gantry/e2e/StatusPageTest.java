@@ -67,7 +67,8 @@ class StatusPageTest {
                 Map.of("org.gantry.runtime.cfg", runtimeConfig));
         evictAtLeastOnceMore();
         Reply broken = infer("broken");
-        assertEquals(503, broken.status(), "a model whose artifact is no TorchScript cannot be served: " + broken.body());
+        assertEquals(503, broken.status(),
+                "a model whose artifact is no TorchScript cannot be served: " + broken.body());
         for (int i = 0; i < 5; i++) {
             assertEquals(200, infer(fleetModel(nextModel - 1)).status());
         }
@@ -163,8 +164,9 @@ class StatusPageTest {
             browser.evaluate("window.sameDocument = true; window.evictionsShown ="
                     + " document.querySelectorAll('#events li[data-kind=\"evicted\"]').length; true");
             long evictions = evictAtLeastOnceMore();
-            browser.awaitTrue("document.querySelectorAll('#events li[data-kind=\"evicted\"]').length > window.evictionsShown"
-                    + " && document.getElementById('count-evictions').textContent === '" + evictions + "'",
+            browser.awaitTrue(
+                    "document.querySelectorAll('#events li[data-kind=\"evicted\"]').length > window.evictionsShown"
+                            + " && document.getElementById('count-evictions').textContent === '" + evictions + "'",
                     Duration.ofSeconds(15));
             assertTrue(browser.evaluate("window.sameDocument === true").asBoolean(), "updated without a reload");
             browser.evaluate("new Promise(done => setTimeout(done, 2500))"); // let the fresh-event highlight fade

@@ -41,7 +41,7 @@ class TritonClientFlowTest {
             + "\"output\":[{\"name\":\"OUTPUT__0\",\"data_type\":\"TYPE_FP32\",\"dims\":[2]}]}";
     /** tiny_seq2seq's greedy ids for its first reference text (examples/models/tiny_seq2seq/expected.json). */
     private static final long[] GREEDY = { 42, 65, 63, 117, 53, 140, 203, 211, 186, 252, 32, 49, 242, 241, 169, 136,
-        154, 247, 105, 227 };
+            154, 247, 105, 227 };
     private static final String TEXT = "the cat walked on the red road";
 
     /**

@@ -60,7 +60,8 @@ class ArchitectureWiringTest {
     /** The bundles the check must have seen: a bundle missing from the framework would be checked by nobody. */
     static final Set<String> EXPECTED = Set.of("org.gantry.api", "org.gantry.runtime", "org.gantry.memory",
             "org.gantry.repository", "org.gantry.protocol", "org.gantry.rest", "org.gantry.http", "org.gantry.shell",
-            "org.gantry.metrics", "org.gantry.status", "org.gantry.traffic", "org.gantry.provisioning", "org.gantry.grpc",
+            "org.gantry.metrics", "org.gantry.status", "org.gantry.traffic", "org.gantry.provisioning",
+            "org.gantry.grpc",
             "org.gantry.lifecycle",
             "org.gantry.deployer", "org.gantry.engine.pytorch", "org.gantry.engine.libtorch",
             "org.gantry.engine.tensorflow", "org.gantry.engine.tokenizers", "org.gantry.backend.torchscript",

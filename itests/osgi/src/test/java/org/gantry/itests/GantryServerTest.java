@@ -87,7 +87,8 @@ class GantryServerTest {
         HttpResponse<String> metrics = get("/metrics");
         assertEquals(200, metrics.statusCode());
         assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
-        assertTrue(metrics.body().contains("gantry_model_cold_starts_total{model=\"simple_linear\"} 1.0"), metrics.body());
+        assertTrue(metrics.body().contains("gantry_model_cold_starts_total{model=\"simple_linear\"} 1.0"),
+                metrics.body());
         assertTrue(metrics.body().contains("gantry_device_used_bytes{device=\"cpu\"} " + lease.get("bytes").asLong()),
                 metrics.body());
         assertTrue(metrics.body().contains(

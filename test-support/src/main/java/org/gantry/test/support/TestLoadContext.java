@@ -11,7 +11,8 @@ import org.gantry.api.model.ModelConfig;
  * memory refused), so only the configuration, the version, the folder and the device.
  */
 public record TestLoadContext(ModelConfig config, long version, Path modelDirectory, Device device)
-        implements ModelLoadContext {
+        implements
+            ModelLoadContext {
 
     /** Version {@code version} of the model in {@code modelDirectory}, on the host. */
     public static TestLoadContext onHost(ModelConfig config, long version, Path modelDirectory) {

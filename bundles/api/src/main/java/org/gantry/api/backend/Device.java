@@ -14,7 +14,8 @@ public record Device(Kind kind, int index) {
     public static final Device CPU = new Device(Kind.CPU, 0);
 
     public enum Kind {
-        CPU, GPU
+        CPU,
+        GPU
     }
 
     public Device {

@@ -31,6 +31,6 @@ public interface Evictable {
      * @since 1.1
      */
     default Runnable beginEviction(String reason) {
-        return evictIfIdle(reason) ? () -> { } : null;
+        return evictIfIdle(reason) ? () -> {} : null;
     }
 }

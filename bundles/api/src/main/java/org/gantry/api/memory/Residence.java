@@ -7,5 +7,6 @@ package org.gantry.api.memory;
  * @since 1.2
  */
 public enum Residence {
-    HOST_TIER, DISK
+    HOST_TIER,
+    DISK
 }

@@ -15,7 +15,10 @@ public record InstanceGroup(String name, int count, Kind kind, List<Integer> gpu
 
     /** Where instances run, as Triton's {@code KIND_*}. */
     public enum Kind {
-        AUTO, CPU, GPU, MODEL
+        AUTO,
+        CPU,
+        GPU,
+        MODEL
     }
 
     public InstanceGroup {

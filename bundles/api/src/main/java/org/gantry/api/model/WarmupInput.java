@@ -17,7 +17,9 @@ public record WarmupInput(DataType dataType, List<Long> dims, Source source, Str
 
     /** The kinds of warm-up data Triton defines. */
     public enum Source {
-        ZERO, RANDOM, FILE
+        ZERO,
+        RANDOM,
+        FILE
     }
 
     public WarmupInput {

@@ -42,8 +42,7 @@ public interface ProcessorFunction extends AutoCloseable {
     /** A function that holds nothing to free. */
     static ProcessorFunction of(List<TensorConfig> inputs, List<TensorConfig> outputs,
             Function<InferenceRequest, List<Tensor>> apply) {
-        return of(inputs, outputs, apply, () -> {
-        });
+        return of(inputs, outputs, apply, () -> {});
     }
 
     /** A function whose {@code close} runs {@code release}. */

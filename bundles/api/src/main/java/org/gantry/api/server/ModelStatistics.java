@@ -21,7 +21,8 @@ import java.util.List;
  */
 public record ModelStatistics(String name, String version, long lastInferenceMillis, long inferenceCount,
         long executionCount, Duration success, Duration fail, Duration queue, Duration computeInput,
-        Duration computeInfer, Duration computeOutput, List<MemoryUsage> memoryUsage, List<BatchStatistics> batchStats) {
+        Duration computeInfer, Duration computeOutput, List<MemoryUsage> memoryUsage,
+        List<BatchStatistics> batchStats) {
 
     public ModelStatistics {
         memoryUsage = List.copyOf(memoryUsage);

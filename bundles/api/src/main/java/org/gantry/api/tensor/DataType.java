@@ -57,7 +57,8 @@ public enum DataType {
         } catch (IllegalArgumentException e) {
             throw GantryException.invalidArgument(
                     "unknown datatype '%s': expected one of BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32,"
-                            + " INT64, FP16, FP32, FP64, BF16, BYTES", name);
+                            + " INT64, FP16, FP32, FP64, BF16, BYTES",
+                    name);
         }
     }
 

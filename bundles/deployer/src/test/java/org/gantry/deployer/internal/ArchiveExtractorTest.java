@@ -276,7 +276,7 @@ class ArchiveExtractorTest {
 
     @Test
     void archivesWithoutFilesAreRefusedWithAReason() throws IOException {
-        Path emptyTar = tarGz("empty.tar.gz", tar -> { });
+        Path emptyTar = tarGz("empty.tar.gz", tar -> {});
         Path emptyFile = Files.createFile(work.resolve("zero-bytes.tar.gz"));
         Path foldersOnly = zip("folders.zip", Map.of("1/", new byte[0]));
         Path emptyZip = work.resolve("empty.zip");

@@ -35,8 +35,7 @@ final class InferenceStream implements StreamObserver<ModelInferRequest> {
         this.responses = responses;
         // With a handler, a response sent after the client went away is dropped instead of thrown; send() also
         // checks first, so that the model learns of it.
-        responses.setOnCancelHandler(() -> {
-        });
+        responses.setOnCancelHandler(() -> {});
     }
 
     @Override

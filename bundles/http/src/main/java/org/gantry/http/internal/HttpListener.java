@@ -38,7 +38,8 @@ public class HttpListener implements ConnectorFactory {
      */
     @Activate
     public HttpListener(HttpListenerConfig config,
-            @Reference(name = "apiGate", target = "(" + Condition.CONDITION_ID + "=" + API_GATE + ")") Condition apiGate) {
+            @Reference(name = "apiGate",
+                    target = "(" + Condition.CONDITION_ID + "=" + API_GATE + ")") Condition apiGate) {
         this.config = config;
     }
 

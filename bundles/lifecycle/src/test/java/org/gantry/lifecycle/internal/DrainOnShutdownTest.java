@@ -37,7 +37,8 @@ class DrainOnShutdownTest {
     }
 
     private static Bundle framework(int state) {
-        return (Bundle) Proxy.newProxyInstance(DrainOnShutdownTest.class.getClassLoader(), new Class<?>[] { Bundle.class },
+        return (Bundle) Proxy.newProxyInstance(DrainOnShutdownTest.class.getClassLoader(),
+                new Class<?>[] { Bundle.class },
                 (proxy, method, args) -> {
                     if (method.getName().equals("getState")) {
                         return state;

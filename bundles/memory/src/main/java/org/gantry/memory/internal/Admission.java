@@ -170,7 +170,8 @@ final class Admission {
     /** Resident, unpinned models of others: idle again soon, then evictable. */
     private static long busyBytes(DeviceBudget budget, LeaseImpl requester) {
         return budget.leases.stream()
-                .filter(l -> l.resident && !l.freeing && !l.pinned() && !l.sameModelAs(requester.model, requester.version))
+                .filter(l -> l.resident && !l.freeing && !l.pinned()
+                        && !l.sameModelAs(requester.model, requester.version))
                 .mapToLong(l -> l.bytes).sum();
     }
 

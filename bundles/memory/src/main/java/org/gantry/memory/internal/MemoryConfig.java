@@ -30,7 +30,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Unleased memory sampling (s)",
             description = "How often each GPU's memory in use is read (NVML) to measure what the process uses beyond"
-                    + " its leases; it is also read before each load and after each unload. 0: only then.", min = "0")
+                    + " its leases; it is also read before each load and after each unload. 0: only then.",
+            min = "0")
     int unleasedSampleSeconds() default 5;
 
     @AttributeDefinition(name = "Host tier budget",

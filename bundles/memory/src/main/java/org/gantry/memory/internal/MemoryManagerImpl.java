@@ -72,7 +72,8 @@ public final class MemoryManagerImpl implements MemoryManager {
     public MemoryManagerImpl(MemoryConfig config) {
         this(ConfiguredBudgets.host(config), config.gpuDiscovery() ? CudaDevices.discover() : List.of(),
                 ConfiguredBudgets.gpuUtilization(config.gpuUtilization()), ByteSizes.parse(config.gpuReserve()),
-                ConfiguredBudgets.footprintFile(config.footprintFile()), NvmlProbe::open, config.unleasedSampleSeconds(),
+                ConfiguredBudgets.footprintFile(config.footprintFile()), NvmlProbe::open,
+                config.unleasedSampleSeconds(),
                 HostTier.ceiling(config.hostTierBudget(), config.hostTierShare()));
     }
 
@@ -105,13 +106,13 @@ public final class MemoryManagerImpl implements MemoryManager {
                 tierBytes > 0 ? ByteSizes.format(tierBytes) : "off");
     }
 
-
     /**
      * A manager of host memory only, with a fixed budget: for tests and tools running the runtime outside
      * OSGi. {@code footprintFile} may be null (nothing remembered).
      */
     public static MemoryManagerImpl forHost(long budgetBytes, Path footprintFile) {
-        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, ConfiguredBudgets.physicalMemory(), budgetBytes), List.of(), 0, 0,
+        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, ConfiguredBudgets.physicalMemory(), budgetBytes),
+                List.of(), 0, 0,
                 footprintFile, gpus -> DeviceMemoryProbe.NONE, 0, hostBudget -> 0);
     }
 
@@ -132,7 +133,8 @@ public final class MemoryManagerImpl implements MemoryManager {
         for (int i = 0; i < gpuBudgets.size(); i++) {
             gpus.add(new CudaDevices.Gpu(i, "simulated", gpuBudgets.get(i), gpuBudgets.get(i), null, false));
         }
-        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, ConfiguredBudgets.physicalMemory(), hostBudget), gpus, 1.0, 0, null,
+        return new MemoryManagerImpl(new DeviceBudget(Device.CPU, ConfiguredBudgets.physicalMemory(), hostBudget), gpus,
+                1.0, 0, null,
                 ignored -> DeviceMemoryProbe.NONE, 0, budget -> Math.min(hostTierBudget, budget));
     }
 
@@ -281,7 +283,8 @@ public final class MemoryManagerImpl implements MemoryManager {
                 return 0;
             }
             LeaseImpl needy = (LeaseImpl) requester;
-            return admission.evictFor(budget, bytes, needy == null ? "" : needy.model, needy == null ? -1 : needy.version,
+            return admission.evictFor(budget, bytes, needy == null ? "" : needy.model,
+                    needy == null ? -1 : needy.version,
                     "evicted (least recently used): " + requester + " ran out of memory");
         } finally {
             lock.unlock();

@@ -23,7 +23,7 @@ final class Victims {
     private long evictions;
     private long dropped;
     /** Sees every eviction decision; for tests that check the choice was the least recently used. */
-    private volatile Consumer<EvictionDecision> observer = decision -> { };
+    private volatile Consumer<EvictionDecision> observer = decision -> {};
 
     /** One chosen victim, stopped from taking requests; {@link #run()} frees its memory and closes its lease. */
     record Eviction(LeaseImpl lease, Runnable unload, String reason, long lastUsedNanos) {

@@ -47,7 +47,8 @@ class MemoryManagerImplTest {
 
     private static Model load(MemoryManagerImpl manager, String name, long bytes, boolean pinned) {
         Model model = new Model(name);
-        model.lease = manager.reserve(new LeaseRequest(name, 1, List.of(Device.CPU), bytes, pinned, model::evictIfIdle));
+        model.lease = manager
+                .reserve(new LeaseRequest(name, 1, List.of(Device.CPU), bytes, pinned, model::evictIfIdle));
         model.lease.commit(bytes, name);
         return model;
     }

@@ -79,7 +79,8 @@ public final class GantryMetrics implements ModelEventListener {
                 .help("Inference latency in the server (runtime and backend)")
                 .classicExponentialUpperBounds(0.0001, 2, 18).labelNames("model").register(registry);
         GaugeWithCallback.builder().name("gantry_invocations_per_second")
-                .help("Inference requests per second over the last minute").callback(c -> c.call(invocations.perSecond()))
+                .help("Inference requests per second over the last minute")
+                .callback(c -> c.call(invocations.perSecond()))
                 .register(registry);
         GaugeWithCallback.builder().name("gantry_requests_in_flight")
                 .help("Requests the server has admitted and not yet answered: waiting for a load or a queue slot, or"

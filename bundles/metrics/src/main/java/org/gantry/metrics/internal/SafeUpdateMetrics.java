@@ -24,20 +24,23 @@ final class SafeUpdateMetrics {
     static void register(PrometheusRegistry registry, Supplier<TrafficControl> traffic,
             Supplier<CaptureStatistics> capture) {
         CounterWithCallback.builder().name("gantry_traffic_requests")
-                .help("Requests answered per version of a model with a canary or a shadow").labelNames("model", "version")
+                .help("Requests answered per version of a model with a canary or a shadow")
+                .labelNames("model", "version")
                 .callback(c -> reports(traffic).forEach(r -> r.servedByVersion()
                         .forEach((version, count) -> c.call(count, r.model(), version))))
                 .register(registry);
         GaugeWithCallback.builder().name("gantry_canary_candidate_share")
                 .help("Share of a model's requests without a version that its candidate serves now, 0..1"
-                        + " (1 once promoted, 0 once rolled back)").labelNames("model", "candidate_version")
+                        + " (1 once promoted, 0 once rolled back)")
+                .labelNames("model", "candidate_version")
                 .callback(c -> reports(traffic).stream().filter(r -> r.candidateVersion() != null)
                         .forEach(r -> c.call(share(r), r.model(), r.candidateVersion())))
                 .register(registry);
         CounterWithCallback.builder().name("gantry_shadow_requests")
                 .help("Shadow copies by outcome: sent, compared, disagreed (some output differed beyond the tolerance),"
                         + " skipped (the shadow"
-                        + " yielded), failed").labelNames("model", "outcome")
+                        + " yielded), failed")
+                .labelNames("model", "outcome")
                 .callback(c -> reports(traffic).stream().filter(r -> r.shadow() != null).forEach(r -> {
                     ShadowReport s = r.shadow();
                     c.call(s.sent(), r.model(), "sent");
@@ -53,7 +56,8 @@ final class SafeUpdateMetrics {
                 .register(registry);
         GaugeWithCallback.builder().name("gantry_shadow_agreement_ratio")
                 .help("Share of compared shadow answers whose output agreed with the primary's within the shadow's"
-                        + " tolerance, 0..1").labelNames("model", "output")
+                        + " tolerance, 0..1")
+                .labelNames("model", "output")
                 .callback(c -> outputs(traffic, (r, o) -> c.call(o.agreementRate(), r.model(), o.name())))
                 .register(registry);
         GaugeWithCallback.builder().name("gantry_shadow_max_abs_difference")

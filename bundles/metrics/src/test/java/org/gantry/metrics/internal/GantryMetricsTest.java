@@ -91,7 +91,8 @@ class GantryMetricsTest {
         MemoryManager memory = new ReportingMemory(new MemoryReport(List.of(
                 new MemoryReport.DeviceMemory("cpu", Device.CPU, 4000, 1000, 250, List.of()),
                 new MemoryReport.DeviceMemory("cuda:0", Device.gpu(0), 10_000, 7_700, 3_000, List.of(),
-                        2_000, 2_300, 1)), 0));
+                        2_000, 2_300, 1)),
+                0));
 
         String text = scrape(new GantryMetrics(memory));
         assertExposes(text,

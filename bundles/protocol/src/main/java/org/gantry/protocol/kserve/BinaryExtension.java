@@ -93,7 +93,8 @@ public final class BinaryExtension {
         if (value instanceof Boolean flag) {
             return flag;
         }
-        throw GantryException.invalidArgument("parameter '%s' of the %s must be a boolean, not '%s'", name, owner, value);
+        throw GantryException.invalidArgument("parameter '%s' of the %s must be a boolean, not '%s'", name, owner,
+                value);
     }
 
     /** The raw data of the binary outputs, in response order, as Triton's binary extension sends them. */

@@ -124,7 +124,8 @@ final class DataWriter {
         if (Math.abs(value) > max) {
             throw GantryException.invalidArgument("input '%s': element %d, '%s', is beyond the range of %s"
                     + " (largest magnitude %s)", name, count, parser.getText(), dataType,
-                    dataType == DataType.FP16 ? "65504" : dataType == DataType.BF16 ? "3.3895314E38" : Float.toString(Float.MAX_VALUE));
+                    dataType == DataType.FP16 ? "65504" : dataType == DataType.BF16 ? "3.3895314E38"
+                            : Float.toString(Float.MAX_VALUE));
         }
         return (float) value;
     }

@@ -36,7 +36,8 @@ final class InputReader {
             parser.nextToken();
             switch (field) {
                 case "name" -> name = JsonFormat.requireString(parser, "input 'name'");
-                case "datatype" -> dataType = DataType.fromProtocolName(JsonFormat.requireString(parser, "input 'datatype'"));
+                case "datatype" ->
+                    dataType = DataType.fromProtocolName(JsonFormat.requireString(parser, "input 'datatype'"));
                 case "shape" -> shape = readShape(parser, name, maxElements);
                 case "parameters" -> parameters = JsonFormat.readParameters(parser, "input");
                 case "data" -> {

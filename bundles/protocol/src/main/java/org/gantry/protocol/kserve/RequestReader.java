@@ -70,12 +70,14 @@ public final class RequestReader {
                 throw GantryException.invalidArgument("the request has no 'inputs'");
             }
             if (headerLength >= 0 && header.read() != -1) {
-                throw GantryException.invalidArgument("the JSON header is shorter than its Inference-Header-Content-Length"
-                        + " of %d bytes", headerLength);
+                throw GantryException
+                        .invalidArgument("the JSON header is shorter than its Inference-Header-Content-Length"
+                                + " of %d bytes", headerLength);
             }
             List<Tensor> tensors = new ArrayList<>(inputs.size());
             for (InputReader.Entry input : inputs) {
-                tensors.add(input.tensor() != null ? input.tensor() : BinaryExtension.readBinary(body, input, headerLength));
+                tensors.add(input.tensor() != null ? input.tensor()
+                        : BinaryExtension.readBinary(body, input, headerLength));
             }
             if (headerLength >= 0 && body.read() != -1) {
                 throw GantryException.invalidArgument("the body has more binary data than the inputs' binary_data_size"

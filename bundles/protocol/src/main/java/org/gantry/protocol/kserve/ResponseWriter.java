@@ -64,7 +64,6 @@ public final class ResponseWriter {
         }
     }
 
-
     /**
      * Writes a response in the shape of Triton's generate extension: the model's outputs as top-level fields, a
      * single element as a JSON value and several as an array.

@@ -199,8 +199,10 @@ class AccessPolicyTest {
         assertEquals(new AccessPolicy.Notice(false, "M needs the administrator token (GANTRY_ADMIN_TOKEN)"),
                 tokenNeeded);
         assertEquals(List.of(new AccessPolicy.Notice(true, "M is open to every address without a token: set"
-                + " GANTRY_ADMIN_TOKEN to protect it"), new AccessPolicy.Notice(false, "No inference token"
-                        + " (GANTRY_INFERENCE_TOKEN): I is open to every client")), open);
+                + " GANTRY_ADMIN_TOKEN to protect it"), new AccessPolicy.Notice(false,
+                        "No inference token"
+                                + " (GANTRY_INFERENCE_TOKEN): I is open to every client")),
+                open);
         assertEquals(List.of(new AccessPolicy.Notice(false, "No administrator token (GANTRY_ADMIN_TOKEN): M accepts"
                 + " calls from loopback only")), loopback);
     }

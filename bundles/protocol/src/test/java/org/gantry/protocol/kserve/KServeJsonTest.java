@@ -62,7 +62,8 @@ class KServeJsonTest {
 
     @Test
     void dataBeforeTheHeaderIsAccepted() {
-        InferenceRequest request = read("{\"inputs\":[{\"data\":[1,2,3],\"name\":\"x\",\"shape\":[3],\"datatype\":\"INT64\"}]}");
+        InferenceRequest request = read(
+                "{\"inputs\":[{\"data\":[1,2,3],\"name\":\"x\",\"shape\":[3],\"datatype\":\"INT64\"}]}");
         assertEquals(3L, request.inputs().get(0).data().getLong(16));
     }
 

@@ -103,7 +103,8 @@ public final class LocalModelRepository implements ModelRepository {
     @Override
     public RepositoryModel modelAt(String name, Path directory) {
         if (!isPlainName(name)) {
-            throw GantryException.invalidArgument("'%s' is not a valid model name (a plain folder name is needed)", name);
+            throw GantryException.invalidArgument("'%s' is not a valid model name (a plain folder name is needed)",
+                    name);
         }
         Path folder = directory.toAbsolutePath().normalize();
         if (!Files.isDirectory(folder)) {

@@ -90,9 +90,10 @@ public final class ModelConfigParser {
         }
         List<TensorConfig> inputs = new ArrayList<>();
         for (ModelConfigProto.ModelInput input : proto.getInputList()) {
-            inputs.add(new TensorConfig(input.getName(), dataType(input.getDataType(), "input", input.getName(), source),
-                    dims(input.getDimsList(), "input", input.getName(), source),
-                    input.hasReshape() ? input.getReshape().getShapeList() : List.of(), input.getOptional()));
+            inputs.add(
+                    new TensorConfig(input.getName(), dataType(input.getDataType(), "input", input.getName(), source),
+                            dims(input.getDimsList(), "input", input.getName(), source),
+                            input.hasReshape() ? input.getReshape().getShapeList() : List.of(), input.getOptional()));
         }
         List<TensorConfig> outputs = new ArrayList<>();
         for (ModelConfigProto.ModelOutput output : proto.getOutputList()) {
@@ -144,7 +145,8 @@ public final class ModelConfigParser {
                     + " (priority_levels)", source, levels);
         }
         if (levels > 1_000_000) {
-            throw GantryException.invalidArgument("%s: dynamic_batching priority_levels %d is too large", source, levels);
+            throw GantryException.invalidArgument("%s: dynamic_batching priority_levels %d is too large", source,
+                    levels);
         }
         Map<Integer, QueuePolicy> perLevel = new LinkedHashMap<>();
         batching.getPriorityQueuePolicyMap().forEach((level, policy) -> {
@@ -173,7 +175,8 @@ public final class ModelConfigParser {
 
     private static DataType dataType(ModelConfigProto.DataType type, String kind, String tensor, String source) {
         if (type == ModelConfigProto.DataType.TYPE_INVALID || type == ModelConfigProto.DataType.UNRECOGNIZED) {
-            throw GantryException.invalidArgument("%s: %s '%s' needs a data_type (e.g. TYPE_FP32)", source, kind, tensor);
+            throw GantryException.invalidArgument("%s: %s '%s' needs a data_type (e.g. TYPE_FP32)", source, kind,
+                    tensor);
         }
         return DataType.fromConfigName(type.name());
     }

@@ -112,7 +112,8 @@ class ModelConfigParserTest {
         assertEquals(0, config.maxBatchSize());
         assertEquals(new VersionPolicy.Latest(1), config.versionPolicy());
         assertEquals(new VersionPolicy.All(), parse("version_policy: { all { } }", "m").versionPolicy());
-        assertEquals(new VersionPolicy.Latest(2), parse("version_policy: { latest { num_versions: 2 } }", "m").versionPolicy());
+        assertEquals(new VersionPolicy.Latest(2),
+                parse("version_policy: { latest { num_versions: 2 } }", "m").versionPolicy());
     }
 
     @ParameterizedTest
@@ -124,7 +125,8 @@ class ModelConfigParserTest {
 
     @Test
     void unknownFieldsAreIgnoredNotFatal() {
-        ModelConfig config = parse("platform: \"pytorch_libtorch\"\nfuture_field: { enabled: true }\nmax_batch_size: 2", "m");
+        ModelConfig config = parse("platform: \"pytorch_libtorch\"\nfuture_field: { enabled: true }\nmax_batch_size: 2",
+                "m");
         assertEquals(2, config.maxBatchSize());
     }
 
@@ -176,7 +178,8 @@ class ModelConfigParserTest {
                 new EnsembleStep("image_preprocess_model", -1, Map.of("RAW_IMAGE", "IMAGE"),
                         Map.of("PREPROCESSED_OUTPUT", "preprocessed_image")),
                 new EnsembleStep("classification_model", 2, Map.of("FORMATTED_IMAGE", "preprocessed_image"),
-                        Map.of("CLASSIFICATION_OUTPUT", "CLASSIFICATION"))), config.ensembleSteps());
+                        Map.of("CLASSIFICATION_OUTPUT", "CLASSIFICATION"))),
+                config.ensembleSteps());
         assertEquals(null, config.ensembleSteps().get(0).versionOrNull());
         assertEquals("2", config.ensembleSteps().get(1).versionOrNull());
         assertEquals(config, ModelConfigJson.parse(ModelConfigJson.print(config), "ensemble_model"));

@@ -9,6 +9,7 @@ import org.gantry.api.server.ModelStatus;
 import org.gantry.api.server.TensorMetadata;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -66,8 +67,7 @@ final class KServeViews {
      * ({@code safe_updates}, left out where there are none).
      */
     record Statistics(@JsonProperty("model_stats") List<VersionStatistics> modelStats,
-            @JsonProperty("safe_updates") @JsonInclude(JsonInclude.Include.NON_EMPTY)
-            List<Map<String, Object>> safeUpdates) {
+            @JsonProperty("safe_updates") @JsonInclude(Include.NON_EMPTY) List<Map<String, Object>> safeUpdates) {
 
         static Statistics of(List<ModelStatistics> statistics, List<Map<String, Object>> safeUpdates) {
             return new Statistics(statistics.stream().map(VersionStatistics::of).toList(), safeUpdates);

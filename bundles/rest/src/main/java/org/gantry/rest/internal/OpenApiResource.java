@@ -32,7 +32,8 @@ public class OpenApiResource {
     private static byte[] load() {
         try (InputStream in = OpenApiResource.class.getResourceAsStream(DOCUMENT)) {
             if (in == null) {
-                throw new IllegalStateException(DOCUMENT + " is missing from the bundle: the build did not generate it");
+                throw new IllegalStateException(
+                        DOCUMENT + " is missing from the bundle: the build did not generate it");
             }
             return in.readAllBytes();
         } catch (IOException e) {

@@ -129,7 +129,8 @@ public class SageMakerResource {
             throw GantryException.invalidArgument("'url' is not a path: %s", e.getReason());
         }
         if (!folder.isAbsolute()) {
-            throw GantryException.invalidArgument("'url' must be an absolute path to the model's folder, not '%s'", url);
+            throw GantryException.invalidArgument("'url' must be an absolute path to the model's folder, not '%s'",
+                    url);
         }
         server.add(name, folder);
         return modelJson(name, folder);
@@ -139,7 +140,8 @@ public class SageMakerResource {
     @GET
     @Path("models")
     @Operation(summary = "The loaded models, a page at a time (next_page_token, limit)")
-    public Map<String, Object> list(@QueryParam("next_page_token") String pageToken, @QueryParam("limit") String limit) {
+    public Map<String, Object> list(@QueryParam("next_page_token") String pageToken,
+            @QueryParam("limit") String limit) {
         int pageSize = limit == null ? DEFAULT_PAGE_SIZE : pageSize(limit);
         int start = pageStart(pageToken);
         List<Map<String, Object>> page = new ArrayList<>();

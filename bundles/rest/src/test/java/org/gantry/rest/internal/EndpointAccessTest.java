@@ -41,7 +41,8 @@ class EndpointAccessTest {
 
     @Test
     void onlyTheLoopbackInterfaceCountsAsThisMachine() {
-        for (String loopback : new String[] { "127.0.0.1", "127.0.0.2", "::1", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1" }) {
+        for (String loopback : new String[] { "127.0.0.1", "127.0.0.2", "::1", "0:0:0:0:0:0:0:1",
+                "::ffff:127.0.0.1" }) {
             assertEquals(true, ClientAddressFilter.isLoopback(loopback), loopback);
         }
         for (String remote : new String[] { "10.0.0.7", "192.168.1.2", "fe80::1", "0.0.0.0", "" }) {
@@ -81,7 +82,8 @@ class EndpointAccessTest {
 
     private static String verb(Method method) {
         return Arrays.stream(new Class<?>[] { GET.class, POST.class, DELETE.class })
-                .filter(annotation -> method.isAnnotationPresent(annotation.asSubclass(java.lang.annotation.Annotation.class)))
+                .filter(annotation -> method
+                        .isAnnotationPresent(annotation.asSubclass(java.lang.annotation.Annotation.class)))
                 .map(Class::getSimpleName).findFirst().orElse(null);
     }
 

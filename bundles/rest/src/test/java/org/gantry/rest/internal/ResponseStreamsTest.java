@@ -21,7 +21,8 @@ class ResponseStreamsTest {
 
     private static InferenceResponse token(String text, boolean last) {
         return new InferenceResponse("t5", "1", null, Map.of("triton_final_response", last),
-                List.of(Tensor.ofBytes("text_output", new long[] { 1 }, List.of(text.getBytes(StandardCharsets.UTF_8)))));
+                List.of(Tensor.ofBytes("text_output", new long[] { 1 },
+                        List.of(text.getBytes(StandardCharsets.UTF_8)))));
     }
 
     @Test

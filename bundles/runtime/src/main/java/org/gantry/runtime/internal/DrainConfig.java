@@ -11,6 +11,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Drain timeout (s)",
             description = "How long a drain waits for requests in flight before the server stops regardless. Keep it"
                     + " below the platform's grace period between SIGTERM and SIGKILL (30 s on Kubernetes by default"
-                    + " and on SageMaker), less the few seconds the server takes to stop.", min = "0")
+                    + " and on SageMaker), less the few seconds the server takes to stop.",
+            min = "0")
     int timeoutSeconds() default 20;
 }

@@ -78,7 +78,9 @@ final class ExecutionQueue {
     }
 
     private enum State {
-        WAITING, RUNNING, DONE
+        WAITING,
+        RUNNING,
+        DONE
     }
 
     private static final class Entry {

@@ -49,7 +49,8 @@ final class RequestValidator {
                 if (declared.optional()) {
                     continue;
                 }
-                throw GantryException.invalidArgument("model '%s' needs input '%s' (%s, shape %s) but the request lacks it",
+                throw GantryException.invalidArgument(
+                        "model '%s' needs input '%s' (%s, shape %s) but the request lacks it",
                         config.name(), declared.name(), protocolName(declared), expectedShape(config, declared));
             }
             long inputBatch = checkShape(config, declared, input);

@@ -28,13 +28,15 @@ import org.osgi.service.metatype.annotations.Option;
             description = "How long a load waits for room that busy or loading models hold (they are idle again within"
                     + " milliseconds), in arrival order with the other waiting loads, before its requests get 503 with"
                     + " Retry-After; a request's own timeout still applies. A model that can never fit (larger than"
-                    + " the budget, or everything else pinned) fails at once. 0: no waiting.", min = "0")
+                    + " the budget, or everything else pinned) fails at once. 0: no waiting.",
+            min = "0")
     int loadWaitSeconds() default 30;
 
     @AttributeDefinition(name = "Failed load retry delay (s)",
             description = "After a load failed on its artifact or configuration, requests get the failure at once for"
                     + " this long before the next request tries again. A load that failed for want of memory or of a"
-                    + " backend is tried again by the next request.", min = "0")
+                    + " backend is tried again by the next request.",
+            min = "0")
     int failedLoadRetrySeconds() default 5;
 
     @AttributeDefinition(name = "Drain timeout (s)",
@@ -43,18 +45,21 @@ import org.osgi.service.metatype.annotations.Option;
 
     @AttributeDefinition(name = "Queue bound",
             description = "Requests that may wait for one model version's execution slots when its configuration"
-                    + " sets no max_queue_size; more are refused with 503 and Retry-After.", min = "1")
+                    + " sets no max_queue_size; more are refused with 503 and Retry-After.",
+            min = "1")
     int maxQueueSize() default 1024;
 
     @AttributeDefinition(name = "Backend wait (s)",
             description = "While a backend that served a model is away (its bundle being updated or restarted),"
-                    + " requests for the model wait this long for it to come back before they get 503.", min = "0")
+                    + " requests for the model wait this long for it to come back before they get 503.",
+            min = "0")
     int backendWaitSeconds() default 30;
 
     @AttributeDefinition(name = "Backend install wait (s)",
             description = "When a model needs a backend that ships but does not run (a Karaf feature installed on"
                     + " first use), how long its request waits for it before it gets 503 with Retry-After while the"
-                    + " backend is still being provided.", min = "0")
+                    + " backend is still being provided.",
+            min = "0")
     int backendInstallWaitSeconds() default 20;
 
     @AttributeDefinition(name = "Model control mode",
@@ -62,13 +67,15 @@ import org.osgi.service.metatype.annotations.Option;
                     + " load API (or console) loads models, requests for others get 503; poll: as on-demand, and the"
                     + " repository is watched: loaded models whose files changed (and stayed unchanged for an"
                     + " interval) load again, new versions take over when ready, removed models unload.",
-            options = { @Option(label = "on-demand", value = "on-demand"), @Option(label = "explicit", value = "explicit"),
+            options = { @Option(label = "on-demand", value = "on-demand"),
+                    @Option(label = "explicit", value = "explicit"),
                     @Option(label = "poll", value = "poll") })
     String modelControlMode() default "on-demand";
 
     @AttributeDefinition(name = "Poll interval (s)",
             description = "In poll mode, how often the repository is looked at; a change is acted on once it stayed"
-                    + " the same for one interval.", min = "1")
+                    + " the same for one interval.",
+            min = "1")
     int pollIntervalSeconds() default 15;
 
     @AttributeDefinition(name = "Start-up condition",

@@ -301,6 +301,7 @@ final class VersionLoader implements AutoCloseable {
         }
         throw new GantryException(ErrorKind.UNAVAILABLE, String.format("model '%s' version %d is not available: %s",
                 target.modelName(), target.version(), failure != null ? "its load failed: " + failure.getMessage()
-                        : target.reason()), failure, retryAfter);
+                        : target.reason()),
+                failure, retryAfter);
     }
 }

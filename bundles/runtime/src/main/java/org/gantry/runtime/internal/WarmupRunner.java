@@ -35,7 +35,8 @@ final class WarmupRunner {
         for (ModelWarmup warmup : config.warmup()) {
             InferenceRequest request;
             try {
-                request = RequestValidator.validate(config, InferenceRequest.of(inputs(config, warmup, modelDirectory)));
+                request = RequestValidator.validate(config,
+                        InferenceRequest.of(inputs(config, warmup, modelDirectory)));
             } catch (GantryException e) {
                 throw GantryException.invalidArgument("warm-up '%s' of model '%s' is invalid: %s", warmup.name(),
                         config.name(), e.getMessage());
@@ -78,7 +79,8 @@ final class WarmupRunner {
         if (type == DataType.BYTES) {
             List<byte[]> values = new ArrayList<>();
             for (long i = 0; i < elements; i++) {
-                values.add(random == null ? new byte[0] : Long.toString(random.nextLong(1_000_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                values.add(random == null ? new byte[0] : Long.toString(random.nextLong(1_000_000))
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             }
             return Tensor.ofBytes(name, shape, values);
         }

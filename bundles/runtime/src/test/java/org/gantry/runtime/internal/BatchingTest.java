@@ -109,7 +109,8 @@ class BatchingTest {
         backend.inferGate.countDown();
 
         blocker.get();
-        assertArrayEquals(new float[] { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18 }, floats(narrow.get(0).get().outputs().get(0)));
+        assertArrayEquals(new float[] { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18 },
+                floats(narrow.get(0).get().outputs().get(0)));
         assertArrayEquals(new float[] { 100, 102, 104 }, floats(wide.get().outputs().get(0)));
         assertEquals(8, floats(tooMany.get().outputs().get(0)).length);
         assertEquals(4, backend.executionOrder.size(), "blocker, then 3 batches: shapes and sizes keep them apart");

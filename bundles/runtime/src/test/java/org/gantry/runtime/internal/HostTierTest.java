@@ -179,7 +179,8 @@ class HostTierTest {
     }
 
     private int infer(String name) {
-        Tensor output = manager.infer(name, null, InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1 }, 1.5f))))
+        Tensor output = manager
+                .infer(name, null, InferenceRequest.of(List.of(fp32("INPUT__0", new long[] { 1 }, 1.5f))))
                 .outputs().get(0);
         return output.data().order(ByteOrder.LITTLE_ENDIAN).getInt(0); // the float's bits
     }

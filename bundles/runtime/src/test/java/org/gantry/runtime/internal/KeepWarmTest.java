@@ -26,7 +26,8 @@ class KeepWarmTest {
     private static final long FOOTPRINT = 600;
 
     @RegisterExtension
-    final ScalingRuntime runtime = ScalingRuntime.withHostBudget(BUDGET, TestModels.withLoadWait(TestModels.config(0), 1));
+    final ScalingRuntime runtime = ScalingRuntime.withHostBudget(BUDGET,
+            TestModels.withLoadWait(TestModels.config(0), 1));
     private final ScalingBackend backend = runtime.backend;
 
     private void addModel(String name, Map<String, String> keepWarm) {

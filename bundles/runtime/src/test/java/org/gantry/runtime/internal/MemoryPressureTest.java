@@ -124,7 +124,8 @@ class MemoryPressureTest {
         running.set(false);
         sampler.join();
 
-        assertEquals(List.of(), failures.subList(0, Math.min(3, failures.size())), failures.size() + " failed requests");
+        assertEquals(List.of(), failures.subList(0, Math.min(3, failures.size())),
+                failures.size() + " failed requests");
         assertEquals(0, wrongAnswers.get(), "wrong answers");
         assertTrue(worstUsed.get() <= BUDGET, "used " + worstUsed.get() + " > budget " + BUDGET);
         assertTrue(decisions.size() > 100, "evictions: " + decisions.size());

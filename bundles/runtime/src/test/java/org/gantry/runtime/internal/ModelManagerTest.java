@@ -37,7 +37,8 @@ class ModelManagerTest {
     private final ScalingBackend backend = runtime.backend;
 
     private static InferenceRequest request(float... values) {
-        return new InferenceRequest("req-1", null, List.of(fp32("INPUT__0", new long[] { values.length }, values)), null);
+        return new InferenceRequest("req-1", null, List.of(fp32("INPUT__0", new long[] { values.length }, values)),
+                null);
     }
 
     @Test
@@ -78,12 +79,14 @@ class ModelManagerTest {
     @Test
     void versionPolicyDecidesWhichVersionsServe() {
         runtime.repository.add(scaleConfig("all", 0, new VersionPolicy.All()), 1L, 2L);
-        runtime.repository.add(scaleConfig("specific", 0, new VersionPolicy.Specific(new TreeSet<>(Set.of(1L)))), 1L, 2L);
+        runtime.repository.add(scaleConfig("specific", 0, new VersionPolicy.Specific(new TreeSet<>(Set.of(1L)))), 1L,
+                2L);
 
         assertEquals("1", runtime.manager.infer("all", "1", request(1)).modelVersion());
         assertEquals("2", runtime.manager.infer("all", "2", request(1)).modelVersion());
         assertEquals("1", runtime.manager.infer("specific", null, request(1)).modelVersion());
-        GantryException notServed = assertThrows(GantryException.class, () -> runtime.manager.infer("specific", "2", request(1)));
+        GantryException notServed = assertThrows(GantryException.class,
+                () -> runtime.manager.infer("specific", "2", request(1)));
         assertEquals(ErrorKind.NOT_FOUND, notServed.kind());
 
         runtime.manager.load("all");
@@ -106,7 +109,8 @@ class ModelManagerTest {
     void badRequestsAreRejectedAndTheModelKeepsServing() {
         runtime.repository.add(scaleConfig("scale", 0, null), 1L);
         InferenceRequest wrongName = new InferenceRequest(null, null, List.of(fp32("x", new long[] { 1 }, 1)), null);
-        GantryException error = assertThrows(GantryException.class, () -> runtime.manager.infer("scale", null, wrongName));
+        GantryException error = assertThrows(GantryException.class,
+                () -> runtime.manager.infer("scale", null, wrongName));
         assertEquals(ErrorKind.INVALID_ARGUMENT, error.kind());
         assertTrue(error.getMessage().contains("no input named 'x'"), error.getMessage());
         assertArrayEquals(new float[] { 4 }, floats(runtime.manager.infer("scale", null, request(4)).outputs().get(0)));
@@ -117,12 +121,14 @@ class ModelManagerTest {
         runtime.repository.add(scaleConfig("broken", 0, null), 1L);
         backend.failWith = "model.pt is not a TorchScript archive";
 
-        GantryException onInfer = assertThrows(GantryException.class, () -> runtime.manager.infer("broken", null, request(1)));
+        GantryException onInfer = assertThrows(GantryException.class,
+                () -> runtime.manager.infer("broken", null, request(1)));
         assertEquals(ErrorKind.UNAVAILABLE, onInfer.kind());
         assertTrue(onInfer.getMessage().contains("not a TorchScript archive"), onInfer.getMessage());
         GantryException onLoad = assertThrows(GantryException.class, () -> runtime.manager.load("broken"));
         assertEquals(ErrorKind.INVALID_ARGUMENT, onLoad.kind());
-        ModelStatus status = runtime.manager.index().stream().filter(s -> s.name().equals("broken")).findFirst().orElseThrow();
+        ModelStatus status = runtime.manager.index().stream().filter(s -> s.name().equals("broken")).findFirst()
+                .orElseThrow();
         assertEquals(ModelState.FAILED, status.state());
         assertTrue(status.reason().contains("not a TorchScript archive"));
 
@@ -142,7 +148,8 @@ class ModelManagerTest {
         ModelStatus status = runtime.manager.index().get(0);
         assertEquals(ModelState.UNAVAILABLE, status.state());
         assertTrue(status.reason().contains("backend 'test' was stopped"), status.reason());
-        GantryException error = assertThrows(GantryException.class, () -> runtime.manager.infer("scale", null, request(1)));
+        GantryException error = assertThrows(GantryException.class,
+                () -> runtime.manager.infer("scale", null, request(1)));
         assertEquals(ErrorKind.UNAVAILABLE, error.kind());
         assertTrue(error.getMessage().contains("no backend for platform 'test_platform'"), error.getMessage());
 
@@ -187,7 +194,8 @@ class ModelManagerTest {
         assertFalse(runtime.manager.isModelReady("scale", null));
         runtime.manager.infer("scale", null, request(1));
         assertEquals(2, backend.loads.get());
-        assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> runtime.manager.unload("nope")).kind());
+        assertEquals(ErrorKind.NOT_FOUND,
+                assertThrows(GantryException.class, () -> runtime.manager.unload("nope")).kind());
     }
 
     @Test

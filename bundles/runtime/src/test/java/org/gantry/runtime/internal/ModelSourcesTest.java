@@ -75,7 +75,8 @@ class ModelSourcesTest {
         int loads = backend.loads.get();
 
         GantryException unknownPlatform = assertThrows(GantryException.class, () -> runtime.manager.load("scale",
-                new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "3").replace("test_platform", "no_such"), null)));
+                new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "3").replace("test_platform", "no_such"),
+                        null)));
         GantryException noPlatform = assertThrows(GantryException.class, () -> runtime.manager.load("scale",
                 new ModelOverride(SCALE_CONFIG_JSON.formatted("scale", "3").replace("\"platform\": \"test_platform\",",
                         ""), null)));
@@ -180,7 +181,8 @@ class ModelSourcesTest {
         assertArrayEquals(new float[] { 6 }, infer("fresh", 2));
         Path staged = backend.lastModelDirectory;
         assertTrue(Files.isRegularFile(staged.resolve("1/model.bin")));
-        assertTrue(runtime.manager.index().stream().anyMatch(s -> s.name().equals("fresh") && s.state() == ModelState.READY));
+        assertTrue(runtime.manager.index().stream()
+                .anyMatch(s -> s.name().equals("fresh") && s.state() == ModelState.READY));
 
         runtime.manager.unload("fresh");
 
@@ -217,7 +219,8 @@ class ModelSourcesTest {
                 () -> runtime.manager.load("evil", new ModelOverride(null, Map.of("1/model.bin", new byte[1]))));
         assertEquals(ErrorKind.INVALID_ARGUMENT, noConfig.kind());
         GantryException badJson = assertThrows(GantryException.class,
-                () -> runtime.manager.load("evil", new ModelOverride("{\"max_batch_size\": \"many\"}", Map.of("1/m", new byte[1]))));
+                () -> runtime.manager.load("evil",
+                        new ModelOverride("{\"max_batch_size\": \"many\"}", Map.of("1/m", new byte[1]))));
         assertEquals(ErrorKind.INVALID_ARGUMENT, badJson.kind());
         assertTrue(badJson.getMessage().contains("config"), badJson.getMessage());
     }
@@ -316,10 +319,12 @@ class ModelSourcesTest {
         runtime.manager.add("customer-9", folder);
 
         assertArrayEquals(new float[] { 4 }, infer("customer-9", 2));
-        assertEquals(Map.of("customer-9", folder.resolve("chain")), runtime.manager.addedModels(), "only what was added");
+        assertEquals(Map.of("customer-9", folder.resolve("chain")), runtime.manager.addedModels(),
+                "only what was added");
         assertTrue(runtime.manager.isModelReady("double", null) && runtime.manager.isModelReady("triple", null),
                 "the steps loaded with it, as Triton's SageMaker front end loads them");
-        assertEquals(ErrorKind.NOT_FOUND, assertThrows(GantryException.class, () -> runtime.manager.remove("double")).kind());
+        assertEquals(ErrorKind.NOT_FOUND,
+                assertThrows(GantryException.class, () -> runtime.manager.remove("double")).kind());
 
         runtime.manager.remove("customer-9");
 

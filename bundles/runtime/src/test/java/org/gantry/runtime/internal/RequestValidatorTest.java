@@ -53,9 +53,11 @@ class RequestValidatorTest {
         assertTrue(rejection(BATCHED, request(a)).contains("needs input 'b'"));
         assertTrue(rejection(BATCHED, request(a, b, fp32("c", new long[] { 1 }, 1))).contains("no input named 'c'"));
         assertTrue(rejection(BATCHED, request(a, a, b)).contains("more than once"));
-        assertTrue(rejection(BATCHED, request(fp32("a", new long[] { 1, 4 }, 1, 2, 3, 4), b)).contains("expects [-1, 3]"));
+        assertTrue(
+                rejection(BATCHED, request(fp32("a", new long[] { 1, 4 }, 1, 2, 3, 4), b)).contains("expects [-1, 3]"));
         assertTrue(rejection(BATCHED, request(fp32("a", new long[] { 3 }, 1, 2, 3), b)).contains("has shape [3]"));
-        assertTrue(rejection(BATCHED, request(fp32("a", new long[] { 5, 3 }, new float[15]), b)).contains("max_batch_size"));
+        assertTrue(rejection(BATCHED, request(fp32("a", new long[] { 5, 3 }, new float[15]), b))
+                .contains("max_batch_size"));
         assertTrue(rejection(BATCHED, request(fp32("a", new long[] { 2, 3 }, new float[6]), b)).contains("batch size"));
         Tensor ints = Tensor.of("a", DataType.INT32, new long[] { 1, 3 }, ByteBuffer.allocate(12));
         assertTrue(rejection(BATCHED, request(ints, b)).contains("must be FP32, not INT32"));

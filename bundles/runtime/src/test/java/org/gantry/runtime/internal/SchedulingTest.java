@@ -67,7 +67,8 @@ class SchedulingTest {
 
     private Future<InferenceResponse> queue(String model, Map<String, Object> parameters, float value, int expected)
             throws Exception {
-        Future<InferenceResponse> queued = callers.submit(() -> runtime.manager.infer(model, null, request(parameters, value)));
+        Future<InferenceResponse> queued = callers
+                .submit(() -> runtime.manager.infer(model, null, request(parameters, value)));
         awaitTrue(() -> TestModels.queued(versions, model, 1) == expected);
         return queued;
     }
@@ -195,7 +196,8 @@ class SchedulingTest {
 
     @Test
     void aStreamingModelDeliversEachResponseInOrderWithTheLastMarked() {
-        runtime.repository.add(scaleConfig("chatty", 0, null, Map.of("responses", "3", "factor", "1", "knows_end", "true")),
+        runtime.repository.add(
+                scaleConfig("chatty", 0, null, Map.of("responses", "3", "factor", "1", "knows_end", "true")),
                 1L);
         List<InferenceResponse> responses = new ArrayList<>();
 

@@ -47,7 +47,8 @@ final class TestModels {
     }
 
     /** Parameters: {@code factor} (default: the version), {@code footprint} bytes, {@code pinned}. */
-    static ModelConfig scaleConfig(String name, int maxBatchSize, VersionPolicy policy, Map<String, String> parameters) {
+    static ModelConfig scaleConfig(String name, int maxBatchSize, VersionPolicy policy,
+            Map<String, String> parameters) {
         return ModelConfig.builder(name).platform("test_platform").maxBatchSize(maxBatchSize)
                 .inputs(List.of(new TensorConfig("INPUT__0", DataType.FP32, List.of(-1L))))
                 .outputs(List.of(new TensorConfig("OUTPUT__0", DataType.FP32, List.of(-1L)))).versionPolicy(policy)
@@ -163,7 +164,8 @@ final class TestModels {
             synchronized (loadedVersions) {
                 loadedVersions.add(context.version());
             }
-            float factor = Float.parseFloat(context.config().parameter("factor").orElse(Long.toString(context.version())));
+            float factor = Float
+                    .parseFloat(context.config().parameter("factor").orElse(Long.toString(context.version())));
             AtomicInteger inFlight = new AtomicInteger();
             int concurrency = Integer.parseInt(context.config().parameter("concurrency").orElse("1"));
             // Parameter work_micros: how long an execution keeps the model busy, as an engine's computation would.
@@ -175,7 +177,8 @@ final class TestModels {
                 @Override
                 public List<Tensor> infer(InferenceRequest request) {
                     if (inferOutOfMemory.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                        throw new GantryException(ErrorKind.INSUFFICIENT_MEMORY, "injected: out of memory while running");
+                        throw new GantryException(ErrorKind.INSUFFICIENT_MEMORY,
+                                "injected: out of memory while running");
                     }
                     inFlight.incrementAndGet();
                     try {

@@ -7,7 +7,9 @@ import org.gantry.api.traffic.TrafficReport;
 
 /** Promotes a model's canary: its candidate version serves all of its traffic, from the next request. */
 @Service
-@Command(scope = "gantry", name = "promote", description = "Promotes a model's canary: its candidate version serves all of its traffic, from the next request")
+@Command(scope = "gantry", name = "promote",
+        description = "Promotes a model's canary: its candidate version serves all of its traffic,"
+                + " from the next request")
 public class PromoteCommand extends TrafficDecision {
 
     @Override

@@ -7,7 +7,9 @@ import org.gantry.api.traffic.TrafficReport;
 
 /** Rolls a model's canary back: its primary version serves all of its traffic, from the next request. */
 @Service
-@Command(scope = "gantry", name = "rollback", description = "Rolls a model's canary back: its primary version serves all of its traffic, from the next request")
+@Command(scope = "gantry", name = "rollback",
+        description = "Rolls a model's canary back: its primary version serves all of its traffic,"
+                + " from the next request")
 public class RollbackCommand extends TrafficDecision {
 
     @Override

@@ -35,7 +35,8 @@ final class TrafficLines {
             for (ShadowReport.OutputAgreement output : shadow.outputs()) {
                 lines.add(String.format(Locale.ROOT,
                         "    %s: agreement %.2f%% (within %s absolute, %s relative), exact match %.2f%%,"
-                                + " max abs difference %s", output.name(), 100 * output.agreementRate(),
+                                + " max abs difference %s",
+                        output.name(), 100 * output.agreementRate(),
                         shadow.tolerance().absolute(), shadow.tolerance().relative(), 100 * output.exactMatchRate(),
                         output.maxAbsDifference()));
             }

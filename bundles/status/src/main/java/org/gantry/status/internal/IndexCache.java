@@ -55,7 +55,8 @@ final class IndexCache implements AutoCloseable {
             return take().index();
         }
         long age = clock.getAsLong() - taken.atMillis();
-        boolean stale = age >= MAX_AGE_MILLIS || (age >= AFTER_CHANGE_MILLIS && changes.getAsLong() != taken.changesSeen());
+        boolean stale = age >= MAX_AGE_MILLIS
+                || (age >= AFTER_CHANGE_MILLIS && changes.getAsLong() != taken.changesSeen());
         if (stale && refreshing.compareAndSet(false, true)) {
             refresher.execute(() -> {
                 try {

@@ -15,7 +15,10 @@ final class Timeline {
 
     /** What happened. */
     enum Kind {
-        LOADED, LOAD_FAILED, EVICTED, UNLOADED
+        LOADED,
+        LOAD_FAILED,
+        EVICTED,
+        UNLOADED
     }
 
     /**

@@ -72,7 +72,8 @@ class StatusSnapshotTest {
 
         Map<String, Object> snapshot = StatusSnapshot.of(memory(lease("b", 10, false)),
                 List.of(new ModelStatus("b", "1", ModelState.READY, ""),
-                        new ModelStatus("c", "1", ModelState.UNAVAILABLE, "")), activity, 0);
+                        new ModelStatus("c", "1", ModelState.UNAVAILABLE, "")),
+                activity, 0);
 
         assertFalse(model(snapshot, "b").containsKey("in_flight"));
         assertEquals(false, list(list(snapshot, "devices").get(0), "leases").get(0).get("busy"));

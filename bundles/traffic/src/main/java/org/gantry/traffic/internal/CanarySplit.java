@@ -20,7 +20,9 @@ final class CanarySplit {
 
     /** Where the operator has put the split. */
     enum State {
-        CANARY, PROMOTED, ROLLED_BACK;
+        CANARY,
+        PROMOTED,
+        ROLLED_BACK;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -74,7 +74,8 @@ final class CaptureWriter implements AutoCloseable {
         this.maxFileAgeNanos = TimeUnit.SECONDS.toNanos(config.maxFileAgeSeconds());
         this.maxTotalBytes = config.maxTotalBytes();
         this.bytesPerSecond = config.maxWriteBytesPerSecond();
-        this.allowedParameters = Arrays.stream(config.capturedParameters()).flatMap(names -> Arrays.stream(names.split(",")))
+        this.allowedParameters = Arrays.stream(config.capturedParameters())
+                .flatMap(names -> Arrays.stream(names.split(",")))
                 .map(String::trim).filter(name -> !name.isEmpty()).collect(Collectors.toUnmodifiableSet());
         this.thread = new Thread(this::run, "gantry-capture-writer");
         thread.setDaemon(true);

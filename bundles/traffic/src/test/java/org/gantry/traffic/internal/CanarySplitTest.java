@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class CanarySplitTest {
 
-    private static final TrafficSettings TEN_PERCENT = new TrafficSettings("1", "2", 10, null, null, 0, Tolerance.DEFAULT, 0, 1);
+    private static final TrafficSettings TEN_PERCENT = new TrafficSettings("1", "2", 10, null, null, 0,
+            Tolerance.DEFAULT, 0, 1);
 
     private static InferenceRequest keyed(String key) {
         return new InferenceRequest(null, key == null ? Map.of() : Map.of("routing_key", key), List.of(), List.of());

@@ -80,7 +80,7 @@ class CaptureWriterTest {
 
             @Override
             public String[] capturedParameters() {
-                return new String[] {"tenant, routing_key"};
+                return new String[] { "tenant, routing_key" };
             }
         };
     }
@@ -90,7 +90,7 @@ class CaptureWriterTest {
         for (int i = 0; i < elements; i++) {
             values[i] = i + 0.25f;
         }
-        Tensor x = TestTensors.fp32("x", new long[] {elements}, values);
+        Tensor x = TestTensors.fp32("x", new long[] { elements }, values);
         InferenceRequest request = new InferenceRequest(id, Map.of("tenant", "t1", "password", "hunter2"),
                 List.of(x), List.of());
         return new Exchange("m/odd name", "3", false, request,

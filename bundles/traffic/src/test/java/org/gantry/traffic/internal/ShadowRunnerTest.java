@@ -59,7 +59,7 @@ class ShadowRunnerTest {
     private static InferenceResponse answer() {
         ByteBuffer data = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, 2f);
         return new InferenceResponse("primary", "1", null, Map.of(),
-                List.of(Tensor.of("y", DataType.FP32, new long[] {1}, data)));
+                List.of(Tensor.of("y", DataType.FP32, new long[] { 1 }, data)));
     }
 
     private static Exchange exchange() {

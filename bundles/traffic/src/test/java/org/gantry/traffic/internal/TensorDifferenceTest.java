@@ -14,11 +14,11 @@ class TensorDifferenceTest {
     private static final Tolerance EXACT = Tolerance.EXACT;
 
     private static Tensor floats(float... values) {
-        return TestTensors.fp32("y", new long[] {values.length}, values);
+        return TestTensors.fp32("y", new long[] { values.length }, values);
     }
 
     private static Tensor longs(long... values) {
-        return TestTensors.int64("ids", new long[] {values.length}, values);
+        return TestTensors.int64("ids", new long[] { values.length }, values);
     }
 
     @Test

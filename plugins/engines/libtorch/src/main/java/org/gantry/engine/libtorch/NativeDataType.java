@@ -2,7 +2,16 @@ package org.gantry.engine.libtorch;
 
 /** The element types the bridge passes to and from libtorch, with their sizes. */
 public enum NativeDataType {
-    BOOL(1), UINT8(1), INT8(1), INT16(2), INT32(4), INT64(8), FP16(2), BF16(2), FP32(4), FP64(8);
+    BOOL(1),
+    UINT8(1),
+    INT8(1),
+    INT16(2),
+    INT32(4),
+    INT64(8),
+    FP16(2),
+    BF16(2),
+    FP32(4),
+    FP64(8);
 
     private final int byteSize;
 

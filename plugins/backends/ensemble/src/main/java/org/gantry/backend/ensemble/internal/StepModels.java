@@ -42,7 +42,8 @@ record StepModels(String parameter, Map<String, String> choices, String defaultC
         String parameter = placeholder.group(1);
         String listed = config.parameter(parameter).orElseThrow(() -> GantryException.invalidArgument(
                 "%s: model_name '%s' needs the ensemble parameter '%s' listing its choices, e.g. parameters { key:"
-                        + " \"%s\" value: { string_value: \"a=model_a, b=model_b\" } }", step, modelName, parameter,
+                        + " \"%s\" value: { string_value: \"a=model_a, b=model_b\" } }",
+                step, modelName, parameter,
                 parameter));
         Map<String, String> choices = new LinkedHashMap<>();
         for (String entry : listed.split(",")) {

@@ -200,7 +200,8 @@ final class DecodeLoop implements Runnable {
                 tokens[row] = sequence.inputToken(r);
                 positions[row] = sequence.steps;
                 // Right-aligned: this row's cached tokens and the current one are the last steps + 1 columns.
-                java.util.Arrays.fill(selfMask, row * (columns + 1) + columns - sequence.steps, (row + 1) * (columns + 1),
+                java.util.Arrays.fill(selfMask, row * (columns + 1) + columns - sequence.steps,
+                        (row + 1) * (columns + 1),
                         1L);
             }
         }

@@ -38,7 +38,8 @@ final class DecodeStatistics {
 
         @Override
         public String toString() {
-            return "steps=" + steps + " rows=" + rows + " maxRows=" + maxRows + " histogram=" + Arrays.toString(histogram);
+            return "steps=" + steps + " rows=" + rows + " maxRows=" + maxRows + " histogram="
+                    + Arrays.toString(histogram);
         }
     }
 }

@@ -19,7 +19,9 @@ record GenerationSettings(int maxNewTokens, long eosTokenId, long padTokenId, lo
         Decoding decoding, int numBeams, double temperature, int topK, double topP, Long seed, List<String> stop) {
 
     enum Decoding {
-        GREEDY, BEAM, SAMPLING
+        GREEDY,
+        BEAM,
+        SAMPLING
     }
 
     /** Names of the parameters a request may override ({@code max_tokens} is {@code max_new_tokens}). */

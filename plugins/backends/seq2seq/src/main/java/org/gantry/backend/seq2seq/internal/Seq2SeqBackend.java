@@ -209,7 +209,8 @@ public final class Seq2SeqBackend implements Backend {
                 throw contract(config, "the decoder's first step (t = 0) failed: " + firstLine(e.getMessage()));
             }
             Shape expected = new Shape(layers, 1, heads, 1, headSize);
-            if (first.size() != 3 || first.get(0).getShape().dimension() != 2 || !first.get(1).getShape().equals(expected)
+            if (first.size() != 3 || first.get(0).getShape().dimension() != 2
+                    || !first.get(1).getShape().equals(expected)
                     || !first.get(2).getShape().equals(expected)) {
                 throw contract(config, "the decoder's first step returned " + first.size() + " tensors of shapes "
                         + first.stream().map(a -> a.getShape().toString()).toList() + "; it must return (logits [b, V],"

@@ -91,7 +91,8 @@ final class Seq2SeqModel implements LoadedModel {
             ids.add(id);
         });
         List<Tensor> outputs = new ArrayList<>(2);
-        outputs.add(Tensor.ofBytes(TEXT_OUTPUT, textShape(), List.of(text.toString().getBytes(StandardCharsets.UTF_8))));
+        outputs.add(
+                Tensor.ofBytes(TEXT_OUTPUT, textShape(), List.of(text.toString().getBytes(StandardCharsets.UTF_8))));
         if (withIds) {
             outputs.add(ids(ids.stream().mapToLong(Long::longValue).toArray()));
         }
@@ -116,7 +117,8 @@ final class Seq2SeqModel implements LoadedModel {
     }
 
     private Tensor ids(long[] values) {
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(values.length * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(values.length * 8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (long value : values) {
             buffer.putLong(value);
         }
@@ -139,8 +141,10 @@ final class Seq2SeqModel implements LoadedModel {
         }
         long bytes = cacheBytes(rows, source.length, settings.maxNewTokens());
         if (bytes > limits.kvCacheBytes()) {
-            throw GantryException.invalidArgument("model '%s': %d new tokens with %d beam(s) for %d input tokens need %d"
-                    + " bytes of key/value cache, more than its kv_cache_bytes (%d); lower max_new_tokens or num_beams",
+            throw GantryException.invalidArgument(
+                    "model '%s': %d new tokens with %d beam(s) for %d input tokens need %d"
+                            + " bytes of key/value cache, more than its kv_cache_bytes (%d);"
+                            + " lower max_new_tokens or num_beams",
                     config.name(), settings.maxNewTokens(), rows, source.length, bytes, limits.kvCacheBytes());
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.admissionTimeoutMs());
@@ -220,7 +224,8 @@ final class Seq2SeqModel implements LoadedModel {
         try {
             NDList outputs = encoder.getBlock().forward(new ParameterStore(manager, false),
                     new NDList(manager.create(source, new Shape(1, source.length)),
-                            manager.create(mask, new Shape(1, source.length))), false);
+                            manager.create(mask, new Shape(1, source.length))),
+                    false);
             outputs.attach(manager);
             return outputs.get(0);
         } catch (EngineException e) {
@@ -234,7 +239,8 @@ final class Seq2SeqModel implements LoadedModel {
      * step holds the cache it reads and the grown one it returns), and its encoder states per row.
      */
     long cacheBytes(int rows, int sourceTokens, int newTokens) {
-        return rows * (2L * newTokens * shape.cacheBytesPerToken() + (long) sourceTokens * shape.hidden() * Float.BYTES);
+        return rows
+                * (2L * newTokens * shape.cacheBytesPerToken() + (long) sourceTokens * shape.hidden() * Float.BYTES);
     }
 
     private void takeRoom(int rows, long bytes, long deadline) {
@@ -251,7 +257,8 @@ final class Seq2SeqModel implements LoadedModel {
                     TimeUnit.NANOSECONDS.timedWait(room, left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw GantryException.unavailable("interrupted while waiting for room in model '%s'", config.name());
+                    throw GantryException.unavailable("interrupted while waiting for room in model '%s'",
+                            config.name());
                 }
             }
             rowsInUse += rows;

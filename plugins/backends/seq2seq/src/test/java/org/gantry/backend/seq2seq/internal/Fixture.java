@@ -54,7 +54,8 @@ final class Fixture {
     static final TokenizersEngine TOKENIZERS = (path, options) -> HuggingFaceTokenizer.newInstance(path, options);
 
     record Context(ModelConfig config, long version, Path modelDirectory, WorkingMemory workingMemory)
-            implements ModelLoadContext {
+            implements
+                ModelLoadContext {
         /** A context whose working memory has no limit. */
         Context(ModelConfig config, long version, Path modelDirectory) {
             this(config, version, modelDirectory, new CountingMemory());
@@ -69,7 +70,8 @@ final class Fixture {
     /** The fixture's configuration with some parameters replaced. */
     static ModelConfig config(Map<String, String> overrides) {
         try {
-            ModelConfig parsed = ModelConfigParser.parse(Files.readString(MODEL.resolve("config.pbtxt")), "tiny_seq2seq",
+            ModelConfig parsed = ModelConfigParser.parse(Files.readString(MODEL.resolve("config.pbtxt")),
+                    "tiny_seq2seq",
                     "config.pbtxt");
             Map<String, String> parameters = new HashMap<>(parsed.parameters());
             parameters.putAll(overrides);

@@ -168,7 +168,8 @@ class Seq2SeqBackendTest {
             }
             DecodeStatistics.Snapshot after = model.statistics();
             assertTrue(after.maxRows() > 1, "some step ran several requests: " + after);
-            assertTrue(after.steps() - before.steps() < after.rows() - before.rows(), "fewer steps than rows: " + after);
+            assertTrue(after.steps() - before.steps() < after.rows() - before.rows(),
+                    "fewer steps than rows: " + after);
         } finally {
             pool.shutdownNow();
         }
@@ -287,14 +288,15 @@ class Seq2SeqBackendTest {
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
-                Future<?> first = pool.submit(() -> small.inferStream(request("walk fast", Map.of()), (outputs, last) -> {
-                    holding.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }));
+                Future<?> first = pool
+                        .submit(() -> small.inferStream(request("walk fast", Map.of()), (outputs, last) -> {
+                            holding.countDown();
+                            try {
+                                release.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }));
                 holding.await();
                 GantryException noRoom = assertThrows(GantryException.class,
                         () -> small.infer(request("dark cold water", Map.of())));

@@ -90,7 +90,8 @@ class TensorFlowBackendTest {
         ModelConfig config = new ModelConfig("tf_strings", "", "tensorflow", 8,
                 List.of(new TensorConfig("text", DataType.BYTES, List.of())),
                 List.of(new TensorConfig("length", DataType.INT32, List.of()),
-                        new TensorConfig("shout", DataType.BYTES, List.of())), null, null, null, null);
+                        new TensorConfig("shout", DataType.BYTES, List.of())),
+                null, null, null, null);
         try (LoadedModel model = load("tf_strings", config)) {
             Tensor text = Tensor.ofBytes("text", new long[] { 3 }, List.of("ab".getBytes(StandardCharsets.UTF_8),
                     "héllo".getBytes(StandardCharsets.UTF_8), new byte[0]));

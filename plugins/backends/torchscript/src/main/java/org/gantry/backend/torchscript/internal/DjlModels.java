@@ -39,7 +39,8 @@ final class DjlModels {
                 InputStream archive = TorchScriptBackend.class.getResourceAsStream("warmup.pt")) {
             model.load(archive);
             try (NDManager manager = model.getNDManager().newSubManager()) {
-                model.getBlock().forward(new ParameterStore(manager, false), new NDList(manager.create(new float[] { 1f })),
+                model.getBlock().forward(new ParameterStore(manager, false),
+                        new NDList(manager.create(new float[] { 1f })),
                         false);
             }
         } catch (IOException | MalformedModelException | RuntimeException e) {

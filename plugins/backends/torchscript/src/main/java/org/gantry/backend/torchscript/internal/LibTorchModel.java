@@ -70,7 +70,8 @@ final class LibTorchModel implements LoadedModel, HostTierable {
         } catch (LibTorchException e) {
             throw new GantryException(e.outOfMemory() ? ErrorKind.INSUFFICIENT_MEMORY : ErrorKind.INVALID_ARGUMENT,
                     String.format("model '%s' version %d: %s is not a loadable TorchScript model on %s: %s",
-                            signature.modelName(), version, file, device, TorchScriptBackend.firstLine(e.getMessage())));
+                            signature.modelName(), version, file, device,
+                            TorchScriptBackend.firstLine(e.getMessage())));
         }
         try {
             return new LibTorchModel(signature, libtorch, module, device);
@@ -108,7 +109,8 @@ final class LibTorchModel implements LoadedModel, HostTierable {
                 libtorch.emptyCache();
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("libtorch warm-up failed; the first model's cold start includes libtorch's start: {}", e.toString());
+            LOG.warn("libtorch warm-up failed; the first model's cold start includes libtorch's start: {}",
+                    e.toString());
         } finally {
             if (file != null) {
                 file.toFile().delete();
@@ -142,7 +144,8 @@ final class LibTorchModel implements LoadedModel, HostTierable {
                     TorchScriptBackend.firstLine(e.getMessage()));
         }
         return signature.outputs(results,
-                (name, result) -> Tensor.of(name, DataType.valueOf(result.type().name()), result.shape(), result.data()));
+                (name, result) -> Tensor.of(name, DataType.valueOf(result.type().name()), result.shape(),
+                        result.data()));
     }
 
     /** The module's parameters and buffers on its device, as libtorch reports them. */

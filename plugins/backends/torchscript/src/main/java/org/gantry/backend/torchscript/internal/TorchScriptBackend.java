@@ -30,7 +30,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-
 /**
  * Serves TorchScript models as Triton's PyTorch backend does: platform {@code pytorch_libtorch} or backend
  * {@code pytorch}, the model in {@code <version>/model.pt} (or {@code default_model_filename}), tensors passed
@@ -173,9 +172,11 @@ public final class TorchScriptBackend implements Backend {
         if (LIBTORCH.equals(engineName(config))) {
             Object libtorchEngine = libtorch.get();
             if (libtorchEngine == null) {
-                throw GantryException.unavailable("model '%s' asks for engine=libtorch but no libtorch engine is running:"
-                        + " install and start the bundle %s (it needs libtorch on this machine, e.g. Debian's"
-                        + " libtorch-dev; its log says why it did not start), or remove the parameter to use DJL",
+                throw GantryException.unavailable(
+                        "model '%s' asks for engine=libtorch but no libtorch engine is running:"
+                                + " install and start the bundle %s (it needs libtorch on this machine, e.g. Debian's"
+                                + " libtorch-dev; its log says why it did not start),"
+                                + " or remove the parameter to use DJL",
                         config.name(), LIBTORCH_BUNDLE);
             }
             return LibTorchModel.load(signature, libtorchEngine, file, device, context.version());

@@ -59,7 +59,8 @@ class TorchScriptBackendTest {
     @Test
     void outputsEqualTorchsForTheExampleModels() throws IOException {
         for (ModelConfig config : List.of(simpleLinear(), ExampleModels.tokenScorer(Map.of()))) {
-            JsonNode cases = new ObjectMapper().readTree(EXAMPLES.resolve(config.name()).resolve("expected.json").toFile());
+            JsonNode cases = new ObjectMapper()
+                    .readTree(EXAMPLES.resolve(config.name()).resolve("expected.json").toFile());
             Path folder = EXAMPLES.resolve(config.name());
             ModelConfig completed = backend.complete(TestLoadContext.onHost(config, 1, folder));
             TestLoadContext context = TestLoadContext.onHost(completed, 1, folder);
@@ -86,7 +87,8 @@ class TorchScriptBackendTest {
             }
             for (int i = 0; i < answers.size(); i++) {
                 // relu(x*1 + 10), relu(x*0.5 - 1)
-                assertArrayEquals(new float[] { Math.max(i + 10f, 0), Math.max(i * 0.5f - 1f, 0) }, answers.get(i).get());
+                assertArrayEquals(new float[] { Math.max(i + 10f, 0), Math.max(i * 0.5f - 1f, 0) },
+                        answers.get(i).get());
             }
         } finally {
             pool.shutdownNow();

@@ -54,7 +54,8 @@ class LibTorchEngineTest {
                 List.of("token_ids", "token_weights"), "versioned_scale", List.of("INPUT__0"));
         int cases = 0;
         for (var model : models.entrySet()) {
-            JsonNode expected = new ObjectMapper().readTree(EXAMPLES.resolve(model.getKey()).resolve("expected.json").toFile());
+            JsonNode expected = new ObjectMapper()
+                    .readTree(EXAMPLES.resolve(model.getKey()).resolve("expected.json").toFile());
             for (var entry : expected.properties()) {
                 Path file = EXAMPLES.resolve(model.getKey()).resolve(entry.getKey()).resolve("model.pt");
                 try (LibTorchModule module = engine.load(file, "cpu")) {
@@ -192,7 +193,8 @@ class LibTorchEngineTest {
             List<Future<ByteBuffer>> answers = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
                 float x = i;
-                answers.add(pool.submit(() -> module.forward(List.of(fp32(new long[] { 1, 3 }, x, 0, 0))).get(0).data()));
+                answers.add(
+                        pool.submit(() -> module.forward(List.of(fp32(new long[] { 1, 3 }, x, 0, 0))).get(0).data()));
                 if (i % 50 == 0) {
                     pool.submit(() -> module.moveTo("cpu"));
                 }
@@ -227,7 +229,8 @@ class LibTorchEngineTest {
             List<Future<ByteBuffer>> answers = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 float x = i;
-                answers.add(pool.submit(() -> module.forward(List.of(fp32(new long[] { 1, 3 }, x, 0, 0))).get(0).data()));
+                answers.add(
+                        pool.submit(() -> module.forward(List.of(fp32(new long[] { 1, 3 }, x, 0, 0))).get(0).data()));
             }
             for (int i = 0; i < answers.size(); i++) {
                 ByteBuffer answer = answers.get(i).get();

@@ -53,7 +53,8 @@ public final class PyTorchEngineRegistrar {
             LOG.info("PyTorch {} engine started in {} ms (natives under {})", engine.getVersion(),
                     (System.nanoTime() - started) / 1_000_000, cache);
         } catch (RuntimeException | LinkageError e) {
-            LOG.error("The PyTorch engine could not start, so TorchScript models cannot be served: {}", e.toString(), e);
+            LOG.error("The PyTorch engine could not start, so TorchScript models cannot be served: {}", e.toString(),
+                    e);
         } finally {
             thread.setContextClassLoader(previous);
         }

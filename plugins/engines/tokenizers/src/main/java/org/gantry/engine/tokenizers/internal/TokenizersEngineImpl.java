@@ -27,8 +27,8 @@ public final class TokenizersEngineImpl implements TokenizersEngine {
 
     /** @param pytorch DJL's engine, whose bundle set DJL's cache folder and offline mode before this runs */
     @Activate
-    public TokenizersEngineImpl(@org.osgi.service.component.annotations.Reference(target = "(djl.engine=PyTorch)")
-            Engine pytorch) {
+    public TokenizersEngineImpl(
+            @org.osgi.service.component.annotations.Reference(target = "(djl.engine=PyTorch)") Engine pytorch) {
         long started = System.nanoTime();
         withBundleClassLoader(() -> TokenizersLibrary.LIB);
         LOG.info("HuggingFace tokenizers library loaded in {} ms", (System.nanoTime() - started) / 1_000_000);

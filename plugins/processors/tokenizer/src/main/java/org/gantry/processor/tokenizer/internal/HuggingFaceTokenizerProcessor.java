@@ -73,7 +73,8 @@ public final class HuggingFaceTokenizerProcessor implements Processor {
         List<TensorConfig> inputs = List.of(new TensorConfig(TEXT, DataType.BYTES,
                 config.batched() ? List.of(1L) : List.of(-1L)));
         List<TensorConfig> outputs = OUTPUTS.stream()
-                .map(name -> new TensorConfig(name, DataType.INT64, config.batched() ? List.of(-1L) : List.of(-1L, -1L)))
+                .map(name -> new TensorConfig(name, DataType.INT64,
+                        config.batched() ? List.of(-1L) : List.of(-1L, -1L)))
                 .toList();
         return ProcessorFunction.of(inputs, outputs, request -> tokenize(tokenizer, config.name(),
                 request.input(TEXT)), tokenizer::close);
