@@ -47,8 +47,10 @@ final class ShadowRunner implements AutoCloseable {
     private final MemoryManager memory;
     private final double headroom;
     private final ThreadPoolExecutor threads;
-    private final Map<String, List<Runnable>> bursts = new ConcurrentHashMap<>();
+    private final Map<String, Burst> bursts = new ConcurrentHashMap<>();
+    /** Sends a group that did not fill up once its first copy has waited {@link #batchWaitMillis}. */
     private final ScheduledExecutorService flusher;
+    private final long batchWaitMillis;
 
     ShadowRunner(Supplier<ModelServer> server, MemoryManager memory, TrafficConfig config) {
         this.server = server;
@@ -59,8 +61,7 @@ final class ShadowRunner implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        long waitMillis = Math.max(1, config.shadowBatchWaitMillis());
-        flusher.scheduleWithFixedDelay(this::flushAll, waitMillis, waitMillis, TimeUnit.MILLISECONDS);
+        this.batchWaitMillis = Math.max(1, config.shadowBatchWaitMillis());
         BlockingQueue<Runnable> queue = config.shadowQueueSize() == 0 ? new SynchronousQueue<>()
                 : new ArrayBlockingQueue<>(config.shadowQueueSize());
         AtomicInteger count = new AtomicInteger();
@@ -77,46 +78,66 @@ final class ShadowRunner implements AutoCloseable {
         if (settings.shadowPercent() < 100 && ThreadLocalRandom.current().nextDouble(100) >= settings.shadowPercent()) {
             return;
         }
-        Runnable copy = new Copy(exchange, settings, tally);
+        Copy copy = new Copy(exchange, settings, tally);
         int batch = Math.min(settings.shadowBatchSize(), threads.getMaximumPoolSize());
         if (batch <= 1) {
             submit(List.of(copy));
             return;
         }
-        List<Runnable> full = null;
-        List<Runnable> burst = bursts.computeIfAbsent(settings.shadowModel() + "/" + settings.shadowVersion(),
-                target -> new ArrayList<>(batch));
+        Burst burst = bursts.computeIfAbsent(settings.shadowModel() + "/" + settings.shadowVersion(),
+                target -> new Burst());
+        List<Copy> full = null;
+        long startedGroup = -1;
         synchronized (burst) {
-            burst.add(copy);
-            if (burst.size() >= batch) {
-                full = List.copyOf(burst);
-                burst.clear();
+            if (burst.copies.isEmpty()) {
+                startedGroup = burst.group;
+            }
+            burst.copies.add(copy);
+            if (burst.copies.size() >= batch) {
+                full = burst.take();
             }
         }
         if (full != null) {
             submit(full);
-        }
-    }
-
-    /** Sends what waits, however few: a shadow of a model with little traffic still gets its copies. */
-    private void flushAll() {
-        for (List<Runnable> burst : bursts.values()) {
-            List<Runnable> waiting;
-            synchronized (burst) {
-                waiting = List.copyOf(burst);
-                burst.clear();
+        } else if (startedGroup >= 0) {
+            long group = startedGroup;
+            try {
+                flusher.schedule(() -> submit(burst.takeIf(group)), batchWaitMillis, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closed) {
+                submit(burst.takeIf(group)); // the runner is closing: the copies are counted skipped
             }
-            submit(waiting);
         }
     }
 
-    private void submit(List<Runnable> copies) {
-        for (Runnable copy : copies) {
+    private void submit(List<Copy> copies) {
+        for (Copy copy : copies) {
             try {
                 threads.execute(copy);
             } catch (RejectedExecutionException full) {
-                ((Copy) copy).tally.skipped.increment();
+                copy.tally.skipped.increment();
             }
+        }
+    }
+
+    /**
+     * Copies waiting to go to one shadow together. Each group that leaves gets the next number, so that the flush
+     * scheduled for a group that filled up and left never sends the next one early.
+     */
+    private static final class Burst {
+        final List<Copy> copies = new ArrayList<>();
+        long group;
+
+        /** The group, and a fresh one begins; called holding this burst's lock. */
+        List<Copy> take() {
+            List<Copy> taken = List.copyOf(copies);
+            copies.clear();
+            group++;
+            return taken;
+        }
+
+        /** What waits, however few, unless {@code expected} has left already. */
+        synchronized List<Copy> takeIf(long expected) {
+            return group == expected ? take() : List.of();
         }
     }
 

@@ -28,6 +28,11 @@ class ShadowRunnerTest {
 
     /** A shadow that answers like the primary once {@code together} copies are in it at the same time. */
     private ModelServer shadowAnsweringInGroupsOf(int together) {
+        return shadowAnsweringInGroupsOf(together, 5000);
+    }
+
+    /** As above, where copies of one group reach the shadow within {@code withinMillis} of each other. */
+    private ModelServer shadowAnsweringInGroupsOf(int together, long withinMillis) {
         CyclicBarrier group = new CyclicBarrier(together);
         return (ModelServer) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { ModelServer.class },
                 (proxy, method, args) -> {
@@ -36,7 +41,7 @@ class ShadowRunnerTest {
                     }
                     calls.incrementAndGet();
                     try {
-                        group.await(5, TimeUnit.SECONDS);
+                        group.await(withinMillis, TimeUnit.MILLISECONDS);
                     } catch (BrokenBarrierException | TimeoutException alone) {
                         throw new IllegalStateException("the copy came without the rest of its group");
                     }
@@ -108,6 +113,22 @@ class ShadowRunnerTest {
             awaitCompared(tally, settings, 1);
         }
         assertEquals(1, tally.report(settings).compared(), "a lone copy is not held back for ever");
+    }
+
+    @Test
+    void aGroupWaitsFromItsFirstCopyNotFromAClockOfItsOwn() throws InterruptedException {
+        TrafficSettings settings = shadowBatching(16);
+        ShadowTally tally = new ShadowTally();
+        ModelServer shadow = shadowAnsweringInGroupsOf(2, 250); // sent apart, they would arrive 400 ms apart
+        try (ShadowRunner runner = new ShadowRunner(() -> shadow, null, config(16, 400))) {
+            Thread.sleep(300); // a clock started with the runner would send the first copy alone 100 ms from now
+            runner.offer(exchange(), settings, tally);
+            Thread.sleep(200);
+            runner.offer(exchange(), settings, tally);
+            awaitCompared(tally, settings, 2);
+        }
+        assertEquals(2, tally.report(settings).compared());
+        assertEquals(0, tally.failed.sum(), "both copies went together, 400 ms after the first");
     }
 
     @Test
