@@ -2,14 +2,15 @@ package org.gantry.protocol.kserve;
 
 /**
  * Conversions between float and the 16-bit formats FP16 (IEEE 754 half) and BF16 (bfloat16), rounding to
- * nearest even. Java 17 has no {@code Float.floatToFloat16}; JSON carries these types as ordinary numbers.
+ * nearest even. Java 17 has no {@code Float.floatToFloat16}; JSON carries these types as ordinary numbers. Public for
+ * the other places that read tensors as numbers (safe updates compare and capture them).
  */
-final class HalfPrecision {
+public final class HalfPrecision {
 
     private HalfPrecision() {
     }
 
-    static short floatToHalf(float value) {
+    public static short floatToHalf(float value) {
         int bits = Float.floatToRawIntBits(value);
         int sign = (bits >>> 16) & 0x8000;
         int exponent = (bits >>> 23) & 0xff;
@@ -43,7 +44,7 @@ final class HalfPrecision {
         return result;
     }
 
-    static float halfToFloat(short half) {
+    public static float halfToFloat(short half) {
         int bits = half & 0xffff;
         int sign = (bits & 0x8000) << 16;
         int exponent = (bits >>> 10) & 0x1f;
@@ -58,7 +59,7 @@ final class HalfPrecision {
         return Float.intBitsToFloat(sign | ((exponent - 15 + 127) << 23) | (mantissa << 13));
     }
 
-    static short floatToBfloat16(float value) {
+    public static short floatToBfloat16(float value) {
         int bits = Float.floatToRawIntBits(value);
         if (Float.isNaN(value)) {
             return (short) ((bits >>> 16) | 0x40);
@@ -67,7 +68,7 @@ final class HalfPrecision {
         return (short) ((bits + rounding) >>> 16);
     }
 
-    static float bfloat16ToFloat(short bfloat16) {
+    public static float bfloat16ToFloat(short bfloat16) {
         return Float.intBitsToFloat((bfloat16 & 0xffff) << 16);
     }
 }

@@ -24,4 +24,12 @@ class HalfPrecisionTest {
         assertArrayEquals(new float[] { 3.140625f },
                 new float[] { HalfPrecision.bfloat16ToFloat(HalfPrecision.floatToBfloat16(3.14159f)) });
     }
+
+    @Test
+    void halfPrecisionBitsDecodeToTheirValues() {
+        assertEquals(1.0f, HalfPrecision.halfToFloat((short) 0x3c00));
+        assertEquals(-2.0f, HalfPrecision.halfToFloat((short) 0xc000));
+        assertEquals(0x1p-24f, HalfPrecision.halfToFloat((short) 0x0001));
+        assertTrue(Float.isInfinite(HalfPrecision.halfToFloat((short) 0x7c00)));
+    }
 }

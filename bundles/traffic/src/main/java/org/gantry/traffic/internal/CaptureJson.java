@@ -15,6 +15,7 @@ import java.util.Set;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.api.traffic.Exchange;
+import org.gantry.protocol.kserve.HalfPrecision;
 
 /**
  * One exchange as a line of JSON: model, version, request id, time received, time taken, the allowed request
@@ -129,8 +130,8 @@ final class CaptureJson {
                 case INT32 -> json.append(data.getInt(at));
                 case UINT64 -> json.append(Long.toUnsignedString(data.getLong(at)));
                 case INT64 -> json.append(data.getLong(at));
-                case FP16 -> real(json, TensorDifference.halfToFloat(data.getShort(at)));
-                case BF16 -> real(json, Float.intBitsToFloat((data.getShort(at) & 0xffff) << 16));
+                case FP16 -> real(json, HalfPrecision.halfToFloat(data.getShort(at)));
+                case BF16 -> real(json, HalfPrecision.bfloat16ToFloat(data.getShort(at)));
                 case FP32 -> real(json, data.getFloat(at));
                 case FP64 -> real(json, data.getDouble(at));
                 default -> throw new IllegalArgumentException("no numeric elements in " + type);

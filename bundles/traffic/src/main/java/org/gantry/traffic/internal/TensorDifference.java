@@ -9,6 +9,7 @@ import java.util.Set;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.api.traffic.Tolerance;
+import org.gantry.protocol.kserve.HalfPrecision;
 
 /**
  * How far one tensor is from another: equal element for element or not, within a tolerance or not, and the largest
@@ -70,26 +71,11 @@ record TensorDifference(boolean exact, boolean withinTolerance, double maxAbsDif
             case UINT32 -> data.getInt(at) & 0xffffffffL;
             case INT32 -> data.getInt(at);
             case UINT64, INT64 -> data.getLong(at);
-            case FP16 -> halfToFloat(data.getShort(at));
-            case BF16 -> Float.intBitsToFloat((data.getShort(at) & 0xffff) << 16);
+            case FP16 -> HalfPrecision.halfToFloat(data.getShort(at));
+            case BF16 -> HalfPrecision.bfloat16ToFloat(data.getShort(at));
             case FP32 -> data.getFloat(at);
             case FP64 -> data.getDouble(at);
             default -> throw new IllegalArgumentException("no numeric elements in " + type);
         };
-    }
-
-    /** IEEE 754 binary16 to float (Java 17 has no Float.float16ToFloat). */
-    static float halfToFloat(short half) {
-        int sign = (half & 0x8000) << 16;
-        int exponent = (half >>> 10) & 0x1f;
-        int mantissa = half & 0x3ff;
-        if (exponent == 0x1f) {
-            return Float.intBitsToFloat(sign | 0x7f800000 | (mantissa << 13));
-        }
-        if (exponent == 0) {
-            float value = mantissa * 0x1p-24f;
-            return sign == 0 ? value : -value;
-        }
-        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 }

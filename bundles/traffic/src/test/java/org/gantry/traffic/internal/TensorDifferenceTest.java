@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.api.traffic.Tolerance;
 import org.gantry.test.support.TestTensors;
@@ -80,10 +84,19 @@ class TensorDifferenceTest {
     }
 
     @Test
-    void halfPrecisionDecodes() {
-        assertEquals(1.0f, TensorDifference.halfToFloat((short) 0x3c00));
-        assertEquals(-2.0f, TensorDifference.halfToFloat((short) 0xc000));
-        assertEquals(0x1p-24f, TensorDifference.halfToFloat((short) 0x0001));
-        assertTrue(Float.isInfinite(TensorDifference.halfToFloat((short) 0x7c00)));
+    void halfPrecisionTensorsAreComparedByTheirValues() {
+        Tensor one = halves((short) 0x3c00); // 1.0
+        Tensor minusTwo = halves((short) 0xc000); // -2.0
+        assertEquals(3, TensorDifference.between(one, minusTwo, EXACT).maxAbsDifference());
+        assertTrue(TensorDifference.between(one, halves((short) 0x3c01), new Tolerance(0.001, 0)).withinTolerance(),
+                "0x3c01 is 1 + 2^-10");
+    }
+
+    private static Tensor halves(short... bits) {
+        ByteBuffer data = ByteBuffer.allocate(bits.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (short half : bits) {
+            data.putShort(half);
+        }
+        return Tensor.of("h", DataType.FP16, new long[] { bits.length }, data.flip());
     }
 }
