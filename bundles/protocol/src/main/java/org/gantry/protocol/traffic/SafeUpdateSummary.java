@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 import org.gantry.api.traffic.CaptureStatistics;
 import org.gantry.api.traffic.ShadowReport;
@@ -25,31 +25,42 @@ public final class SafeUpdateSummary {
     /** The model's summary; empty when it has no canary, shadow or capture (or no request reached them yet). */
     public static Optional<Map<String, Object>> of(String model, TrafficControl traffic, CaptureStatistics capture) {
         Optional<TrafficReport> report = traffic == null ? Optional.empty() : traffic.report(model);
-        Optional<CaptureStatistics.CaptureReport> captured = capture == null ? Optional.empty()
+        Optional<CaptureStatistics.CaptureReport> captured = capture == null
+                ? Optional.empty()
                 : capture.reports().stream().filter(r -> r.model().equals(model)).findFirst();
         if (report.isEmpty() && captured.isEmpty()) {
             return Optional.empty();
         }
-        Map<String, Object> json = report.map(SafeUpdateSummary::of).orElseGet(() -> {
-            Map<String, Object> only = new LinkedHashMap<>();
-            only.put("model", model);
-            return only;
-        });
-        captured.ifPresent(c -> json.put("capture", Map.of("sampled", c.sampled(), "written", c.written(),
-                "dropped", c.dropped(), "bytes_written", c.bytesWritten())));
+        Map<String, Object> json = report.map(SafeUpdateSummary::of).orElseGet(() -> named(model));
+        captured.ifPresent(c -> json.put("capture", capture(c)));
         return Optional.of(json);
     }
 
-    /** The summaries of every model that has a canary, shadow or capture, by model name. */
+    /**
+     * The summaries of every model that has a canary, shadow or capture, by model name: each service's reports are
+     * read once.
+     */
     public static List<Map<String, Object>> all(TrafficControl traffic, CaptureStatistics capture) {
-        TreeSet<String> models = new TreeSet<>();
+        Map<String, Map<String, Object>> byModel = new TreeMap<>();
         if (traffic != null) {
-            traffic.reports().forEach(r -> models.add(r.model()));
+            traffic.reports().forEach(r -> byModel.put(r.model(), of(r)));
         }
         if (capture != null) {
-            capture.reports().forEach(r -> models.add(r.model()));
+            capture.reports().forEach(c -> byModel.computeIfAbsent(c.model(), SafeUpdateSummary::named)
+                    .put("capture", capture(c)));
         }
-        return models.stream().flatMap(m -> of(m, traffic, capture).stream()).toList();
+        return List.copyOf(byModel.values());
+    }
+
+    private static Map<String, Object> named(String model) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("model", model);
+        return json;
+    }
+
+    private static Map<String, Object> capture(CaptureStatistics.CaptureReport captured) {
+        return Map.of("sampled", captured.sampled(), "written", captured.written(), "dropped", captured.dropped(),
+                "bytes_written", captured.bytesWritten());
     }
 
     /** A split's and shadow's report, without capture counts. */
