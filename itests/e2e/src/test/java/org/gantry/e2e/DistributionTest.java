@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.gantry.e2e.KarafServer.Reply;
@@ -404,6 +405,33 @@ class DistributionTest {
         Path users = server.home().resolve("etc/users.properties");
         assertEquals(Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                 java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(users));
+    }
+
+    /**
+     * Every setting the distribution configures is named and described where operators look ({@code config:meta},
+     * Felix's web console): the names and descriptions live in each bundle's OSGI-INF/l10n properties, and a key
+     * that names no entry there shows as itself ({@code gpuReserve.name}).
+     */
+    @Test
+    void everySettingIsNamedAndDescribedInTheConsole() throws Exception {
+        Pattern unresolvedKey = Pattern.compile("\\|\\s*%?[A-Za-z_]+\\.(name|description)\\s*(\\||$)",
+                Pattern.MULTILINE);
+        List<String> pids;
+        try (var files = Files.list(server.home().resolve("etc"))) {
+            pids = files.map(file -> file.getFileName().toString()).filter(name -> name.startsWith("org.gantry."))
+                    .map(name -> name.substring(0, name.length() - ".cfg".length())).sorted().toList();
+        }
+        assertTrue(pids.size() >= 12, "the distribution configures Gantry: " + pids);
+        for (String pid : pids) {
+            String meta = server.console("config:meta " + pid);
+            if (pid.equals("org.gantry.engine.tensorflow")) {
+                // TensorFlow's engine is a feature installed on the first model that needs it.
+                continue;
+            }
+            assertTrue(meta.contains("Meta type informations for pid: " + pid), pid + " has metatype:\n" + meta);
+            assertTrue(meta.lines().count() > 3, pid + " lists its settings:\n" + meta);
+            assertFalse(unresolvedKey.matcher(meta).find(), pid + " shows a localization key:\n" + meta);
+        }
     }
 
     @Test

@@ -3,25 +3,22 @@ package org.gantry.http.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(name = "Gantry HTTP listener",
-        description = "The public HTTP port of the inference, management and metrics API.")
+@ObjectClassDefinition(localization = "OSGI-INF/l10n/http-listener-config", name = "%name",
+        description = "%description")
 @interface HttpListenerConfig {
 
     String PID = "org.gantry.http";
 
-    @AttributeDefinition(name = "Host", description = "The interface to listen on: 0.0.0.0 for every interface"
-            + " (a container's port must be reachable from outside it), 127.0.0.1 for this machine only.")
+    @AttributeDefinition(name = "%host.name", description = "%host.description")
     String host() default "0.0.0.0";
 
-    @AttributeDefinition(name = "Port", min = "0", max = "65535")
+    @AttributeDefinition(name = "%port.name", min = "0", max = "65535")
     int port() default 8080;
 
-    @AttributeDefinition(name = "Idle timeout (seconds)", min = "1",
-            description = "A connection that sends and receives nothing for this long is closed.")
+    @AttributeDefinition(name = "%idleTimeoutSeconds.name", min = "1", description = "%idleTimeoutSeconds.description")
     int idleTimeoutSeconds() default 30;
 
-    @AttributeDefinition(name = "Request header limit (bytes)", min = "1024",
-            description = "The request line and headers together; larger ones are refused with 431 (414 for a"
-                    + " request line alone over it).")
+    @AttributeDefinition(name = "%maxRequestHeaderBytes.name", min = "1024",
+            description = "%maxRequestHeaderBytes.description")
     int maxRequestHeaderBytes() default 16 * 1024;
 }

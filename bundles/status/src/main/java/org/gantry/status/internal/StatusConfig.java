@@ -3,19 +3,15 @@ package org.gantry.status.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(name = "Gantry status page",
-        description = "The status page at /status: how much of the recent past its timeline keeps.")
+@ObjectClassDefinition(localization = "OSGI-INF/l10n/status-config", name = "%name", description = "%description")
 @interface StatusConfig {
 
     /** The PID the status components read. */
     String PID = "org.gantry.status";
 
-    @AttributeDefinition(name = "Timeline (minutes)", min = "1",
-            description = "Loads, evictions and failures older than this leave the timeline.")
+    @AttributeDefinition(name = "%timelineMinutes.name", min = "1", description = "%timelineMinutes.description")
     int timelineMinutes() default 10;
 
-    @AttributeDefinition(name = "Timeline events", min = "10",
-            description = "At most this many events are kept, the oldest dropped first (an eviction storm must not"
-                    + " grow the server's memory).")
+    @AttributeDefinition(name = "%maxEvents.name", min = "10", description = "%maxEvents.description")
     int maxEvents() default 2000;
 }
