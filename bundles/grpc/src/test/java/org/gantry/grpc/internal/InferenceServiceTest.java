@@ -51,12 +51,9 @@ import com.google.protobuf.ByteString;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
@@ -70,25 +67,21 @@ class InferenceServiceTest {
 
     private final FakeModelServer server = new FakeModelServer();
     private final ExecutorService executor = Executors.newCachedThreadPool();
-    private Server grpc;
+    private InProcessGrpc grpc;
     private ManagedChannel channel;
 
     private void start(AccessPolicy policy) throws Exception {
-        String name = InProcessServerBuilder.generateName();
         AccessInterceptor access = new AccessInterceptor(policy);
         CallRunner calls = new CallRunner(executor);
-        grpc = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(
-                        new InferenceService(server, new FakeRepository(), 1000, calls), access))
-                .addService(ServerInterceptors.intercept(new HealthService(server, calls), access))
-                .build().start();
-        channel = InProcessChannelBuilder.forName(name).build();
+        grpc = InProcessGrpc.start(
+                ServerInterceptors.intercept(new InferenceService(server, new FakeRepository(), 1000, calls), access),
+                ServerInterceptors.intercept(new HealthService(server, calls), access));
+        channel = grpc.channel;
     }
 
     @AfterEach
     void stop() throws Exception {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        grpc.stop();
         executor.shutdownNow();
     }
 
