@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,10 +53,10 @@ import io.grpc.Metadata;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.BlockingClientCall;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 
 /** The service as a client sees it, through an in-process channel (a peer that is not loopback). */
 class InferenceServiceTest {
@@ -172,32 +171,16 @@ class InferenceServiceTest {
     @Test
     void aStreamDeliversEveryResponseAndReportsAFailedRequestWithoutEndingTheStream() throws Exception {
         start(NO_TOKENS);
+        BlockingClientCall<ModelInferRequest, ModelStreamInferResponse> stream = GRPCInferenceServiceGrpc
+                .newBlockingV2Stub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).modelStreamInfer();
+        stream.write(countRequest("counter", 3));
+        stream.write(countRequest("nope", 1));
+        stream.write(countRequest("counter", 2));
+        stream.halfClose();
         List<ModelStreamInferResponse> received = new ArrayList<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        StreamObserver<ModelInferRequest> requests = GRPCInferenceServiceGrpc.newStub(channel)
-                .modelStreamInfer(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ModelStreamInferResponse response) {
-                        synchronized (received) {
-                            received.add(response);
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable failure) {
-                        done.completeExceptionally(failure);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.complete(null);
-                    }
-                });
-        requests.onNext(countRequest("counter", 3));
-        requests.onNext(countRequest("nope", 1));
-        requests.onNext(countRequest("counter", 2));
-        requests.onCompleted();
-        done.get(10, TimeUnit.SECONDS);
+        for (ModelStreamInferResponse response = stream.read(); response != null; response = stream.read()) {
+            received.add(response);
+        }
 
         List<ModelStreamInferResponse> failed = received.stream().filter(r -> !r.getErrorMessage().isEmpty()).toList();
         assertEquals(1, failed.size(), received.toString());
