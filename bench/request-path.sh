@@ -15,18 +15,16 @@
 # gathered from this checkout's build. Build first: mvn -B install -DskipTests
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-seconds=10; clients=1,16; out=""; build_assembly="$root/distribution/target/assembly"; baseline_assembly=""
+. "$root/bench/lib.sh"
+seconds=10; clients=1,16; out=""; assembly="$root/distribution/target/assembly"; baseline_assembly=""
 loadgen=""; variants=""; engine=""
 while [ $# -gt 0 ]; do
-  case "$1" in
+  kit_option "$1" "${2-}" || case "$1" in
     --seconds) seconds="$2" ;;
     --clients) clients="$2" ;;
     --out) out="$2" ;;
-    --assembly) build_assembly="$(cd "$2" && pwd)" ;;
     --baseline-assembly) baseline_assembly="$(cd "$2" && pwd)" ;;
-    --loadgen) loadgen="$(cd "$2" && pwd)" ;;
     --variants) variants="$2" ;;
-    --engine) engine="$2" ;;
     *) echo "unknown option $1"; exit 2 ;;
   esac
   shift 2
@@ -67,8 +65,8 @@ measure() { # variant assembly lean
 }
 for variant in ${variants//,/ }; do
   case "$variant" in
-    jersey) measure jersey "$build_assembly" false ;;
-    lean) measure lean "$build_assembly" true ;;
+    jersey) measure jersey "$assembly" false ;;
+    lean) measure lean "$assembly" true ;;
     baseline) measure baseline "$baseline_assembly" true ;;
   esac
 done

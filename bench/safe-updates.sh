@@ -13,12 +13,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source_model="$root/bench/loadgen/models/tiny_encoder_batched"
+. "$root/bench/lib.sh"
 assembly=""; loadgen=""; engine=""; kind=""; benchmark_args=()
 while [ $# -gt 0 ]; do
-  case "$1" in
-    --assembly) assembly="$(cd "$2" && pwd)" ;;
-    --loadgen) loadgen="$(cd "$2" && pwd)" ;;
-    --engine) engine="$2" ;;
+  kit_option "$1" "${2-}" || case "$1" in
     --kind) kind="$2" ;;
     *) benchmark_args+=("$1" "$2") ;;
   esac

@@ -15,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
@@ -92,10 +90,7 @@ public final class GrpcBenchmark {
         this.url = url;
         this.model = model;
         this.token = token;
-        this.http = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setMaxConnTotal(maxClients).setMaxConnPerRoute(maxClients).build())
-                .disableAutomaticRetries().disableCookieManagement().build();
+        this.http = LoadGenerator.httpClient(maxClients);
         String[] hostPort = grpcTarget.split(":");
         this.channel = NettyChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1])).usePlaintext()
                 .maxInboundMessageSize(64 * 1024 * 1024).build();

@@ -62,7 +62,12 @@ public final class LoadGenerator {
         this.model = model;
         this.token = token;
         this.elements = elements;
-        this.http = HttpClients.custom()
+        this.http = httpClient(maxConnections);
+    }
+
+    /** An HTTP client for closed-loop clients of one server: up to {@code maxConnections}, no retries, no cookies. */
+    static CloseableHttpClient httpClient(int maxConnections) {
+        return HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setMaxConnTotal(maxConnections).setMaxConnPerRoute(maxConnections).build())
                 .disableAutomaticRetries()

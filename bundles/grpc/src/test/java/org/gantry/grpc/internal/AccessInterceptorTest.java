@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
 import org.gantry.grpc.proto.HealthGrpc;
@@ -21,24 +23,21 @@ import io.grpc.Status;
 
 class AccessInterceptorTest {
 
+    private static final String HEALTH = "grpc.health.v1.Health/";
+    private static final String INFERENCE = "inference.GRPCInferenceService/";
+
     /** The whole access table of the gRPC API: a new RPC must be classified here on purpose, as on HTTP. */
     @Test
     void everyRpcHasTheAccessItsHttpTwinHasAndAnUnclassifiedOneIsManagement() {
-        Map<String, Access> expected = new TreeMap<>(Map.ofEntries(
-                Map.entry("grpc.health.v1.Health/Check", Access.OPEN),
-                Map.entry("grpc.health.v1.Health/Watch", Access.OPEN),
-                Map.entry("inference.GRPCInferenceService/ServerLive", Access.OPEN),
-                Map.entry("inference.GRPCInferenceService/ServerReady", Access.OPEN),
-                Map.entry("inference.GRPCInferenceService/ModelReady", Access.INFERENCE),
-                Map.entry("inference.GRPCInferenceService/ServerMetadata", Access.INFERENCE),
-                Map.entry("inference.GRPCInferenceService/ModelMetadata", Access.INFERENCE),
-                Map.entry("inference.GRPCInferenceService/ModelInfer", Access.INFERENCE),
-                Map.entry("inference.GRPCInferenceService/ModelStreamInfer", Access.INFERENCE),
-                Map.entry("inference.GRPCInferenceService/ModelConfig", Access.INFERENCE),
-                Map.entry("inference.GRPCInferenceService/ModelStatistics", Access.INFERENCE),
-                Map.entry("inference.GRPCInferenceService/RepositoryIndex", Access.INFERENCE),
-                Map.entry("inference.GRPCInferenceService/RepositoryModelLoad", Access.MANAGEMENT),
-                Map.entry("inference.GRPCInferenceService/RepositoryModelUnload", Access.MANAGEMENT)));
+        Map<Access, List<String>> rpcsByAccess = Map.of(
+                Access.OPEN,
+                List.of(HEALTH + "Check", HEALTH + "Watch", INFERENCE + "ServerLive", INFERENCE + "ServerReady"),
+                Access.INFERENCE,
+                Stream.of("ModelReady", "ServerMetadata", "ModelMetadata", "ModelInfer", "ModelStreamInfer",
+                        "ModelConfig", "ModelStatistics", "RepositoryIndex").map(INFERENCE::concat).toList(),
+                Access.MANAGEMENT, List.of(INFERENCE + "RepositoryModelLoad", INFERENCE + "RepositoryModelUnload"));
+        Map<String, Access> expected = new TreeMap<>();
+        rpcsByAccess.forEach((access, rpcs) -> rpcs.forEach(rpc -> expected.put(rpc, access)));
         Map<String, Access> actual = new TreeMap<>();
         for (ServiceDescriptor service : new ServiceDescriptor[] { GRPCInferenceServiceGrpc.getServiceDescriptor(),
                 HealthGrpc.getServiceDescriptor() }) {
@@ -47,7 +46,7 @@ class AccessInterceptorTest {
             }
         }
         assertEquals(expected, actual);
-        assertEquals(Access.MANAGEMENT, AccessInterceptor.accessOf("inference.GRPCInferenceService/Trace"));
+        assertEquals(Access.MANAGEMENT, AccessInterceptor.accessOf(INFERENCE + "Trace"));
     }
 
     @Test

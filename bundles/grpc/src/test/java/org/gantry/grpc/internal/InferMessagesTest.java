@@ -24,6 +24,7 @@ import org.gantry.grpc.proto.GrpcService.InferTensorContents;
 import org.gantry.grpc.proto.GrpcService.ModelInferRequest;
 import org.gantry.grpc.proto.GrpcService.ModelInferRequest.InferInputTensor;
 import org.gantry.grpc.proto.GrpcService.ModelInferResponse;
+import org.gantry.grpc.proto.GrpcService.ModelInferResponse.InferOutputTensor;
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.ByteString;
@@ -170,14 +171,12 @@ class InferMessagesTest {
                 littleEndianFloats(8, 2).asReadOnlyByteBuffer());
         ModelInferResponse response = InferMessages.response(new InferenceResponse("m", "1", "r1",
                 Map.of("triton_final_response", true), List.of(scores)));
-        assertEquals("m", response.getModelName());
-        assertEquals("1", response.getModelVersion());
-        assertEquals("r1", response.getId());
-        assertEquals("OUTPUT__0", response.getOutputs(0).getName());
-        assertEquals("FP32", response.getOutputs(0).getDatatype());
-        assertEquals(List.of(1L, 2L), response.getOutputs(0).getShapeList());
-        assertEquals(littleEndianFloats(8, 2), response.getRawOutputContents(0));
-        assertTrue(response.getParametersOrThrow("triton_final_response").getBoolParam());
+        ModelInferResponse expected = ModelInferResponse.newBuilder().setModelName("m").setModelVersion("1").setId("r1")
+                .addOutputs(InferOutputTensor.newBuilder().setName("OUTPUT__0").setDatatype("FP32").addShape(1)
+                        .addShape(2))
+                .addRawOutputContents(littleEndianFloats(8, 2))
+                .putParameters("triton_final_response", InferParameter.newBuilder().setBoolParam(true).build()).build();
+        assertEquals(expected, response);
         assertNull(InferMessages.request(ModelInferRequest.getDefaultInstance(), NO_LIMIT).id());
     }
 }

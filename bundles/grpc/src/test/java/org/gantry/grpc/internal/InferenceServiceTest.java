@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,16 +50,13 @@ import com.google.protobuf.ByteString;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.BlockingClientCall;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 
 /** The service as a client sees it, through an in-process channel (a peer that is not loopback). */
 class InferenceServiceTest {
@@ -70,25 +66,21 @@ class InferenceServiceTest {
 
     private final FakeModelServer server = new FakeModelServer();
     private final ExecutorService executor = Executors.newCachedThreadPool();
-    private Server grpc;
+    private InProcessGrpc grpc;
     private ManagedChannel channel;
 
     private void start(AccessPolicy policy) throws Exception {
-        String name = InProcessServerBuilder.generateName();
         AccessInterceptor access = new AccessInterceptor(policy);
         CallRunner calls = new CallRunner(executor);
-        grpc = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(
-                        new InferenceService(server, new FakeRepository(), 1000, calls), access))
-                .addService(ServerInterceptors.intercept(new HealthService(server, calls), access))
-                .build().start();
-        channel = InProcessChannelBuilder.forName(name).build();
+        grpc = InProcessGrpc.start(
+                ServerInterceptors.intercept(new InferenceService(server, new FakeRepository(), 1000, calls), access),
+                ServerInterceptors.intercept(new HealthService(server, calls), access));
+        channel = grpc.channel;
     }
 
     @AfterEach
     void stop() throws Exception {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        grpc.stop();
         executor.shutdownNow();
     }
 
@@ -179,32 +171,16 @@ class InferenceServiceTest {
     @Test
     void aStreamDeliversEveryResponseAndReportsAFailedRequestWithoutEndingTheStream() throws Exception {
         start(NO_TOKENS);
+        BlockingClientCall<ModelInferRequest, ModelStreamInferResponse> stream = GRPCInferenceServiceGrpc
+                .newBlockingV2Stub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).modelStreamInfer();
+        stream.write(countRequest("counter", 3));
+        stream.write(countRequest("nope", 1));
+        stream.write(countRequest("counter", 2));
+        stream.halfClose();
         List<ModelStreamInferResponse> received = new ArrayList<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        StreamObserver<ModelInferRequest> requests = GRPCInferenceServiceGrpc.newStub(channel)
-                .modelStreamInfer(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ModelStreamInferResponse response) {
-                        synchronized (received) {
-                            received.add(response);
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable failure) {
-                        done.completeExceptionally(failure);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.complete(null);
-                    }
-                });
-        requests.onNext(countRequest("counter", 3));
-        requests.onNext(countRequest("nope", 1));
-        requests.onNext(countRequest("counter", 2));
-        requests.onCompleted();
-        done.get(10, TimeUnit.SECONDS);
+        for (ModelStreamInferResponse response = stream.read(); response != null; response = stream.read()) {
+            received.add(response);
+        }
 
         List<ModelStreamInferResponse> failed = received.stream().filter(r -> !r.getErrorMessage().isEmpty()).toList();
         assertEquals(1, failed.size(), received.toString());

@@ -22,11 +22,8 @@ import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 
 /** A one-second deadline for request messages, as {@code bodyReadDeadlineSeconds} sets it on HTTP. */
 class MessageDeadlineTest {
@@ -34,23 +31,20 @@ class MessageDeadlineTest {
     private final FakeModelServer models = new FakeModelServer();
     private final ExecutorService calls = Executors.newCachedThreadPool();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    private Server server;
+    private InProcessGrpc grpc;
     private ManagedChannel channel;
 
     @BeforeEach
     void start() throws Exception {
-        String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(new InferenceService(models, new FakeRepository(), 1000,
-                        new CallRunner(calls)), new MessageDeadline(timer, 1)))
-                .build().start();
-        channel = InProcessChannelBuilder.forName(name).build();
+        grpc = InProcessGrpc.start(ServerInterceptors.intercept(
+                new InferenceService(models, new FakeRepository(), 1000, new CallRunner(calls)),
+                new MessageDeadline(timer, 1)));
+        channel = grpc.channel;
     }
 
     @AfterEach
     void stop() throws Exception {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        grpc.stop();
         calls.shutdownNow();
         timer.shutdownNow();
     }

@@ -22,6 +22,7 @@ import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -134,20 +135,28 @@ class KServeJsonTest {
         assertTrue(rejection("{\"id\":\"a\",\"id\":\"b\",\"inputs\":[]}").contains("Duplicate field 'id'"));
     }
 
+    @ParameterizedTest(name = "{0} {1} {2}: {3}")
+    @CsvSource(delimiter = '|', textBlock = """
+            FP32  | [3]                                       | [1,2]   | has 2 data elements but its shape [3] needs 3
+            FP32  | [1]                                       | [1,2]   | more data elements than its shape allows
+            INT8  | [1]                                       | [300]   | not a valid INT8
+            UINT8 | [1]                                       | [-1]    | not a valid UINT8
+            INT32 | [1]                                       | [1.5]   | not a valid INT32
+            FP32  | [1]                                       | ["a"]   | not a valid FP32
+            BOOL  | [1]                                       | [1]     | not a valid BOOL
+            FP33  | [1]                                       | [1]     | unknown datatype 'FP33'
+            FP32  | [-1]                                      | [1]     | negative
+            FP32  | [2147483648,4]                            | [1]     | too large
+            FP32  | [9223372036854775807,9223372036854775807] | [1]     | too large
+            FP32  | [1.5]                                     | [1]     | must hold integers
+            """)
+    void mismatchedDataIsExplained(String datatype, String shape, String data, String reason) {
+        String message = rejection(input(datatype, shape, data));
+        assertTrue(message.contains(reason), message);
+    }
+
     @Test
-    void mismatchedDataIsExplained() {
-        assertTrue(rejection(input("FP32", "[3]", "[1,2]")).contains("has 2 data elements but its shape [3] needs 3"));
-        assertTrue(rejection(input("FP32", "[1]", "[1,2]")).contains("more data elements than its shape allows"));
-        assertTrue(rejection(input("INT8", "[1]", "[300]")).contains("not a valid INT8"));
-        assertTrue(rejection(input("UINT8", "[1]", "[-1]")).contains("not a valid UINT8"));
-        assertTrue(rejection(input("INT32", "[1]", "[1.5]")).contains("not a valid INT32"));
-        assertTrue(rejection(input("FP32", "[1]", "[\"a\"]")).contains("not a valid FP32"));
-        assertTrue(rejection(input("BOOL", "[1]", "[1]")).contains("not a valid BOOL"));
-        assertTrue(rejection(input("FP33", "[1]", "[1]")).contains("unknown datatype 'FP33'"));
-        assertTrue(rejection(input("FP32", "[-1]", "[1]")).contains("negative"));
-        assertTrue(rejection(input("FP32", "[2147483648,4]", "[1]")).contains("too large"));
-        assertTrue(rejection(input("FP32", "[9223372036854775807,9223372036854775807]", "[1]")).contains("too large"));
-        assertTrue(rejection(input("FP32", "[1.5]", "[1]")).contains("must hold integers"));
+    void anIdThatIsNotAStringIsRefused() {
         assertTrue(rejection("{\"id\":5,\"inputs\":[]}").contains("'id' must be a string"));
     }
 

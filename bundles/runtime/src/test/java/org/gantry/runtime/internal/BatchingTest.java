@@ -58,13 +58,33 @@ class BatchingTest {
         return callers.submit(() -> runtime.manager.infer(model, null, request));
     }
 
+    /**
+     * Loads a one-instance batched model and starts a request (value 100, width 2) that holds the instance until
+     * {@code backend.inferGate} opens, so that what is sent next queues.
+     */
+    private Future<InferenceResponse> loadAndBlock(String model) throws InterruptedException {
+        addModel(model, 1, false, List.of());
+        runtime.manager.load(model);
+        backend.inferGate = new CountDownLatch(1);
+        Future<InferenceResponse> blocker = send(model, rows(100, 1, 2));
+        awaitTrue(() -> backend.executionOrder.size() == 1);
+        return blocker;
+    }
+
+    /** Loads a two-instance model and starts a request (value 1) that holds one instance until {@code slow} opens. */
+    private Future<InferenceResponse> holdOneOfTwoInstances(String model, boolean preserveOrdering,
+            CountDownLatch slow) throws InterruptedException {
+        addModel(model, 2, preserveOrdering, List.of());
+        runtime.manager.load(model);
+        backend.gatesByFirstValue.put(1f, slow);
+        Future<InferenceResponse> first = send(model, rows(1, 1, 1));
+        awaitTrue(() -> backend.executionOrder.contains(1f));
+        return first;
+    }
+
     @Test
     void queuedRequestsRunAsOneBatchAndEachGetsItsOwnRows() throws Exception {
-        addModel("batched", 1, false, List.of());
-        runtime.manager.load("batched");
-        backend.inferGate = new CountDownLatch(1);
-        Future<InferenceResponse> blocker = send("batched", rows(100, 1, 2));
-        awaitTrue(() -> backend.executionOrder.size() == 1);
+        Future<InferenceResponse> blocker = loadAndBlock("batched");
         List<InferenceRequest> requests = List.of(rows(0, 1, 2), rows(10, 2, 2), rows(20, 1, 2), rows(30, 3, 2));
         List<Future<InferenceResponse>> answers = new ArrayList<>();
         for (InferenceRequest request : requests) {
@@ -94,11 +114,7 @@ class BatchingTest {
 
     @Test
     void requestsWhoseShapesDifferRunInSeparateBatchesAndNoBatchExceedsTheMaximum() throws Exception {
-        addModel("batched", 1, false, List.of());
-        runtime.manager.load("batched");
-        backend.inferGate = new CountDownLatch(1);
-        Future<InferenceResponse> blocker = send("batched", rows(100, 1, 2));
-        awaitTrue(() -> backend.executionOrder.size() == 1);
+        Future<InferenceResponse> blocker = loadAndBlock("batched");
         List<Future<InferenceResponse>> narrow = List.of(send("batched", rows(0, 5, 2)));
         awaitTrue(() -> TestModels.queued(versions, "batched", 1) == 1);
         Future<InferenceResponse> wide = send("batched", rows(50, 1, 3));
@@ -118,12 +134,8 @@ class BatchingTest {
 
     @Test
     void preserveOrderingHoldsALaterAnswerUntilEarlierOnesLeave() throws Exception {
-        addModel("ordered", 2, true, List.of());
-        runtime.manager.load("ordered");
         CountDownLatch slow = new CountDownLatch(1);
-        backend.gatesByFirstValue.put(1f, slow);
-        Future<InferenceResponse> first = send("ordered", rows(1, 1, 1));
-        awaitTrue(() -> backend.executionOrder.contains(1f));
+        Future<InferenceResponse> first = holdOneOfTwoInstances("ordered", true, slow);
         Future<InferenceResponse> second = send("ordered", rows(2, 1, 1));
         awaitTrue(() -> backend.finishedExecutions.get() == 1); // the second ran on the other instance
 
@@ -150,12 +162,8 @@ class BatchingTest {
 
     @Test
     void withoutPreserveOrderingTwoInstancesAnswerIndependently() throws Exception {
-        addModel("parallel", 2, false, List.of());
-        runtime.manager.load("parallel");
         CountDownLatch slow = new CountDownLatch(1);
-        backend.gatesByFirstValue.put(1f, slow);
-        Future<InferenceResponse> first = send("parallel", rows(1, 1, 1));
-        awaitTrue(() -> backend.executionOrder.contains(1f));
+        Future<InferenceResponse> first = holdOneOfTwoInstances("parallel", false, slow);
 
         InferenceResponse second = send("parallel", rows(2, 1, 1)).get(10, TimeUnit.SECONDS);
 

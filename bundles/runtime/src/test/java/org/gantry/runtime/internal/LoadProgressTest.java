@@ -23,7 +23,9 @@ class LoadProgressTest {
         }
     });
 
-    private void advanceMillis(long millis) {
+    /** Enters {@code phase} and lets {@code millis} pass in it. */
+    private void spend(LoadProgress progress, LoadPhase phase, long millis) {
+        progress.enter(phase);
         clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
     }
 
@@ -40,13 +42,10 @@ class LoadProgressTest {
     @Test
     void theBreakdownSaysHowLongEachPhaseTookInPhaseOrder() {
         LoadProgress progress = new LoadProgress("m", 1, listeners, clock::get);
-        progress.enter(LoadPhase.READ);
-        advanceMillis(100);
-        progress.enter(LoadPhase.RESERVE_MEMORY);
-        progress.enter(LoadPhase.DESERIALISE);
-        advanceMillis(6_900);
-        progress.enter(LoadPhase.WARM_UP);
-        advanceMillis(250);
+        spend(progress, LoadPhase.READ, 100);
+        spend(progress, LoadPhase.RESERVE_MEMORY, 0);
+        spend(progress, LoadPhase.DESERIALISE, 6_900);
+        spend(progress, LoadPhase.WARM_UP, 250);
         progress.finished(true);
 
         assertEquals("read 0.1 s, reserve memory 0.0 s, deserialise 6.9 s, warm-up 0.3 s", progress.breakdown());
@@ -56,10 +55,8 @@ class LoadProgressTest {
     void aPhaseEnteredAgainForASecondInstanceAddsToItsTotal() {
         LoadProgress progress = new LoadProgress("m", 1, listeners, clock::get);
         for (int instance = 0; instance < 2; instance++) {
-            progress.enter(LoadPhase.DESERIALISE);
-            advanceMillis(1_000);
-            progress.enter(LoadPhase.WARM_UP);
-            advanceMillis(500);
+            spend(progress, LoadPhase.DESERIALISE, 1_000);
+            spend(progress, LoadPhase.WARM_UP, 500);
         }
         progress.finished(true);
 

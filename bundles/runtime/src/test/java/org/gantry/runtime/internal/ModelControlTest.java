@@ -8,9 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
@@ -52,6 +58,21 @@ class ModelControlTest {
                 .outputs().get(0))[0];
     }
 
+    /** Starts in poll mode with model 'scale' version 1 loaded by a first poll, the baseline of the next ones. */
+    private void startPollingWhileScaleServes() {
+        start("poll");
+        repository.add(scaleConfig("scale", 0, null), 1L);
+        poller.poll(); // the baseline
+        assertEquals(1f, infer("scale"));
+    }
+
+    /** Writes {@code size} bytes to {@code file} of the repository, dated ahead: a copy still going on. */
+    private void writeStillChanging(String file, int size) throws IOException {
+        Path written = root.resolve(file);
+        Files.write(written, new byte[size]);
+        Files.setLastModifiedTime(written, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+    }
+
     @Test
     void inExplicitModeOnlyALoadRequestLoadsAModel() {
         start("explicit");
@@ -70,18 +91,12 @@ class ModelControlTest {
 
     @Test
     void inPollModeANewVersionTakesOverOnceItsFilesStoppedChanging() throws Exception {
-        start("poll");
-        repository.add(scaleConfig("scale", 0, null), 1L);
-        poller.poll(); // the baseline
-        assertEquals(1f, infer("scale"));
+        startPollingWhileScaleServes();
 
         repository.add(scaleConfig("scale", 0, null), 1L, 2L); // version 2 is being copied in
         poller.poll();
         assertEquals(1f, infer("scale"), "a change is not acted on before it settled");
-        Path weights = root.resolve("scale/2/model.bin");
-        Files.write(weights, new byte[200]); // the copy goes on
-        Files.setLastModifiedTime(weights, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
-                + 5_000));
+        writeStillChanging("scale/2/model.bin", 200); // the copy goes on
         poller.poll();
         assertEquals(1f, infer("scale"), "still changing");
         poller.poll(); // unchanged for an interval: now it loads and takes over
@@ -92,19 +107,13 @@ class ModelControlTest {
 
     @Test
     void inPollModeChangedFilesLoadAgainBesideTheServingVersionWhichAnswersMeanwhile() throws Exception {
-        start("poll");
-        repository.add(scaleConfig("scale", 0, null), 1L);
-        poller.poll(); // the baseline
-        assertEquals(1f, infer("scale"));
-        Path weights = root.resolve("scale/1/model.bin");
-        Files.write(weights, new byte[300]);
-        Files.setLastModifiedTime(weights, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
-                + 5_000));
+        startPollingWhileScaleServes();
+        writeStillChanging("scale/1/model.bin", 300);
         poller.poll(); // seen changing
-        backend.loadGate = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.ExecutorService polling = java.util.concurrent.Executors.newSingleThreadExecutor();
+        backend.loadGate = new CountDownLatch(1);
+        ExecutorService polling = Executors.newSingleThreadExecutor();
         try {
-            java.util.concurrent.Future<?> settled = polling.submit(() -> poller.poll()); // stable: reload
+            Future<?> settled = polling.submit(() -> poller.poll()); // stable: reload
             Await.awaitTrue(() -> backend.loads.get() == 2);
 
             assertEquals(1f, infer("scale"), "the serving generation answers while the new one loads");

@@ -32,7 +32,6 @@ import org.gantry.api.repository.RepositoryModel;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.gantry.repository.internal.LocalModelRepository;
-import org.gantry.repository.internal.ModelConfigJson;
 import org.gantry.test.support.TestBackend;
 import org.gantry.test.support.TestLoadContext;
 
@@ -59,9 +58,12 @@ final class TestModels {
     static final class MemoryRepository implements ModelRepository {
         final Map<String, RepositoryModel> models = new HashMap<>();
         private final Path root;
+        /** The real repository on the same root, for what a model folder and a JSON configuration mean. */
+        private final LocalModelRepository files;
 
         MemoryRepository(Path root) {
             this.root = root;
+            this.files = new LocalModelRepository(root);
         }
 
         void add(ModelConfig config, Long... versions) {
@@ -95,17 +97,17 @@ final class TestModels {
 
         @Override
         public RepositoryModel modelAt(String name, Path directory) {
-            return new LocalModelRepository(root).modelAt(name, directory);
+            return files.modelAt(name, directory);
         }
 
         @Override
         public ModelConfig parseConfigJson(String modelName, String json) {
-            return ModelConfigJson.parse(json, modelName);
+            return files.parseConfigJson(modelName, json);
         }
 
         @Override
         public String configJson(ModelConfig config) {
-            return ModelConfigJson.print(config);
+            return files.configJson(config);
         }
     }
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class ShadowRunnerTest {
 
     private final AtomicInteger calls = new AtomicInteger();
+    private final ShadowTally tally = new ShadowTally();
 
     /** A shadow that answers like the primary once {@code together} copies are in it at the same time. */
     private ModelServer shadowAnsweringInGroupsOf(int together) {
@@ -61,6 +62,11 @@ class ShadowRunnerTest {
                 });
     }
 
+    /** A runner of {@code threads} threads that sends the copies to {@code shadow}. */
+    private static ShadowRunner runner(ModelServer shadow, int threads, int batchWaitMillis) {
+        return new ShadowRunner(() -> shadow, null, config(threads, batchWaitMillis));
+    }
+
     private static InferenceResponse answer() {
         ByteBuffer data = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, 2f);
         return new InferenceResponse("primary", "1", null, Map.of(),
@@ -76,8 +82,7 @@ class ShadowRunnerTest {
         return new TrafficSettings(null, null, 0, "candidate", null, 100, Tolerance.DEFAULT, 0, batchSize);
     }
 
-    private static void awaitCompared(ShadowTally tally, TrafficSettings settings, long count)
-            throws InterruptedException {
+    private void awaitCompared(TrafficSettings settings, long count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (tally.report(settings).compared() + tally.failed.sum() < count && System.nanoTime() < deadline) {
             Thread.sleep(10);
@@ -87,16 +92,14 @@ class ShadowRunnerTest {
     @Test
     void copiesToABatchingShadowGoTogetherSoItsBatcherRunsThemAsOneBatch() throws InterruptedException {
         TrafficSettings settings = shadowBatching(4);
-        ShadowTally tally = new ShadowTally();
-        ModelServer shadow = shadowAnsweringInGroupsOf(4);
-        try (ShadowRunner runner = new ShadowRunner(() -> shadow, null, config(16, 60_000))) {
+        try (ShadowRunner runner = runner(shadowAnsweringInGroupsOf(4), 16, 60_000)) {
             for (int i = 0; i < 3; i++) {
                 runner.offer(exchange(), settings, tally);
             }
             Thread.sleep(200);
             assertEquals(0, calls.get(), "three copies wait for the fourth");
             runner.offer(exchange(), settings, tally);
-            awaitCompared(tally, settings, 4);
+            awaitCompared(settings, 4);
         }
         assertEquals(4, tally.report(settings).compared());
         assertEquals(0, tally.failed.sum(), "all four were in the shadow at once");
@@ -106,11 +109,9 @@ class ShadowRunnerTest {
     @Test
     void copiesWaitingForTheirGroupGoAfterTheBatchWait() throws InterruptedException {
         TrafficSettings settings = shadowBatching(16);
-        ShadowTally tally = new ShadowTally();
-        ModelServer shadow = shadowAnsweringInGroupsOf(1);
-        try (ShadowRunner runner = new ShadowRunner(() -> shadow, null, config(16, 20))) {
+        try (ShadowRunner runner = runner(shadowAnsweringInGroupsOf(1), 16, 20)) {
             runner.offer(exchange(), settings, tally);
-            awaitCompared(tally, settings, 1);
+            awaitCompared(settings, 1);
         }
         assertEquals(1, tally.report(settings).compared(), "a lone copy is not held back for ever");
     }
@@ -118,14 +119,13 @@ class ShadowRunnerTest {
     @Test
     void aGroupWaitsFromItsFirstCopyNotFromAClockOfItsOwn() throws InterruptedException {
         TrafficSettings settings = shadowBatching(16);
-        ShadowTally tally = new ShadowTally();
         ModelServer shadow = shadowAnsweringInGroupsOf(2, 250); // sent apart, they would arrive 400 ms apart
-        try (ShadowRunner runner = new ShadowRunner(() -> shadow, null, config(16, 400))) {
+        try (ShadowRunner runner = runner(shadow, 16, 400)) {
             Thread.sleep(300); // a clock started with the runner would send the first copy alone 100 ms from now
             runner.offer(exchange(), settings, tally);
             Thread.sleep(200);
             runner.offer(exchange(), settings, tally);
-            awaitCompared(tally, settings, 2);
+            awaitCompared(settings, 2);
         }
         assertEquals(2, tally.report(settings).compared());
         assertEquals(0, tally.failed.sum(), "both copies went together, 400 ms after the first");
@@ -134,12 +134,10 @@ class ShadowRunnerTest {
     @Test
     void copiesToAShadowWithoutBatchingGoOneByOne() throws InterruptedException {
         TrafficSettings settings = shadowBatching(1);
-        ShadowTally tally = new ShadowTally();
-        ModelServer shadow = shadowAnsweringInGroupsOf(1);
-        try (ShadowRunner runner = new ShadowRunner(() -> shadow, null, config(2, 60_000))) {
+        try (ShadowRunner runner = runner(shadowAnsweringInGroupsOf(1), 2, 60_000)) {
             runner.offer(exchange(), settings, tally);
             runner.offer(exchange(), settings, tally);
-            awaitCompared(tally, settings, 2);
+            awaitCompared(settings, 2);
         }
         assertEquals(2, tally.report(settings).compared());
         assertEquals(2, calls.get());

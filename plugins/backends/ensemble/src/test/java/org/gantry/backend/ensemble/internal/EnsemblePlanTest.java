@@ -12,6 +12,7 @@ import java.util.Set;
 
 import org.gantry.api.error.ErrorKind;
 import org.gantry.api.error.GantryException;
+import org.gantry.api.model.EnsembleStep;
 import org.gantry.api.model.ModelConfig;
 import org.gantry.api.model.TensorConfig;
 import org.gantry.api.tensor.DataType;
@@ -42,89 +43,83 @@ class EnsemblePlanTest {
         return e.getMessage();
     }
 
+    /** An ensemble 'e' from tensor X to tensor Y through {@code steps}. */
+    private static ModelConfig xToY(EnsembleStep... steps) {
+        return ensemble("e", List.of("X"), List.of("Y"), Map.of(), steps);
+    }
+
+    /** A step that reads tensor {@code from} into the INPUT of {@code model} and writes its OUTPUT to {@code to}. */
+    private static EnsembleStep through(String model, String from, String to) {
+        return step(model, Map.of("INPUT", from), Map.of("OUTPUT", to));
+    }
+
+    /** Asserts that loading {@code config} fails with a message that contains {@code reason}. */
+    private void assertRejected(ModelConfig config, String reason) {
+        String message = rejection(config);
+        assertTrue(message.contains(reason), message);
+    }
+
     @Test
     void aMissingStepModelIsNamed() {
-        String message = rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of(),
-                step("scale2", Map.of("INPUT", "X"), Map.of("OUTPUT", "T")),
-                step("no_such_model", Map.of("INPUT", "T"), Map.of("OUTPUT", "Y"))));
+        String message = rejection(xToY(through("scale2", "X", "T"), through("no_such_model", "T", "Y")));
         assertTrue(message.startsWith("ensemble 'e': step 2 (model 'no_such_model'): model 'no_such_model' cannot be"
                 + " served: unknown model 'no_such_model'"), message);
     }
 
     @Test
     void aCycleIsNamedWithItsSteps() {
-        String message = rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of(),
-                step("scale2", Map.of("INPUT", "X"), Map.of("OUTPUT", "Y")),
-                step("scale2", Map.of("INPUT", "T2"), Map.of("OUTPUT", "T1")),
-                step("negate", Map.of("INPUT", "T1"), Map.of("OUTPUT", "T2"))));
-        assertTrue(message.contains("its steps form a cycle (each waits for another's output): step 2 (model"
-                + " 'scale2'), step 3 (model 'negate')"), message);
+        assertRejected(xToY(through("scale2", "X", "Y"), through("scale2", "T2", "T1"), through("negate", "T1", "T2")),
+                "its steps form a cycle (each waits for another's output): step 2 (model 'scale2'), step 3 (model"
+                        + " 'negate')");
     }
 
     @Test
     void aTensorMappedTwiceIsNamed() {
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of(),
-                step("scale2", Map.of("INPUT", "X"), Map.of("OUTPUT", "Y")),
-                step("negate", Map.of("INPUT", "X"), Map.of("OUTPUT", "Y"))))
-                .contains("tensor 'Y' is mapped twice: as an output of step 1 (model 'scale2') and of step 2 (model"
-                        + " 'negate')"));
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of(),
-                step("scale2", Map.of("INPUT", "X"), Map.of("OUTPUT", "Y")),
-                step("negate", Map.of("INPUT", "Y"), Map.of("OUTPUT", "X"))))
-                .contains("tensor 'X' is mapped twice: it is an ensemble input and an output of step 2"));
+        assertRejected(xToY(through("scale2", "X", "Y"), through("negate", "X", "Y")),
+                "tensor 'Y' is mapped twice: as an output of step 1 (model 'scale2') and of step 2 (model 'negate')");
+        assertRejected(xToY(through("scale2", "X", "Y"), through("negate", "Y", "X")),
+                "tensor 'X' is mapped twice: it is an ensemble input and an output of step 2");
     }
 
     @Test
     void aProcessorOrBackendThatDoesNotExistIsNamed() {
-        String message = rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of(),
-                step("tokenize", Map.of("TEXT", "X"), Map.of("input_ids", "Y"))));
-        assertTrue(message.contains("step 1 (model 'tokenize'): model 'tokenize' cannot be served: no backend or"
-                + " processor named 'huggingface_tokenizr'"), message);
+        assertRejected(xToY(step("tokenize", Map.of("TEXT", "X"), Map.of("input_ids", "Y"))),
+                "step 1 (model 'tokenize'): model 'tokenize' cannot be served: no backend or processor named"
+                        + " 'huggingface_tokenizr'");
     }
 
     @Test
     void tensorsThatNothingProducesOrThatModelsLackAreNamed() {
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of(),
-                step("scale2", Map.of("INPUT", "NOWHERE"), Map.of("OUTPUT", "Y"))))
-                .contains("step 1 (model 'scale2') reads tensor 'NOWHERE' into its input 'INPUT', but no step produces"
-                        + " it"));
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y", "Z"), Map.of(),
-                step("scale2", Map.of("INPUT", "X"), Map.of("OUTPUT", "Y"))))
-                .contains("its output 'Z' is produced by no step"));
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of(),
-                step("scale2", Map.of("IN", "X"), Map.of("OUTPUT", "Y"))))
-                .contains("model 'scale2' has no input 'IN' (its inputs: [INPUT])"));
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of(),
-                step("scale2", Map.of("INPUT", "X"), Map.of("OUT", "Y"))))
-                .contains("model 'scale2' has no output 'OUT' (its outputs: [OUTPUT])"));
+        assertRejected(xToY(through("scale2", "NOWHERE", "Y")),
+                "step 1 (model 'scale2') reads tensor 'NOWHERE' into its input 'INPUT', but no step produces it");
+        assertRejected(ensemble("e", List.of("X"), List.of("Y", "Z"), Map.of(), through("scale2", "X", "Y")),
+                "its output 'Z' is produced by no step");
+        assertRejected(xToY(step("scale2", Map.of("IN", "X"), Map.of("OUTPUT", "Y"))),
+                "model 'scale2' has no input 'IN' (its inputs: [INPUT])");
+        assertRejected(xToY(step("scale2", Map.of("INPUT", "X"), Map.of("OUT", "Y"))),
+                "model 'scale2' has no output 'OUT' (its outputs: [OUTPUT])");
     }
 
     @Test
     void datatypesMustAgreeAlongTheGraph() {
         // tokens gives INT64, scale2 takes FP32; the consumer comes first in the configuration.
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of(),
-                step("scale2", Map.of("INPUT", "T"), Map.of("OUTPUT", "Y")),
-                step("tokens", Map.of("INPUT", "X"), Map.of("OUTPUT", "T"))))
-                .contains("input 'INPUT' of model 'scale2' is FP32 but tensor 'T' is INT64"));
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of(),
-                step("tokens", Map.of("INPUT", "X"), Map.of("OUTPUT", "Y"))))
-                .contains("output 'Y' is declared FP32 but step 1 (model 'tokens') produces INT64"));
+        assertRejected(xToY(through("scale2", "T", "Y"), through("tokens", "X", "T")),
+                "input 'INPUT' of model 'scale2' is FP32 but tensor 'T' is INT64");
+        assertRejected(xToY(through("tokens", "X", "Y")),
+                "output 'Y' is declared FP32 but step 1 (model 'tokens') produces INT64");
     }
 
     @Test
     void requestChosenStepsAreCheckedForEveryChoice() {
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of(),
-                step("${transform}", Map.of("INPUT", "X"), Map.of("OUTPUT", "Y"))))
-                .contains("needs the ensemble parameter 'transform' listing its choices"));
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of("transform", "a=scale2, b=gone"),
-                step("${transform}", Map.of("INPUT", "X"), Map.of("OUTPUT", "Y"))))
-                .contains("step 1 (model '${transform}') choice 'gone': model 'gone' cannot be served"));
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of("transform", "a=scale2",
-                "transform.default", "c"), step("${transform}", Map.of("INPUT", "X"), Map.of("OUTPUT", "Y"))))
-                .contains("parameter 'transform.default' names choice 'c', which 'transform' does not list"));
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of("transform", "scale2"),
-                step("${transform}", Map.of("INPUT", "X"), Map.of("OUTPUT", "Y"))))
-                .contains("must list choices as 'choice=model, ...'"));
+        EnsembleStep chosen = through("${transform}", "X", "Y");
+        assertRejected(xToY(chosen), "needs the ensemble parameter 'transform' listing its choices");
+        assertRejected(ensemble("e", List.of("X"), List.of("Y"), Map.of("transform", "a=scale2, b=gone"), chosen),
+                "step 1 (model '${transform}') choice 'gone': model 'gone' cannot be served");
+        assertRejected(ensemble("e", List.of("X"), List.of("Y"),
+                Map.of("transform", "a=scale2", "transform.default", "c"), chosen),
+                "parameter 'transform.default' names choice 'c', which 'transform' does not list");
+        assertRejected(ensemble("e", List.of("X"), List.of("Y"), Map.of("transform", "scale2"), chosen),
+                "must list choices as 'choice=model, ...'");
     }
 
     @Test
@@ -132,18 +127,18 @@ class EnsemblePlanTest {
         ModelConfig inner = ensemble("inner", List.of("X"), List.of("Y"), Map.of(),
                 step("outer", Map.of("X", "X"), Map.of("Y", "Y")));
         server.add(inner, request -> List.of());
-        String message = rejection(ensemble("outer", List.of("X"), List.of("Y"), Map.of(),
-                step("inner", Map.of("X", "X"), Map.of("Y", "Y"))));
-        assertTrue(message.contains("the ensemble contains itself: outer → inner → outer"), message);
-        assertTrue(rejection(ensemble("self", List.of("X"), List.of("Y"), Map.of(),
-                step("self", Map.of("X", "X"), Map.of("Y", "Y")))).contains("runs the ensemble itself"));
+        assertRejected(ensemble("outer", List.of("X"), List.of("Y"), Map.of(),
+                step("inner", Map.of("X", "X"), Map.of("Y", "Y"))),
+                "the ensemble contains itself: outer → inner → outer");
+        assertRejected(ensemble("self", List.of("X"), List.of("Y"), Map.of(),
+                step("self", Map.of("X", "X"), Map.of("Y", "Y"))), "runs the ensemble itself");
     }
 
     @Test
     void ensemblesWithoutStepsOrTensorsAreRefused() {
-        assertTrue(rejection(ensemble("e", List.of("X"), List.of("Y"), Map.of())).contains("has no"
-                + " ensemble_scheduling steps"));
-        assertTrue(rejection(ensemble("e", List.of(), List.of("Y"), Map.of(),
-                step("scale2", Map.of(), Map.of("OUTPUT", "Y")))).contains("must declare its inputs and outputs"));
+        assertRejected(xToY(), "has no ensemble_scheduling steps");
+        assertRejected(
+                ensemble("e", List.of(), List.of("Y"), Map.of(), step("scale2", Map.of(), Map.of("OUTPUT", "Y"))),
+                "must declare its inputs and outputs");
     }
 }

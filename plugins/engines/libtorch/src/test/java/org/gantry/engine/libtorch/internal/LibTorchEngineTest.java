@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 
 import org.gantry.engine.libtorch.LibTorchEngine;
 import org.gantry.engine.libtorch.LibTorchException;
@@ -37,6 +38,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class LibTorchEngineTest {
 
     private static final Path EXAMPLES = Path.of(System.getProperty("gantry.examples"));
+    /** Answers [relu(x*1 + 10), relu(x*0.5 - 1)] to [x, 0, 0]. */
+    private static final Path SIMPLE_LINEAR = EXAMPLES.resolve("simple_linear/1/model.pt");
     private static LibTorchEngine engine;
 
     @TempDir
@@ -80,7 +83,7 @@ class LibTorchEngineTest {
 
     @Test
     void bytesAreParametersAndBuffers() throws Exception {
-        try (LibTorchModule module = engine.load(EXAMPLES.resolve("simple_linear/1/model.pt"), "cpu")) {
+        try (LibTorchModule module = engine.load(SIMPLE_LINEAR, "cpu")) {
             assertEquals(32, module.bytes()); // W 3x2 and b 2, FP32
         }
         try (LibTorchModule module = engine.load(fixture("list_of_two.pt"), "cpu")) {
@@ -140,10 +143,10 @@ class LibTorchEngineTest {
         assertTrue(notZip.getMessage().contains("zip"), notZip.getMessage());
         assertThrows(LibTorchException.class, () -> engine.load(temp.resolve("missing.pt"), "cpu"));
         LibTorchException device = assertThrows(LibTorchException.class,
-                () -> engine.load(EXAMPLES.resolve("simple_linear/1/model.pt"), "tpu:7"));
+                () -> engine.load(SIMPLE_LINEAR, "tpu:7"));
         assertFalse(device.getMessage().isBlank());
 
-        try (LibTorchModule module = engine.load(EXAMPLES.resolve("simple_linear/1/model.pt"), "cpu")) {
+        try (LibTorchModule module = engine.load(SIMPLE_LINEAR, "cpu")) {
             // Four features where W takes three: libtorch refuses the matmul, the JVM goes on.
             LibTorchException shape = assertThrows(LibTorchException.class,
                     () -> module.forward(List.of(fp32(new long[] { 1, 4 }, 1, 2, 3, 4))));
@@ -189,12 +192,10 @@ class LibTorchEngineTest {
     @Test
     void aMoveWaitsForCallsInFlightAndABadDeviceLeavesTheModuleWhereItWas() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(3);
-        try (LibTorchModule module = engine.load(EXAMPLES.resolve("simple_linear/1/model.pt"), "cpu")) {
+        try (LibTorchModule module = engine.load(SIMPLE_LINEAR, "cpu")) {
             List<Future<ByteBuffer>> answers = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
-                float x = i;
-                answers.add(
-                        pool.submit(() -> module.forward(List.of(fp32(new long[] { 1, 3 }, x, 0, 0))).get(0).data()));
+                answers.add(submitForward(pool, module, i));
                 if (i % 50 == 0) {
                     pool.submit(() -> module.moveTo("cpu"));
                 }
@@ -208,14 +209,14 @@ class LibTorchEngineTest {
         } finally {
             pool.shutdownNow();
         }
-        LibTorchModule closed = engine.load(EXAMPLES.resolve("simple_linear/1/model.pt"), "cpu");
+        LibTorchModule closed = engine.load(SIMPLE_LINEAR, "cpu");
         closed.close();
         assertThrows(LibTorchException.class, () -> closed.moveTo("cpu"));
     }
 
     @Test
     void aClosedModuleRefusesCallsAndClosesTwiceHarmlessly() {
-        LibTorchModule module = engine.load(EXAMPLES.resolve("simple_linear/1/model.pt"), "cpu");
+        LibTorchModule module = engine.load(SIMPLE_LINEAR, "cpu");
         module.close();
         module.close();
         assertThrows(LibTorchException.class, () -> module.forward(List.of(fp32(new long[] { 1, 3 }, 1, 2, 3))));
@@ -225,13 +226,9 @@ class LibTorchEngineTest {
     @Test
     void concurrentCallsGetTheirOwnAnswers() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        try (LibTorchModule module = engine.load(EXAMPLES.resolve("simple_linear/1/model.pt"), "cpu")) {
-            List<Future<ByteBuffer>> answers = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                float x = i;
-                answers.add(
-                        pool.submit(() -> module.forward(List.of(fp32(new long[] { 1, 3 }, x, 0, 0))).get(0).data()));
-            }
+        try (LibTorchModule module = engine.load(SIMPLE_LINEAR, "cpu")) {
+            List<Future<ByteBuffer>> answers = IntStream.range(0, 200).mapToObj(i -> submitForward(pool, module, i))
+                    .toList();
             for (int i = 0; i < answers.size(); i++) {
                 ByteBuffer answer = answers.get(i).get();
                 assertEquals(i + 10f, answer.getFloat()); // relu(x*1 + 10)
@@ -306,6 +303,11 @@ class LibTorchEngineTest {
 
     private static void assertValues(JsonNode want, NativeTensor got) {
         ExampleCases.assertValues(want, got.type() == NativeDataType.INT64, got.shape(), got.data());
+    }
+
+    /** Runs simple_linear's {@code module} on [x, 0, 0] in {@code pool}; the future holds the output's data. */
+    private static Future<ByteBuffer> submitForward(ExecutorService pool, LibTorchModule module, float x) {
+        return pool.submit(() -> module.forward(List.of(fp32(new long[] { 1, 3 }, x, 0, 0))).get(0).data());
     }
 
     private static NativeTensor fp32(long[] shape, float... values) {
