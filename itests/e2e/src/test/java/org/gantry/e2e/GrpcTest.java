@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
@@ -72,13 +71,11 @@ class GrpcTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = E2eFiles.workFolder("grpc");
-        Path repository = E2eFiles.exampleRepository(work, "simple_linear", "tiny_seq2seq");
-        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, repository,
-                Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
-                Map.of("org.gantry.grpc.cfg", "host = 127.0.0.1\nport = $[env:GANTRY_GRPC_PORT]\n"
-                        + "maxMessageBytes = " + MESSAGE_LIMIT + "\n"));
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+        server = KarafServer.in("grpc").exampleModels("simple_linear", "tiny_seq2seq").tokens(ADMIN, INFERENCE)
+                .etc("org.gantry.grpc.cfg", "host = 127.0.0.1\nport = $[env:GANTRY_GRPC_PORT]\n"
+                        + "maxMessageBytes = " + MESSAGE_LIMIT + "\n")
+                .start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.ports().grpc()).usePlaintext().build();
         awaitServing();
     }
 
