@@ -41,15 +41,12 @@ class CaptureBackpressureTest {
 
     @BeforeAll
     static void start() throws IOException {
-        Path work = E2eFiles.workFolder("backpressure");
-        Path models = work.resolve("models");
-        SafeUpdateModels.write(models, "throttled", Map.of("capture", "true"), 1);
-        SafeUpdateModels.write(models, "untouched", Map.of(), 1);
-        Path distribution = Path.of(System.getProperty("gantry.distribution"));
-        String capture = Files.readString(distribution.resolve("etc/org.gantry.capture.cfg"))
+        server = KarafServer.in("backpressure").writtenModels(models -> {
+            SafeUpdateModels.write(models, "throttled", Map.of("capture", "true"), 1);
+            SafeUpdateModels.write(models, "untouched", Map.of(), 1);
+        }).etcEdited("org.gantry.capture.cfg", capture -> capture
                 .replace("maxWriteBytesPerSecond = 0", "maxWriteBytesPerSecond = " + WRITE_RATE)
-                .replace("maxQueueBytes = 67108864", "maxQueueBytes = 16384");
-        server = KarafServer.start(distribution, work, models, Map.of(), Map.of("org.gantry.capture.cfg", capture));
+                .replace("maxQueueBytes = 67108864", "maxQueueBytes = 16384")).start();
     }
 
     private static long timedInference(String model, float[] x) throws IOException {

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,16 +25,14 @@ final class ClusterNode {
     private final Path home;
     private final Path log;
     private final Map<String, String> environment = new HashMap<>();
-    private final int port;
-    private final int grpcPort;
+    private final ServerPorts ports;
     private Process process;
 
-    private ClusterNode(String name, Path home, Path log, int port, int grpcPort) {
+    private ClusterNode(String name, Path home, Path log, ServerPorts ports) {
         this.name = name;
         this.home = home;
         this.log = log;
-        this.port = port;
-        this.grpcPort = grpcPort;
+        this.ports = ports;
     }
 
     /**
@@ -45,19 +42,12 @@ final class ClusterNode {
     static ClusterNode create(String name, Path distribution, Path work, Map<String, String> environment,
             Map<String, String> etcFiles) throws IOException {
         Path home = work.resolve(name);
-        E2eFiles.copyDistribution(distribution, home);
-        for (Map.Entry<String, String> file : etcFiles.entrySet()) {
-            Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
-        }
-        ClusterNode node = new ClusterNode(name, home, work.resolve(name + "-console.log"), FreePorts.next(),
-                FreePorts.next());
+        E2eFiles.copyDistribution(distribution, home, etcFiles);
+        ClusterNode node = new ClusterNode(name, home, work.resolve(name + "-console.log"), ServerPorts.free());
         node.environment.putAll(environment);
+        node.environment.putAll(node.ports.environment());
         node.environment.put("GANTRY_HTTP_HOST", "127.0.0.1");
-        node.environment.put("GANTRY_HTTP_PORT", Integer.toString(node.port));
-        node.environment.put("GANTRY_CONSOLE_PORT", Integer.toString(FreePorts.next()));
-        node.environment.put("GANTRY_INTERNAL_HTTP_PORT", Integer.toString(FreePorts.next()));
         node.environment.put("GANTRY_GRPC_HOST", "127.0.0.1");
-        node.environment.put("GANTRY_GRPC_PORT", Integer.toString(node.grpcPort));
         // The JVM replaces bin/karaf, as in the image: signals reach it directly.
         node.environment.put("KARAF_EXEC", "exec");
         return node;
@@ -67,16 +57,12 @@ final class ClusterNode {
         return name;
     }
 
-    int port() {
-        return port;
-    }
-
     String address() {
-        return "127.0.0.1:" + port;
+        return "127.0.0.1:" + ports.http();
     }
 
     String grpcAddress() {
-        return "127.0.0.1:" + grpcPort;
+        return "127.0.0.1:" + ports.grpc();
     }
 
     /** Starts the node; returns at once (see {@link #awaitReady}). */

@@ -35,8 +35,7 @@ class DistributionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")));
-        server = KarafServer.start(Path.of(System.getProperty("gantry.distribution")), work, EXAMPLES);
+        server = KarafServer.in(Files.createDirectories(Path.of(System.getProperty("gantry.e2e.work")))).start();
     }
 
     /**
@@ -62,7 +61,7 @@ class DistributionTest {
     @Test
     void managementFromThisMachineWorksWithoutATokenWhenItsBodyArrivesAfterItsHeaders() throws Exception {
         for (int attempt = 0; attempt < 3; attempt++) {
-            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.ports().http())) {
                 socket.setSoTimeout(60_000);
                 java.io.OutputStream out = socket.getOutputStream();
                 out.write(("POST /v2/repository/models/simple_linear/load HTTP/1.1\r\nHost: x\r\nContent-Type:"
@@ -86,11 +85,13 @@ class DistributionTest {
     void everyListenerIsAPortTheEnvironmentNames() throws Exception {
         List<TcpListeners.Listener> listeners = TcpListeners.of(server.pid());
         Set<Integer> ports = listeners.stream().map(TcpListeners.Listener::port).collect(Collectors.toSet());
-        Set<Integer> named = Set.of(server.port(), server.grpcPort(), server.consolePort(), server.internalPort());
+        Set<Integer> named = server.ports().all();
         assertTrue(ports.containsAll(named), listeners.toString());
         assertTrue(named.containsAll(ports), "a port the environment does not name: " + listeners);
-        assertTrue(listeners.stream().filter(l -> l.port() == server.consolePort() || l.port() == server.internalPort())
-                .allMatch(TcpListeners.Listener::loopback),
+        assertTrue(
+                listeners.stream()
+                        .filter(l -> l.port() == server.ports().console() || l.port() == server.ports().internal())
+                        .allMatch(TcpListeners.Listener::loopback),
                 "the console and Felix's connector stay on loopback: "
                         + listeners);
     }

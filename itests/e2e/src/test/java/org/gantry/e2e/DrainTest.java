@@ -49,7 +49,7 @@ class DrainTest {
     @Test
     void sigtermRefusesNewRequestsFinishesThoseInFlightThenExits() throws Exception {
         try (KarafServer server = start("sigterm", Map.of())) {
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.ports().grpc()).usePlaintext()
                     .build();
             try {
                 assertEquals(200, server.call("POST", INFER, REQUEST).status());
@@ -125,7 +125,7 @@ class DrainTest {
 
     /** Sends a request's head and half its body: the server has admitted it and waits for the rest. */
     private static Socket beginRequest(KarafServer server) throws IOException, InterruptedException {
-        Socket socket = new Socket("127.0.0.1", server.port());
+        Socket socket = new Socket("127.0.0.1", server.ports().http());
         socket.setSoTimeout(60_000);
         byte[] body = REQUEST.getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
@@ -197,8 +197,7 @@ class DrainTest {
     }
 
     private static KarafServer start(String name, Map<String, String> environment) throws IOException {
-        return KarafServer.start(E2eFiles.DISTRIBUTION, E2eFiles.workFolder("drain-" + name), E2eFiles.EXAMPLES,
-                environment, Map.of());
+        return KarafServer.in("drain-" + name).environment(environment).start();
     }
 
     private static Reply awaitStatus(KarafServer server, String path, int status, Duration timeout)

@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -63,9 +64,17 @@ final class E2eFiles {
 
     /**
      * A server's own copy of the distribution, replacing {@code to}: the jars Karaf only reads ({@code system/},
-     * {@code lib/}) are hard links; {@code data/}, what a server run in the build's folder left, is left out.
+     * {@code lib/}) are hard links; {@code data/}, what a server run in the build's folder left, is left out. Then
+     * {@code etcFiles} (configuration files, by name) are written into its {@code etc/}.
      */
-    static void copyDistribution(Path from, Path to) throws IOException {
+    static void copyDistribution(Path from, Path to, Map<String, String> etcFiles) throws IOException {
+        copyDistribution(from, to);
+        for (Map.Entry<String, String> file : etcFiles.entrySet()) {
+            Files.writeString(to.resolve("etc").resolve(file.getKey()), file.getValue());
+        }
+    }
+
+    private static void copyDistribution(Path from, Path to) throws IOException {
         delete(to);
         try (Stream<Path> paths = Files.walk(from)) {
             for (Path source : (Iterable<Path>) paths::iterator) {

@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
@@ -20,6 +19,7 @@ import org.gantry.grpc.proto.GrpcService.ModelConfigRequest;
 import org.gantry.grpc.proto.GrpcService.ModelInferRequest;
 import org.gantry.grpc.proto.GrpcService.ModelInferRequest.InferInputTensor;
 import org.gantry.grpc.proto.GrpcService.ModelInferResponse;
+import org.gantry.grpc.proto.GrpcService.ModelInferResponse.InferOutputTensor;
 import org.gantry.grpc.proto.GrpcService.ModelMetadataRequest;
 import org.gantry.grpc.proto.GrpcService.ModelMetadataResponse;
 import org.gantry.grpc.proto.GrpcService.ModelReadyRequest;
@@ -39,6 +39,7 @@ import org.gantry.grpc.proto.HealthProto.HealthCheckRequest;
 import org.gantry.grpc.proto.HealthProto.HealthCheckResponse.ServingStatus;
 import org.gantry.triton.config.ModelConfigProto;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -67,18 +68,17 @@ class GrpcTest {
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
             Metadata.ASCII_STRING_MARSHALLER);
 
+    @AutoClose
     private static KarafServer server;
     private static ManagedChannel channel;
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = E2eFiles.workFolder("grpc");
-        Path repository = E2eFiles.exampleRepository(work, "simple_linear", "tiny_seq2seq");
-        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, repository,
-                Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
-                Map.of("org.gantry.grpc.cfg", "host = 127.0.0.1\nport = $[env:GANTRY_GRPC_PORT]\n"
-                        + "maxMessageBytes = " + MESSAGE_LIMIT + "\n"));
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+        server = KarafServer.in("grpc").exampleModels("simple_linear", "tiny_seq2seq").tokens(ADMIN, INFERENCE)
+                .etc("org.gantry.grpc.cfg", "host = 127.0.0.1\nport = $[env:GANTRY_GRPC_PORT]\n"
+                        + "maxMessageBytes = " + MESSAGE_LIMIT + "\n")
+                .start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.ports().grpc()).usePlaintext().build();
         awaitServing();
     }
 
@@ -98,13 +98,11 @@ class GrpcTest {
         }
     }
 
+    /** Closes the client's channel before the server (closed after this) stops. */
     @AfterAll
-    static void stop() throws Exception {
+    static void closeChannel() throws InterruptedException {
         if (channel != null) {
             channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        }
-        if (server != null) {
-            server.close();
         }
     }
 
@@ -173,9 +171,8 @@ class GrpcTest {
         assertEquals("grpc-1", raw.getId());
         assertEquals("simple_linear", raw.getModelName());
         assertEquals("1", raw.getModelVersion());
-        assertEquals("OUTPUT__0", raw.getOutputs(0).getName());
-        assertEquals("FP32", raw.getOutputs(0).getDatatype());
-        assertEquals(List.of(1L, 2L), raw.getOutputs(0).getShapeList());
+        assertEquals(InferOutputTensor.newBuilder().setName("OUTPUT__0").setDatatype("FP32").addShape(1).addShape(2)
+                .build(), raw.getOutputs(0), "the output's name, type and shape; its data is in raw_output_contents");
         assertArrayEquals(new float[] { 8, 2 }, floats(raw.getRawOutputContents(0)));
 
         ModelInferResponse typed = client(INFERENCE).modelInfer(ModelInferRequest.newBuilder()

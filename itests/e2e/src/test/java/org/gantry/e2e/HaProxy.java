@@ -15,20 +15,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * HAProxy running deploy/haproxy/haproxy.cfg unchanged, with the addresses it takes from the environment, and its
  * runtime API (the stats socket) for joins and for reading what its health checks decided.
+ *
+ * @param process  {@code haproxy -db}, in the foreground
+ * @param socket   the runtime API's Unix socket
+ * @param port     the HTTP frontend
+ * @param grpcPort the gRPC frontend (HTTP/2 cleartext)
  */
-final class HaProxy implements AutoCloseable {
-
-    private final Process process;
-    private final Path socket;
-    private final int port;
-    private final int grpcPort;
-
-    private HaProxy(Process process, Path socket, int port, int grpcPort) {
-        this.process = process;
-        this.socket = socket;
-        this.port = port;
-        this.grpcPort = grpcPort;
-    }
+record HaProxy(Process process, Path socket, int port, int grpcPort) implements AutoCloseable {
 
     /**
      * @param nodes     the HTTP addresses of GANTRY_NODE1..4
@@ -58,15 +51,6 @@ final class HaProxy implements AutoCloseable {
             Thread.sleep(50);
         }
         return proxy;
-    }
-
-    int port() {
-        return port;
-    }
-
-    /** The gRPC frontend (HTTP/2 cleartext). */
-    int grpcPort() {
-        return grpcPort;
     }
 
     /** One runtime API command, such as {@code set server gantry/gantry4 state ready}; returns the answer. */

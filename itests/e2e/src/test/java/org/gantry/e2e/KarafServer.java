@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A fresh copy of the built distribution, started with {@code bin/karaf server} on free ports (HTTP, gRPC and the
@@ -27,86 +29,146 @@ import java.util.concurrent.TimeUnit;
 final class KarafServer implements AutoCloseable {
 
     private final Path home;
-    private final int port;
-    private final int grpcPort;
-    /** The Karaf console's SSH port (GANTRY_CONSOLE_PORT): servers side by side never share 8101. */
-    private final int consolePort;
-    /** Felix's internal connector's loopback port (GANTRY_INTERNAL_HTTP_PORT). */
-    private final int internalPort;
+    /** The repository it serves ({@code GANTRY_MODEL_REPOSITORY}). */
+    private final Path models;
+    private final ServerPorts ports;
     private final Process process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Every answer to the readiness probes sent while the server started, in order. */
     private final java.util.List<Reply> startupReplies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private KarafServer(Path home, int port, int grpcPort, int consolePort, int internalPort, Process process) {
+    private KarafServer(Path home, Path models, ServerPorts ports, Process process) {
         this.home = home;
-        this.port = port;
-        this.grpcPort = grpcPort;
-        this.consolePort = consolePort;
-        this.internalPort = internalPort;
+        this.models = models;
+        this.ports = ports;
         this.process = process;
     }
 
-    static KarafServer start(Path distribution, Path work, Path models) throws IOException {
-        return start(distribution, work, models, Map.of(), Map.of());
+    /** A server of the built distribution that will work in {@code work}: set it up, then {@link Setup#start()}. */
+    static Setup in(Path work) {
+        return new Setup(work);
+    }
+
+    /** A server that will work in the test's own folder {@code name} under the run's work folder. */
+    static Setup in(String name) throws IOException {
+        return in(E2eFiles.workFolder(name));
+    }
+
+    /** Writes a test's own model repository. */
+    @FunctionalInterface
+    interface RepositoryWriter {
+        void write(Path repository) throws IOException;
     }
 
     /**
-     * @param environment extra environment variables of the server process
-     * @param etcFiles    configuration files to write into {@code etc/} before the start, by file name
+     * What a test starts its server with: a repository, extra environment variables of the server process and
+     * configuration files to write into {@code etc/} before the start. The distribution is the build's.
      */
-    static KarafServer start(Path distribution, Path work, Path models, Map<String, String> environment,
-            Map<String, String> etcFiles) throws IOException {
-        if (!Files.isExecutable(distribution.resolve("bin/karaf"))) {
-            throw new IllegalStateException("no distribution at " + distribution + ": build it first (mvn install)");
+    static final class Setup {
+
+        private final Path work;
+        private Path models = E2eFiles.EXAMPLES;
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private final Map<String, String> etcFiles = new LinkedHashMap<>();
+
+        private Setup(Path work) {
+            this.work = work;
         }
-        Path home = work.resolve("gantry");
-        E2eFiles.delete(home);
-        E2eFiles.copyDistribution(distribution, home);
-        for (Map.Entry<String, String> file : etcFiles.entrySet()) {
-            Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
+
+        /** The folder the server's copy, its console log and whatever else the test writes lie in. */
+        Path work() {
+            return work;
         }
-        int port = FreePorts.next();
-        int grpcPort = FreePorts.next();
-        // A console port of its own, so that servers started side by side (other test runs, other checkouts) never
-        // answer each other's bin/client; and every other port of its own for the same reason.
-        int consolePort = FreePorts.next();
-        int internalPort = FreePorts.next();
-        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
-                .directory(home.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve("karaf-console.log").toFile());
-        builder.environment().put("GANTRY_HTTP_PORT", Integer.toString(port));
-        builder.environment().put("GANTRY_GRPC_PORT", Integer.toString(grpcPort));
-        builder.environment().put("GANTRY_CONSOLE_PORT", Integer.toString(consolePort));
-        builder.environment().put("GANTRY_INTERNAL_HTTP_PORT", Integer.toString(internalPort));
-        builder.environment().put("GANTRY_MODEL_REPOSITORY", models.toAbsolutePath().toString());
-        builder.environment().put("DJL_CACHE_DIR", sharedNativeCache(work).toString());
-        builder.environment().putAll(environment);
-        KarafServer server = new KarafServer(home, port, grpcPort, consolePort, internalPort, builder.start());
-        server.awaitReady(Duration.ofMinutes(3));
-        return server;
+
+        /** The model repository ({@code GANTRY_MODEL_REPOSITORY}); the example models unless set. */
+        Setup models(Path repository) {
+            this.models = repository;
+            return this;
+        }
+
+        /** A repository of the test's own, {@code work/models}, holding copies of the named example models. */
+        Setup exampleModels(String... names) throws IOException {
+            return models(E2eFiles.exampleRepository(work, names));
+        }
+
+        /** A repository of the test's own, {@code work/models}, that {@code writer} writes (or completes) now. */
+        Setup writtenModels(RepositoryWriter writer) throws IOException {
+            Path repository = work.resolve("models");
+            writer.write(repository);
+            return models(repository);
+        }
+
+        /** Management behind {@code GANTRY_ADMIN_TOKEN}, inference open. */
+        Setup adminToken(String admin) {
+            return environment("GANTRY_ADMIN_TOKEN", admin);
+        }
+
+        /** Management behind {@code GANTRY_ADMIN_TOKEN}, inference behind {@code GANTRY_INFERENCE_TOKEN}. */
+        Setup tokens(String admin, String inference) {
+            return adminToken(admin).environment("GANTRY_INFERENCE_TOKEN", inference);
+        }
+
+        Setup environment(String name, String value) {
+            environment.put(name, value);
+            return this;
+        }
+
+        Setup environment(Map<String, String> variables) {
+            environment.putAll(variables);
+            return this;
+        }
+
+        /** Writes {@code etc/<file>} with this content before the start. */
+        Setup etc(String file, String content) {
+            etcFiles.put(file, content);
+            return this;
+        }
+
+        /** Writes {@code etc/<file>} as the distribution ships it, edited. */
+        Setup etcEdited(String file, UnaryOperator<String> edit) throws IOException {
+            return etc(file, edit.apply(Files.readString(E2eFiles.DISTRIBUTION.resolve("etc").resolve(file))));
+        }
+
+        /** Starts the server and waits until it is ready. */
+        KarafServer start() throws IOException {
+            Path distribution = E2eFiles.DISTRIBUTION;
+            if (!Files.isExecutable(distribution.resolve("bin/karaf"))) {
+                throw new IllegalStateException(
+                        "no distribution at " + distribution + ": build it first (mvn install)");
+            }
+            Path home = work.resolve("gantry");
+            E2eFiles.copyDistribution(distribution, home, etcFiles);
+            ServerPorts ports = ServerPorts.free();
+            ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
+                    .directory(home.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(work.resolve("karaf-console.log").toFile());
+            builder.environment().putAll(ports.environment());
+            builder.environment().put("GANTRY_MODEL_REPOSITORY", models.toAbsolutePath().toString());
+            builder.environment().put("DJL_CACHE_DIR", sharedNativeCache(work).toString());
+            builder.environment().putAll(environment);
+            KarafServer server = new KarafServer(home, models, ports, builder.start());
+            server.awaitReady(Duration.ofMinutes(3));
+            return server;
+        }
     }
 
     Path home() {
         return home;
     }
 
-    int port() {
-        return port;
+    /** The folder the test set the server up in: its copy ({@link #home()}) and its logs lie there. */
+    Path work() {
+        return home.getParent();
     }
 
-    /** The gRPC port ({@code GANTRY_GRPC_PORT}); it opens independently of HTTP readiness. */
-    int grpcPort() {
-        return grpcPort;
+    Path models() {
+        return models;
     }
 
-    int consolePort() {
-        return consolePort;
-    }
-
-    int internalPort() {
-        return internalPort;
+    /** Its own ports; gRPC's opens independently of HTTP readiness. */
+    ServerPorts ports() {
+        return ports;
     }
 
     /** Sends SIGTERM to Karaf's JVM, as a container runtime or an orchestrator does to stop it. */
@@ -152,7 +214,7 @@ final class KarafServer implements AutoCloseable {
 
     /** POSTs JSON and returns the response body's lines as the server sends them (server-sent events). */
     HttpResponse<java.util.stream.Stream<String>> postForLines(String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.http() + path))
                 .timeout(Duration.ofMinutes(2)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         try {
@@ -167,7 +229,7 @@ final class KarafServer implements AutoCloseable {
 
     /** Sends a request with any body and headers; {@code body} null means none. */
     Reply exchange(String method, String path, byte[] body, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.http() + path))
                 .timeout(Duration.ofMinutes(2))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -194,7 +256,7 @@ final class KarafServer implements AutoCloseable {
     /** Runs {@code echo command | bin/client -b} in the distribution folder and returns what it printed. */
     String console(String command) throws IOException, InterruptedException {
         Process client = new ProcessBuilder(home.resolve("bin/client").toString(), "-b", "-a",
-                Integer.toString(consolePort))
+                Integer.toString(ports.console()))
                 .directory(home.toFile())
                 .redirectErrorStream(true)
                 .start();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.gantry.e2e.KarafServer.Reply;
@@ -31,9 +30,7 @@ class OnnxPluginTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = E2eFiles.workFolder("onnx");
-        server = KarafServer.start(E2eFiles.DISTRIBUTION, work,
-                Path.of("src/test/resources/onnx").toAbsolutePath(), Map.of(), Map.of());
+        server = KarafServer.in("onnx").models(Path.of("src/test/resources/onnx").toAbsolutePath()).start();
     }
 
     private static JsonNode indexEntry(String model) throws Exception {

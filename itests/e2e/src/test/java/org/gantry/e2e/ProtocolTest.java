@@ -50,18 +50,16 @@ class ProtocolTest {
     private static final String SIMPLE_REQUEST = E2eRequests.SIMPLE_LINEAR;
 
     private static final List<String> CONFORMANCE_MODELS = List.of("simple_linear", "token_scorer", "versioned_scale");
-    private static Path work;
     @AutoClose
     private static KarafServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        work = E2eFiles.workFolder("protocol");
         // The conformance exchanges list the repository's index: the three models they were written against.
-        Path repository = E2eFiles.exampleRepository(work, CONFORMANCE_MODELS.toArray(String[]::new));
-        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, repository,
-                Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
-                Map.of("org.gantry.rest.cfg", "maxRequestBytes = " + BODY_LIMIT + "\nmaxTensorElements = 100000\n"));
+        server = KarafServer.in("protocol").exampleModels(CONFORMANCE_MODELS.toArray(String[]::new))
+                .tokens(ADMIN, INFERENCE)
+                .etc("org.gantry.rest.cfg", "maxRequestBytes = " + BODY_LIMIT + "\nmaxTensorElements = 100000\n")
+                .start();
     }
 
     private static Reply send(String method, String path, String json, Map<String, String> headers) {
@@ -276,7 +274,7 @@ class ProtocolTest {
     @Test
     @Order(7)
     void sageMakerAddsInvokesListsAndRemovesModels() throws Exception {
-        Path downloads = Files.createDirectories(work.resolve("sagemaker"));
+        Path downloads = Files.createDirectories(server.work().resolve("sagemaker"));
         for (String name : List.of("customer-a", "customer-b")) {
             Path folder = downloads.resolve(name).resolve("model").resolve("simple_linear");
             E2eFiles.copy(EXAMPLES.resolve("simple_linear"), folder);
@@ -334,7 +332,7 @@ class ProtocolTest {
     @Test
     @Order(8)
     void sageMakerGets507ForAModelThatCannotFitAndNothingElseBreaks() throws Exception {
-        Path folder = work.resolve("sagemaker/huge/model");
+        Path folder = server.work().resolve("sagemaker/huge/model");
         E2eFiles.copy(EXAMPLES.resolve("simple_linear"), folder);
         // A sparse terabyte: the artifact's size makes the memory manager refuse it before any byte is read.
         try (RandomAccessFile sparse = new RandomAccessFile(folder.resolve("1/weights.bin").toFile(), "rw")) {

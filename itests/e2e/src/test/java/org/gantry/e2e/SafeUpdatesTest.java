@@ -60,21 +60,17 @@ class SafeUpdatesTest {
 
     @BeforeAll
     static void start() throws IOException {
-        Path work = E2eFiles.workFolder("safe-updates");
-        Path models = work.resolve("models");
-        SafeUpdateModels.write(models, "shadowed", Map.of("primary_version", "1", "shadow_version", "2"), 1, 2);
-        SafeUpdateModels.write(models, "tolerant", Map.of("primary_version", "1", "shadow_version", "2",
-                "shadow_absolute_tolerance", "1.5"), 1, 2);
-        SafeUpdateModels.write(models, "canaried",
-                Map.of("primary_version", "1", "canary_version", "2", "canary_percent", "10"), 1, 2);
-        SafeUpdateModels.write(models, "captured", Map.of("capture", "true", "capture_percent", "30"), 1);
-        SafeUpdateModels.write(models, "plain", Map.of(), 1);
-        Path distribution = Path.of(System.getProperty("gantry.distribution"));
-        String capture = Files.readString(distribution.resolve("etc/org.gantry.capture.cfg"))
-                .replace("inlineTensorBytes = 1024", "inlineTensorBytes = " + INLINE_BYTES);
-        server = KarafServer.start(distribution, work, models,
-                Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
-                Map.of("org.gantry.capture.cfg", capture));
+        server = KarafServer.in("safe-updates").writtenModels(models -> {
+            SafeUpdateModels.write(models, "shadowed", Map.of("primary_version", "1", "shadow_version", "2"), 1, 2);
+            SafeUpdateModels.write(models, "tolerant", Map.of("primary_version", "1", "shadow_version", "2",
+                    "shadow_absolute_tolerance", "1.5"), 1, 2);
+            SafeUpdateModels.write(models, "canaried",
+                    Map.of("primary_version", "1", "canary_version", "2", "canary_percent", "10"), 1, 2);
+            SafeUpdateModels.write(models, "captured", Map.of("capture", "true", "capture_percent", "30"), 1);
+            SafeUpdateModels.write(models, "plain", Map.of(), 1);
+        }).tokens(ADMIN, INFERENCE).etcEdited("org.gantry.capture.cfg",
+                capture -> capture.replace("inlineTensorBytes = 1024", "inlineTensorBytes = " + INLINE_BYTES))
+                .start();
     }
 
     private static Reply infer(String model, String id, float[] x, Map<String, Object> parameters) {

@@ -37,7 +37,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class SecurityTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path EXAMPLES = E2eFiles.EXAMPLES;
     private static final String ADMIN = "security-admin-token";
     private static final String INFERENCE = "security-inference-token";
     private static final Map<String, String> AS_ADMIN = E2eRequests.bearer(ADMIN);
@@ -46,21 +45,19 @@ class SecurityTest {
     private static final List<String> PATH_FORMS = List.of("", "/", ";x=1", ";jsessionid=0123abcd", "/;", ";/");
     private static final String SIMPLE_REQUEST = E2eRequests.SIMPLE_LINEAR;
 
-    private static Path work;
     private static Path addable;
     @AutoClose
     private static KarafServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        work = E2eFiles.workFolder("security");
-        Path repository = E2eFiles.exampleRepository(work, "simple_linear", "versioned_scale", "token_scorer");
-        addable = work.resolve("elsewhere/addable");
-        E2eFiles.copy(EXAMPLES.resolve("simple_linear"), addable);
-        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, repository,
-                Map.of("GANTRY_ADMIN_TOKEN", ADMIN, "GANTRY_INFERENCE_TOKEN", INFERENCE),
-                Map.of("org.gantry.rest.cfg", "maxRequestBytes = 1048576\nmaxTensorElements = 100000\n"
-                        + "bodyRateGraceSeconds = 2\nminRequestBytesPerSecond = 1024\n"));
+        server = KarafServer.in("security").exampleModels("simple_linear", "versioned_scale", "token_scorer")
+                .tokens(ADMIN, INFERENCE)
+                .etc("org.gantry.rest.cfg", "maxRequestBytes = 1048576\nmaxTensorElements = 100000\n"
+                        + "bodyRateGraceSeconds = 2\nminRequestBytesPerSecond = 1024\n")
+                .start();
+        addable = server.work().resolve("elsewhere/addable");
+        E2eFiles.copy(E2eFiles.EXAMPLES.resolve("simple_linear"), addable);
     }
 
     private static Reply send(String method, String path, String json, Map<String, String> headers) {
@@ -207,7 +204,7 @@ class SecurityTest {
     @Test
     @Order(4)
     void aBodyTrickledSlowerThanTheMinimumRateIs408AndOthersAreServedMeanwhile() throws Exception {
-        try (Socket slow = new Socket("127.0.0.1", server.port())) {
+        try (Socket slow = new Socket("127.0.0.1", server.ports().http())) {
             OutputStream out = slow.getOutputStream();
             out.write(("POST /v2/models/simple_linear/infer HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + INFERENCE
                     + "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
@@ -262,7 +259,7 @@ class SecurityTest {
         requests.add(RawHttp.request("GET /v2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: " + "a".repeat(40000),
                 new byte[0]));
         for (byte[] request : requests) {
-            RawHttp.Response response = RawHttp.exchange(server.port(), request, 10_000);
+            RawHttp.Response response = RawHttp.exchange(server.ports().http(), request, 10_000);
             String label = new String(request, 0, Math.min(request.length, 120), StandardCharsets.ISO_8859_1);
             assertClientError(label, response.status(), response.header("content-type"), response.text());
         }
@@ -329,7 +326,8 @@ class SecurityTest {
                     head.append("\r\n").append(extra);
                 }
                 head.append("\r\nContent-Length: ").append(bodyBytes.length);
-                RawHttp.Response response = RawHttp.exchange(server.port(), RawHttp.request(head.toString(), bodyBytes),
+                RawHttp.Response response = RawHttp.exchange(server.ports().http(),
+                        RawHttp.request(head.toString(), bodyBytes),
                         30_000);
                 requests++;
                 String label = head.toString().replace("\r\n", " | ") + " | body " + body.substring(0,

@@ -52,13 +52,12 @@ class StatusPageBenchmark {
                 Files.createLink(version.resolve("model.pt"), example.resolve("1/model.pt"));
             }
         }
-        Path distribution = Path.of(System.getProperty("gantry.distribution"));
-        // Footprints from the archive (256 bytes each): measuring native memory per load is noise at this scale.
-        String runtimeConfig = Files.readString(distribution.resolve("etc/org.gantry.runtime.cfg"))
-                .replace("measureLoadOverhead = true", "measureLoadOverhead = false");
         Map<String, Object> results = new LinkedHashMap<>();
-        try (KarafServer server = KarafServer.start(distribution, work, models,
-                Map.of("GANTRY_MEMORY_HOST_BUDGET", "64MiB"), Map.of("org.gantry.runtime.cfg", runtimeConfig))) {
+        // Footprints from the archive (256 bytes each): measuring native memory per load is noise at this scale.
+        try (KarafServer server = KarafServer.in(work).models(models).environment("GANTRY_MEMORY_HOST_BUDGET", "64MiB")
+                .etcEdited("org.gantry.runtime.cfg",
+                        runtime -> runtime.replace("measureLoadOverhead = true", "measureLoadOverhead = false"))
+                .start()) {
             long loading = System.nanoTime();
             ExecutorService clients = Executors.newFixedThreadPool(4);
             List<Future<Integer>> loads = new ArrayList<>();
@@ -92,7 +91,7 @@ class StatusPageBenchmark {
             results.put("snapshot_bytes", bytes);
 
             try (HeadlessChromium browser = HeadlessChromium.start(work, 1440, 900)) {
-                browser.navigate("http://127.0.0.1:" + server.port() + "/status/");
+                browser.navigate("http://127.0.0.1:" + server.ports().http() + "/status/");
                 browser.awaitTrue("window.gantryStatus && window.gantryStatus.ready", Duration.ofSeconds(60));
                 results.put("page_first_ready_ms", browser.evaluate("window.gantryStatus.firstReadyMs").asDouble());
                 results.put("table_rows", browser.evaluate("document.querySelectorAll('#models tr').length").asInt());

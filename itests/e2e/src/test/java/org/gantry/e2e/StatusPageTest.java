@@ -59,12 +59,10 @@ class StatusPageTest {
     static void startAndEvict() throws Exception {
         work = E2eFiles.workFolder("status");
         Path models = fleetRepository(work.resolve("models"));
-        Path distribution = E2eFiles.DISTRIBUTION;
-        String runtimeConfig = Files.readString(distribution.resolve("etc/org.gantry.runtime.cfg"))
-                .replace("measureLoadOverhead = true", "measureLoadOverhead = false");
-        server = KarafServer.start(distribution, work, models,
-                Map.of("GANTRY_MEMORY_HOST_BUDGET", HOST_BUDGET, "GANTRY_INFERENCE_TOKEN", TOKEN),
-                Map.of("org.gantry.runtime.cfg", runtimeConfig));
+        server = KarafServer.in(work).models(models).environment("GANTRY_MEMORY_HOST_BUDGET", HOST_BUDGET)
+                .environment("GANTRY_INFERENCE_TOKEN", TOKEN).etcEdited("org.gantry.runtime.cfg",
+                        runtime -> runtime.replace("measureLoadOverhead = true", "measureLoadOverhead = false"))
+                .start();
         evictAtLeastOnceMore();
         Reply broken = infer("broken");
         assertEquals(503, broken.status(),
@@ -196,7 +194,7 @@ class StatusPageTest {
     }
 
     private static int port() {
-        return server.port();
+        return server.ports().http();
     }
 
     @Test

@@ -18,7 +18,8 @@ import io.grpc.stub.StreamObserver;
 final class StreamCall {
 
     private final List<ModelStreamInferResponse> responses = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    /** The responses as they stand when the server ends the call; the server's error if it fails the call. */
+    private final CompletableFuture<List<ModelStreamInferResponse>> done = new CompletableFuture<>();
     private final StreamObserver<ModelInferRequest> requests;
 
     /** Opens the call on this stub (with its interceptors), with a deadline of two minutes. */
@@ -36,7 +37,7 @@ final class StreamCall {
 
             @Override
             public void onCompleted() {
-                done.complete(null);
+                done.complete(List.copyOf(responses));
             }
         });
     }
@@ -45,7 +46,6 @@ final class StreamCall {
     List<ModelStreamInferResponse> finish(ModelInferRequest request) throws Exception {
         requests.onNext(request);
         requests.onCompleted();
-        done.get(2, TimeUnit.MINUTES);
-        return responses;
+        return done.get(2, TimeUnit.MINUTES);
     }
 }

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,14 +39,12 @@ class TensorFlowTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = E2eFiles.workFolder("tensorflow");
-        Path models = work.resolve("models");
-        if (!Files.isDirectory(models.resolve("tf_optional"))) { // the newest fixture: older runs lack it
-            SavedModelFixtures.writeAll(models);
-        }
         // Its load request carries the administrator token: the loopback check alone misses some loopback requests.
-        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, models,
-                Map.of("GANTRY_ADMIN_TOKEN", ADMIN), Map.of());
+        server = KarafServer.in("tensorflow").writtenModels(models -> {
+            if (!Files.isDirectory(models.resolve("tf_optional"))) { // the newest fixture: older runs lack it
+                SavedModelFixtures.writeAll(models);
+            }
+        }).adminToken(ADMIN).start();
         // No console step: the first request for a SavedModel installs the TensorFlow feature. Its natives (650 MB)
         // take far longer to unpack than this first request's one-second timeout, so it gets 503 and Retry-After;
         // the client then retries, as clients do, until the backend serves.

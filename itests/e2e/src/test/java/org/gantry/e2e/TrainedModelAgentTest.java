@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 import org.gantry.e2e.KarafServer.Reply;
 import org.junit.jupiter.api.AutoClose;
@@ -24,19 +23,17 @@ import org.junit.jupiter.api.Test;
 class TrainedModelAgentTest {
 
     private static final String REQUEST = E2eRequests.SIMPLE_LINEAR;
-    private static Path mntModels;
     @AutoClose
     private static KarafServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = E2eFiles.workFolder("trained-model");
-        mntModels = work.resolve("mnt-models");
+        KarafServer.Setup setup = KarafServer.in("trained-model");
+        Path mntModels = setup.work().resolve("mnt-models");
         E2eFiles.delete(mntModels);
         Files.createDirectories(mntModels);
         // The InferenceService of deploy/kserve/trained-model.yaml: no storageUri, so /mnt/models starts empty.
-        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, mntModels,
-                Map.of("MULTI_MODEL_SERVER", "true"), Map.of());
+        server = setup.models(mntModels).environment("MULTI_MODEL_SERVER", "true").start();
         awaitPyTorchBackend();
     }
 
@@ -54,7 +51,7 @@ class TrainedModelAgentTest {
             loaded = agentCall("startup", "load");
         }
         assertEquals(200, loaded.status(), loaded.body());
-        E2eFiles.delete(mntModels.resolve("startup"));
+        E2eFiles.delete(server.models().resolve("startup"));
         assertEquals(200, agentCall("startup", "unload").status());
     }
 
@@ -71,7 +68,7 @@ class TrainedModelAgentTest {
         assertTrue(answer.body().contains("\"data\":[8.0,2.0]"), answer.body());
 
         // The agent deletes the folder before it calls unload: the loaded model must still unload cleanly.
-        E2eFiles.delete(mntModels.resolve("customer-a"));
+        E2eFiles.delete(server.models().resolve("customer-a"));
         Reply unloaded = agentCall("customer-a", "unload");
         assertEquals(200, unloaded.status(), unloaded.body());
         assertNotEquals(200, server.call("GET", "/v2/models/customer-a/ready", null).status());
@@ -97,7 +94,7 @@ class TrainedModelAgentTest {
 
     /** What the agent's downloader leaves: the TrainedModel's storageUri, a Triton model folder, in /mnt/models. */
     private static void download(String name, java.util.function.UnaryOperator<String> config) throws IOException {
-        Path target = mntModels.resolve(name);
+        Path target = server.models().resolve(name);
         E2eFiles.copy(E2eFiles.EXAMPLES.resolve("simple_linear"), target);
         Path pbtxt = target.resolve("config.pbtxt");
         Files.writeString(pbtxt, config.apply(Files.readString(pbtxt)));

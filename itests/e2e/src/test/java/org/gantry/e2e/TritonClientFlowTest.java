@@ -51,16 +51,13 @@ class TritonClientFlowTest {
     private static final String ADMIN = "e2e-admin-token";
     private static final Map<String, String> AS_ADMIN = E2eRequests.bearerJson(ADMIN);
 
-    private static Path work;
     @AutoClose
     private static KarafServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        work = E2eFiles.workFolder("triton-client");
-        Path repository = E2eFiles.exampleRepository(work, "simple_linear", "tiny_seq2seq");
-        server = KarafServer.start(E2eFiles.DISTRIBUTION, work, repository,
-                Map.of("GANTRY_ADMIN_TOKEN", ADMIN), Map.of());
+        server = KarafServer.in("triton-client").exampleModels("simple_linear", "tiny_seq2seq").adminToken(ADMIN)
+                .start();
     }
 
     private static Reply post(String path, String json) {
@@ -177,7 +174,7 @@ class TritonClientFlowTest {
 
     @Test
     void aSageMakerFolderOfAnEnsembleAndItsStepsServesTheEnsemble() throws Exception {
-        Path folder = work.resolve("sagemaker/chain/model");
+        Path folder = server.work().resolve("sagemaker/chain/model");
         for (String model : List.of("add_sub_chain", "add_sub", "versioned_scale")) {
             E2eFiles.copy(EXAMPLES.resolve(model), folder.resolve(model));
         }
