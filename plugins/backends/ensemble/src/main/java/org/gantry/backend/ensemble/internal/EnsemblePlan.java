@@ -227,9 +227,7 @@ final class EnsemblePlan {
                 where);
         if (!stepConfig.inputs().isEmpty()) { // a backend that completes its configuration may declare none yet
             for (Map.Entry<String, String> input : step.declared().inputMap().entrySet()) {
-                TensorConfig declared = stepConfig.input(input.getKey()).orElseThrow(() -> GantryException
-                        .invalidArgument("%s: model '%s' has no input '%s' (its inputs: %s)", where, model,
-                                input.getKey(), names(stepConfig.inputs())));
+                TensorConfig declared = stepTensor(where, model, "input", stepConfig.inputs(), input.getKey());
                 DataType fed = types.get(input.getValue());
                 if (fed != null && fed != declared.dataType()) {
                     throw GantryException.invalidArgument("%s: input '%s' of model '%s' is %s but tensor '%s' is %s",
@@ -245,9 +243,7 @@ final class EnsemblePlan {
         }
         if (!stepConfig.outputs().isEmpty()) {
             for (Map.Entry<String, String> output : step.declared().outputMap().entrySet()) {
-                TensorConfig declared = stepConfig.output(output.getKey()).orElseThrow(() -> GantryException
-                        .invalidArgument("%s: model '%s' has no output '%s' (its outputs: %s)", where, model,
-                                output.getKey(), names(stepConfig.outputs())));
+                TensorConfig declared = stepTensor(where, model, "output", stepConfig.outputs(), output.getKey());
                 DataType before = types.get(output.getValue());
                 if (before != null && before != declared.dataType()) {
                     throw GantryException.invalidArgument("%s: output '%s' of model '%s' is %s, but another choice"
@@ -257,6 +253,14 @@ final class EnsemblePlan {
                 types.put(output.getValue(), declared.dataType());
             }
         }
+    }
+
+    /** The step model's input or output ({@code kind}) of that name, or INVALID_ARGUMENT naming those it has. */
+    private static TensorConfig stepTensor(String where, String model, String kind, List<TensorConfig> tensors,
+            String name) {
+        return tensors.stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElseThrow(() -> GantryException.invalidArgument("%s: model '%s' has no %s '%s' (its %ss: %s)", where,
+                        model, kind, name, kind, names(tensors)));
     }
 
     /** Refuses ensembles that contain themselves through nested ensembles. */

@@ -3,13 +3,12 @@ package org.gantry.backend.ensemble.internal;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.function.Function;
 
-import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.model.ModelConfig;
-import org.gantry.api.model.TensorConfig;
 import org.gantry.api.processor.Processor;
-import org.gantry.api.processor.ProcessorFunction;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.osgi.service.component.annotations.Component;
@@ -19,25 +18,20 @@ import org.osgi.service.component.annotations.Component;
  * [..., n] gives {@code OUTPUT} of the same shape, each row divided by max(‖row‖, {@code epsilon}). Parameter
  * {@code epsilon} (default 1e-12).
  */
-@Component
-public final class L2Normalize implements Processor {
+@Component(service = Processor.class)
+public final class L2Normalize extends TensorProcessor {
 
-    static final String INPUT = "INPUT";
-    static final String OUTPUT = "OUTPUT";
+    static final Port INPUT = new Port("INPUT", DataType.FP32, 2);
+    static final Port OUTPUT = new Port("OUTPUT", DataType.FP32, 2);
 
-    @Override
-    public String name() {
-        return "l2_normalize";
+    public L2Normalize() {
+        super("l2_normalize", List.of(INPUT), List.of(OUTPUT));
     }
 
     @Override
-    public ProcessorFunction open(ModelLoadContext context) {
-        ModelConfig config = context.config();
+    Function<InferenceRequest, List<Tensor>> prepare(ModelConfig config) {
         double epsilon = epsilon(config);
-        List<TensorConfig> inputs = List.of(Tensors.variable(config, INPUT, DataType.FP32, 2));
-        List<TensorConfig> outputs = List.of(Tensors.variable(config, OUTPUT, DataType.FP32, 2));
-        return ProcessorFunction.of(inputs, outputs, request -> List.of(normalize(Tensors.input(request, config.name(),
-                INPUT, DataType.FP32, 1), epsilon)));
+        return request -> List.of(normalize(INPUT.read(request, config.name(), 1), epsilon));
     }
 
     private static double epsilon(ModelConfig config) {
@@ -72,6 +66,6 @@ public final class L2Normalize implements Processor {
                 normalized.put(row * width + i, (float) (values.get(row * width + i) / norm));
             }
         }
-        return Tensor.of(OUTPUT, DataType.FP32, shape, out);
+        return Tensor.of(OUTPUT.name(), DataType.FP32, shape, out);
     }
 }

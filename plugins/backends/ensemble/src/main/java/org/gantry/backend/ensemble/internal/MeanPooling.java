@@ -5,13 +5,12 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
-import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.error.GantryException;
+import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.model.ModelConfig;
-import org.gantry.api.model.TensorConfig;
 import org.gantry.api.processor.Processor;
-import org.gantry.api.processor.ProcessorFunction;
 import org.gantry.api.tensor.DataType;
 import org.gantry.api.tensor.Tensor;
 import org.osgi.service.component.annotations.Component;
@@ -21,27 +20,21 @@ import org.osgi.service.component.annotations.Component;
  * [..., tokens, hidden] FP32 and {@code attention_mask} [..., tokens] INT64 give {@code sentence_embedding}
  * [..., hidden], the mean of the embeddings of the tokens whose mask is not 0.
  */
-@Component
-public final class MeanPooling implements Processor {
+@Component(service = Processor.class)
+public final class MeanPooling extends TensorProcessor {
 
-    static final String EMBEDDINGS = "token_embeddings";
-    static final String MASK = "attention_mask";
-    static final String OUTPUT = "sentence_embedding";
+    static final Port EMBEDDINGS = new Port("token_embeddings", DataType.FP32, 3);
+    static final Port MASK = new Port("attention_mask", DataType.INT64, 2);
+    static final Port OUTPUT = new Port("sentence_embedding", DataType.FP32, 2);
 
-    @Override
-    public String name() {
-        return "mean_pooling";
+    public MeanPooling() {
+        super("mean_pooling", List.of(EMBEDDINGS, MASK), List.of(OUTPUT));
     }
 
     @Override
-    public ProcessorFunction open(ModelLoadContext context) {
-        ModelConfig config = context.config();
-        List<TensorConfig> inputs = List.of(Tensors.variable(config, EMBEDDINGS, DataType.FP32, 3),
-                Tensors.variable(config, MASK, DataType.INT64, 2));
-        List<TensorConfig> outputs = List.of(Tensors.variable(config, OUTPUT, DataType.FP32, 2));
-        return ProcessorFunction.of(inputs, outputs, request -> List.of(pool(config.name(),
-                Tensors.input(request, config.name(), EMBEDDINGS, DataType.FP32, 2),
-                Tensors.input(request, config.name(), MASK, DataType.INT64, 1))));
+    Function<InferenceRequest, List<Tensor>> prepare(ModelConfig config) {
+        return request -> List.of(pool(config.name(), EMBEDDINGS.read(request, config.name(), 2),
+                MASK.read(request, config.name(), 1)));
     }
 
     static Tensor pool(String model, Tensor embeddings, Tensor mask) {
@@ -50,7 +43,8 @@ public final class MeanPooling implements Processor {
         long[] maskShape = mask.shape();
         if (!Arrays.equals(Arrays.copyOf(shape, rank - 1), maskShape)) {
             throw GantryException.invalidArgument("model '%s': %s has shape %s, so %s must have shape %s, not %s",
-                    model, EMBEDDINGS, Arrays.toString(shape), MASK, Arrays.toString(Arrays.copyOf(shape, rank - 1)),
+                    model, EMBEDDINGS.name(), Arrays.toString(shape), MASK.name(),
+                    Arrays.toString(Arrays.copyOf(shape, rank - 1)),
                     Arrays.toString(maskShape));
         }
         int hidden = Math.toIntExact(shape[rank - 1]);
@@ -81,6 +75,6 @@ public final class MeanPooling implements Processor {
                 pooled.put(row * hidden + h, sum[h] / divisor);
             }
         }
-        return Tensor.of(OUTPUT, DataType.FP32, outShape, out);
+        return Tensor.of(OUTPUT.name(), DataType.FP32, outShape, out);
     }
 }

@@ -136,9 +136,7 @@ public final class Seq2SeqBackend implements Backend {
             DecodeLoop.ModelShape shape = probe(config, encoder, decoder);
             GenerationSettings defaults = GenerationSettings.defaults(config.parameters(), limits, shape.vocabulary());
             long footprint = Files.size(encoderFile) + Files.size(decoderFile);
-            Seq2SeqModel model = new Seq2SeqModel(config, context.version(), context.device(), encoder, decoder,
-                    tokenizer, shape, limits, defaults, context.workingMemory(), footprint);
-            return model;
+            return new Seq2SeqModel(context, encoder, decoder, tokenizer, shape, limits, defaults, footprint);
         } catch (IOException | RuntimeException e) {
             closeQuietly(tokenizer, decoder, encoder);
             if (e instanceof GantryException g) {

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.gantry.api.backend.Device;
 import org.gantry.api.backend.LoadedModel;
+import org.gantry.api.backend.ModelLoadContext;
 import org.gantry.api.backend.ResponseSink;
 import org.gantry.api.backend.WorkingMemory;
 import org.gantry.api.error.ErrorKind;
@@ -39,8 +39,6 @@ final class Seq2SeqModel implements LoadedModel {
     static final String IDS_OUTPUT = "output_ids";
 
     private final ModelConfig config;
-    private final long version;
-    private final Device device;
     private final Model encoder;
     private final Model decoder;
     private final HuggingFaceTokenizer tokenizer;
@@ -58,22 +56,21 @@ final class Seq2SeqModel implements LoadedModel {
     private int rowsInUse;
     private long cacheBytesInUse;
 
-    Seq2SeqModel(ModelConfig config, long version, Device device, Model encoder, Model decoder,
-            HuggingFaceTokenizer tokenizer, DecodeLoop.ModelShape shape, Limits limits, GenerationSettings defaults,
-            WorkingMemory memory, long footprint) {
-        this.config = config;
-        this.version = version;
-        this.device = device;
+    /** Takes the context's configuration, version and working memory; runs on the CPU, where the modules are. */
+    Seq2SeqModel(ModelLoadContext context, Model encoder, Model decoder, HuggingFaceTokenizer tokenizer,
+            DecodeLoop.ModelShape shape, Limits limits, GenerationSettings defaults, long footprint) {
+        this.config = context.config();
         this.encoder = encoder;
         this.decoder = decoder;
         this.tokenizer = tokenizer;
         this.shape = shape;
         this.limits = limits;
         this.defaults = defaults;
-        this.memory = memory;
+        this.memory = context.workingMemory();
         this.footprint = footprint;
         this.withIds = config.output(IDS_OUTPUT).isPresent();
-        this.loop = new DecodeLoop("'" + config.name() + "' version " + version, decoder, shape, statistics);
+        this.loop = new DecodeLoop("'" + config.name() + "' version " + context.version(), decoder, shape,
+                statistics);
     }
 
     /** Requests of this model run together: as many as the batch has rows. */

@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -80,9 +81,7 @@ public final class TorchScriptBackend implements Backend {
             cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindDjl")
     void bindDjl(ServiceReference<?> reference) {
-        Supplier<Object> located = () -> context.locateService("djl", reference);
-        DjlModels.warmUp(located.get());
-        djl = located;
+        djl = warmedUp("djl", reference, DjlModels::warmUp);
     }
 
     void unbindDjl(ServiceReference<?> reference) {
@@ -93,15 +92,20 @@ public final class TorchScriptBackend implements Backend {
             cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindLibTorch")
     void bindLibTorch(ServiceReference<?> reference) {
-        Supplier<Object> located = () -> context.locateService("libtorch", reference);
-        LibTorchModel.warmUp(located.get());
-        libtorch = located;
+        libtorch = warmedUp("libtorch", reference, LibTorchModel::warmUp);
         LOG.info("TorchScript models with engine=libtorch can load (libtorch {})",
                 reference.getProperty("libtorch.version"));
     }
 
     void unbindLibTorch(ServiceReference<?> reference) {
         libtorch = () -> null;
+    }
+
+    /** The engine the named reference binds, warmed up before models can load on it. */
+    private Supplier<Object> warmedUp(String name, ServiceReference<?> reference, Consumer<Object> warmUp) {
+        Supplier<Object> located = () -> context.locateService(name, reference);
+        warmUp.accept(located.get());
+        return located;
     }
 
     @Override
