@@ -84,8 +84,8 @@ public final class FleetActivity implements ModelEventListener {
     public void modelLoaded(String model, long version, long durationNanos, boolean coldStart) {
         stateChanges.incrementAndGet();
         loading.remove(key(model, version));
-        timeline.add(now(), Timeline.Kind.LOADED, model, version, TimeUnit.NANOSECONDS.toMillis(durationNanos),
-                coldStart, "");
+        timeline.add(new Timeline.Happening(now(), Timeline.Kind.LOADED, model, version,
+                TimeUnit.NANOSECONDS.toMillis(durationNanos), coldStart), "");
     }
 
     @Override
@@ -94,15 +94,16 @@ public final class FleetActivity implements ModelEventListener {
         LoadInProgress load = loading.remove(key(model, version));
         long now = now();
         String where = load == null ? "" : " (in phase " + load.phase().label() + ")";
-        timeline.add(now, Timeline.Kind.LOAD_FAILED, model, version, load == null ? 0 : now - load.startedMillis(),
-                false, (reason == null ? "" : reason) + where);
+        timeline.add(new Timeline.Happening(now, Timeline.Kind.LOAD_FAILED, model, version,
+                load == null ? 0 : now - load.startedMillis(), false), (reason == null ? "" : reason) + where);
     }
 
     @Override
     public void modelUnloaded(String model, long version, boolean evicted) {
         stateChanges.incrementAndGet();
         inFlight.remove(key(model, version));
-        timeline.add(now(), evicted ? Timeline.Kind.EVICTED : Timeline.Kind.UNLOADED, model, version, 0, false, "");
+        timeline.add(new Timeline.Happening(now(), evicted ? Timeline.Kind.EVICTED : Timeline.Kind.UNLOADED, model,
+                version, 0, false), "");
     }
 
     @Override

@@ -119,16 +119,17 @@ final class StatusSnapshot {
     }
 
     private static Map<String, Object> event(Timeline.Event event) {
+        Timeline.Happening what = event.what;
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("seq", event.sequence);
-        json.put("time_ms", event.timeMillis);
-        json.put("kind", event.kind.name().toLowerCase(Locale.ROOT));
-        json.put("model", event.model);
-        json.put("version", Long.toString(event.version));
-        if (event.durationMillis > 0) {
-            json.put("duration_ms", event.durationMillis);
+        json.put("time_ms", what.timeMillis());
+        json.put("kind", what.kind().name().toLowerCase(Locale.ROOT));
+        json.put("model", what.model());
+        json.put("version", Long.toString(what.version()));
+        if (what.durationMillis() > 0) {
+            json.put("duration_ms", what.durationMillis());
         }
-        if (event.coldStart) {
+        if (what.coldStart()) {
             json.put("cold_start", true);
         }
         if (!event.reason().isEmpty()) {

@@ -22,28 +22,24 @@ final class Timeline {
     }
 
     /**
-     * One event. The reason of an eviction or unload is not part of the runtime's event: it is filled in once, from
-     * the runtime's index, by {@link #explain}.
+     * What the runtime reported: when, what, which model version, and how long it took (0 where it is not a
+     * duration) and whether it was a cold start, for loads.
+     */
+    record Happening(long timeMillis, Kind kind, String model, long version, long durationMillis, boolean coldStart) {
+    }
+
+    /**
+     * One event: what happened, numbered. The reason of an eviction or unload is not part of the runtime's event: it
+     * is filled in once, from the runtime's index, by {@link #explain}.
      */
     static final class Event {
         final long sequence;
-        final long timeMillis;
-        final Kind kind;
-        final String model;
-        final long version;
-        final long durationMillis;
-        final boolean coldStart;
+        final Happening what;
         private volatile String reason;
 
-        Event(long sequence, long timeMillis, Kind kind, String model, long version, long durationMillis,
-                boolean coldStart, String reason) {
+        Event(long sequence, Happening what, String reason) {
             this.sequence = sequence;
-            this.timeMillis = timeMillis;
-            this.kind = kind;
-            this.model = model;
-            this.version = version;
-            this.durationMillis = durationMillis;
-            this.coldStart = coldStart;
+            this.what = what;
             this.reason = reason == null ? "" : reason;
         }
 
@@ -62,9 +58,8 @@ final class Timeline {
         this.maxAgeMillis = maxAgeMillis;
     }
 
-    synchronized Event add(long timeMillis, Kind kind, String model, long version, long durationMillis,
-            boolean coldStart, String reason) {
-        Event event = new Event(++lastSequence, timeMillis, kind, model, version, durationMillis, coldStart, reason);
+    synchronized Event add(Happening what, String reason) {
+        Event event = new Event(++lastSequence, what, reason);
         events.addLast(event);
         while (events.size() > capacity) {
             events.removeFirst();
@@ -101,10 +96,10 @@ final class Timeline {
         List<Event> unexplained;
         synchronized (this) {
             unexplained = events.stream().filter(e -> e.reason.isEmpty()
-                    && (e.kind == Kind.EVICTED || e.kind == Kind.UNLOADED)).toList();
+                    && (e.what.kind() == Kind.EVICTED || e.what.kind() == Kind.UNLOADED)).toList();
         }
         for (Event event : unexplained) {
-            String reason = reasonOf.apply(event.model, event.version);
+            String reason = reasonOf.apply(event.what.model(), event.what.version());
             if (reason != null && !reason.isEmpty()) {
                 event.reason = reason;
             }
@@ -112,7 +107,7 @@ final class Timeline {
     }
 
     private void dropOlderThan(long cutoffMillis) {
-        while (!events.isEmpty() && events.peekFirst().timeMillis < cutoffMillis) {
+        while (!events.isEmpty() && events.peekFirst().what.timeMillis() < cutoffMillis) {
             events.removeFirst();
         }
     }
