@@ -2,6 +2,7 @@ package org.gantry.metrics.internal;
 
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 import org.gantry.api.traffic.CaptureStatistics;
 import org.gantry.api.traffic.ShadowReport;
@@ -49,22 +50,16 @@ final class SafeUpdateMetrics {
                     c.call(s.skipped(), r.model(), "skipped");
                     c.call(s.failed(), r.model(), "failed");
                 })).register(registry);
-        GaugeWithCallback.builder().name("gantry_shadow_exact_match_ratio")
-                .help("Share of compared shadow answers whose output equalled the primary's, 0..1")
-                .labelNames("model", "output")
-                .callback(c -> outputs(traffic, (r, o) -> c.call(o.exactMatchRate(), r.model(), o.name())))
-                .register(registry);
-        GaugeWithCallback.builder().name("gantry_shadow_agreement_ratio")
-                .help("Share of compared shadow answers whose output agreed with the primary's within the shadow's"
-                        + " tolerance, 0..1")
-                .labelNames("model", "output")
-                .callback(c -> outputs(traffic, (r, o) -> c.call(o.agreementRate(), r.model(), o.name())))
-                .register(registry);
-        GaugeWithCallback.builder().name("gantry_shadow_max_abs_difference")
-                .help("Largest absolute difference of any element between a shadow's output and the primary's")
-                .labelNames("model", "output")
-                .callback(c -> outputs(traffic, (r, o) -> c.call(o.maxAbsDifference(), r.model(), o.name())))
-                .register(registry);
+        outputGauge(registry, traffic, "gantry_shadow_exact_match_ratio",
+                "Share of compared shadow answers whose output equalled the primary's, 0..1",
+                ShadowReport.OutputAgreement::exactMatchRate);
+        outputGauge(registry, traffic, "gantry_shadow_agreement_ratio",
+                "Share of compared shadow answers whose output agreed with the primary's within the shadow's"
+                        + " tolerance, 0..1",
+                ShadowReport.OutputAgreement::agreementRate);
+        outputGauge(registry, traffic, "gantry_shadow_max_abs_difference",
+                "Largest absolute difference of any element between a shadow's output and the primary's",
+                ShadowReport.OutputAgreement::maxAbsDifference);
         CounterWithCallback.builder().name("gantry_capture_exchanges")
                 .help("Captured exchanges by outcome: sampled, written, dropped (the writer fell behind)")
                 .labelNames("model", "outcome")
@@ -97,12 +92,16 @@ final class SafeUpdateMetrics {
         return statistics == null ? List.of() : statistics.reports();
     }
 
-    private static void outputs(Supplier<TrafficControl> traffic,
-            java.util.function.BiConsumer<TrafficReport, ShadowReport.OutputAgreement> each) {
-        for (TrafficReport report : reports(traffic)) {
-            if (report.shadow() != null) {
-                report.shadow().outputs().forEach(o -> each.accept(report, o));
+    /** A gauge of one figure of each shadowed model's outputs, labelled by model and output. */
+    private static void outputGauge(PrometheusRegistry registry, Supplier<TrafficControl> traffic, String name,
+            String help, ToDoubleFunction<ShadowReport.OutputAgreement> figure) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("model", "output").callback(c -> {
+            for (TrafficReport report : reports(traffic)) {
+                if (report.shadow() != null) {
+                    report.shadow().outputs()
+                            .forEach(o -> c.call(figure.applyAsDouble(o), report.model(), o.name()));
+                }
             }
-        }
+        }).register(registry);
     }
 }
