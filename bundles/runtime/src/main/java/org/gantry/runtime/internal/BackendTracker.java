@@ -4,7 +4,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -147,19 +146,7 @@ final class BackendTracker {
     /** Waits, as backends come and go, until the condition holds or the deadline passes; true when it holds. */
     private boolean awaitUntil(BooleanSupplier condition, long deadline) {
         synchronized (backendsChanged) {
-            while (!condition.getAsBoolean()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(backendsChanged, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return true;
+            return Monitors.awaitUntil(backendsChanged, condition, deadline);
         }
     }
 

@@ -87,21 +87,12 @@ public final class ServerDrain implements Drain {
             }
             // From the drain's beginning, so that a second caller (SIGTERM after gantry:drain) cannot extend it.
             long deadline = drainBeganNanos + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-            while (inFlight > 0) {
-                long leftNanos = deadline - System.nanoTime();
-                if (leftNanos <= 0) {
-                    LOG.warn("Drain timeout of {} s passed with {} requests still in flight", timeoutSeconds, inFlight);
-                    return false;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(lock, leftNanos);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
+            boolean drained = Monitors.awaitUntil(lock, () -> inFlight == 0, deadline);
+            if (!drained && !Thread.currentThread().isInterrupted()) {
+                LOG.warn("Drain timeout of {} s passed with {} requests still in flight", timeoutSeconds, inFlight);
             }
+            return drained;
         }
-        return true;
     }
 
     @Override
