@@ -28,19 +28,23 @@ final class LoadProgressPrinter implements ModelEventListener {
     static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final long REMINDER_NANOS = TimeUnit.SECONDS.toNanos(5);
 
+    /** What the listener heard on a loader thread, for the command's thread to print. */
+    private sealed interface Heard permits Step, End {
+    }
+
     /** A phase of one version that started at {@code startedNanos}. */
-    private record Step(long version, LoadPhase phase, long startedNanos) {
+    private record Step(long version, LoadPhase phase, long startedNanos) implements Heard {
     }
 
     /** The end of one version's load. */
-    private record End(long version, long endedNanos) {
+    private record End(long version, long endedNanos) implements Heard {
     }
 
     private final String model;
     private final PrintStream out;
     private final LongSupplier nanoTime;
     private final long started;
-    private final Queue<Object> heard = new ConcurrentLinkedQueue<>();
+    private final Queue<Heard> heard = new ConcurrentLinkedQueue<>();
     private final List<Step> steps = new ArrayList<>();
     private final Map<Long, Long> ends = new TreeMap<>();
     private int printedSteps;
@@ -136,7 +140,7 @@ final class LoadProgressPrinter implements ModelEventListener {
 
     /** Takes over what the listener heard, on the command's thread. */
     private void drain() {
-        for (Object event; (event = heard.poll()) != null;) {
+        for (Heard event; (event = heard.poll()) != null;) {
             if (event instanceof Step step) {
                 steps.add(step);
             } else if (event instanceof End end) {
