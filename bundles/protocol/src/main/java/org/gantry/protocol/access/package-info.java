@@ -4,7 +4,7 @@
  * PERMISSION_DENIED), so a server protected on one protocol is protected on both.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.gantry.protocol.access;
 
 import org.osgi.annotation.bundle.Export;

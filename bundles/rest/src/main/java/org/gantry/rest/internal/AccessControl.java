@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 
 import org.gantry.protocol.access.Access;
 import org.gantry.protocol.access.AccessPolicy;
+import org.gantry.protocol.access.GuardedResource;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsExtension;
@@ -30,7 +31,7 @@ import jakarta.ws.rs.core.FeatureContext;
 @JakartarsName(AccessControl.NAME)
 public class AccessControl implements DynamicFeature {
 
-    static final String NAME = "gantry.access";
+    static final String NAME = GuardedResource.ACCESS;
     private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
 
     private final AccessPolicy policy;

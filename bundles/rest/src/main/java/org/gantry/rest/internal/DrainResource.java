@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.gantry.api.server.Drain;
+import org.gantry.protocol.access.GuardedResource;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -27,7 +28,7 @@ import jakarta.ws.rs.core.Response;
 @Component(service = DrainResource.class)
 @JakartarsResource
 @JakartarsName("gantry.drain")
-@GantryExtensions
+@GuardedResource
 @Path("/v2/drain")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Gantry", description = "Gantry's own extensions")

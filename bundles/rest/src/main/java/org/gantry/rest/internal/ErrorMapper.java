@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 import org.gantry.api.error.GantryException;
+import org.gantry.protocol.access.GuardedResource;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsExtension;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
@@ -30,7 +31,7 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 @JakartarsName(ErrorMapper.NAME)
 public class ErrorMapper implements ExceptionMapper<Throwable> {
 
-    static final String NAME = "gantry.errors";
+    static final String NAME = GuardedResource.ERRORS;
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 

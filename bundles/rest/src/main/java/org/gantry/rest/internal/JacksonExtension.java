@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.ext.MessageBodyReader;
 import jakarta.ws.rs.ext.MessageBodyWriter;
+import org.gantry.protocol.access.GuardedResource;
 
 /**
  * JSON for the REST resources through Jackson's Jakarta REST provider. It delegates instead of extending
@@ -31,7 +32,7 @@ import jakarta.ws.rs.ext.MessageBodyWriter;
 @JakartarsMediaType(MediaType.APPLICATION_JSON)
 public class JacksonExtension implements MessageBodyReader<Object>, MessageBodyWriter<Object> {
 
-    static final String NAME = "gantry.jackson";
+    static final String NAME = GuardedResource.JSON;
 
     private final JacksonJsonProvider delegate = new JacksonJsonProvider(new ObjectMapper());
 

@@ -18,6 +18,7 @@ import org.gantry.rest.internal.KServeViews.Live;
 import org.gantry.rest.internal.KServeViews.Ready;
 import org.gantry.rest.internal.KServeViews.ServerMetadata;
 import org.gantry.rest.internal.KServeViews.Statistics;
+import org.gantry.protocol.access.GuardedResource;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -51,7 +52,7 @@ import jakarta.ws.rs.core.Response;
 @Component(service = KServeResource.class, configurationPid = RestConfig.PID)
 @JakartarsResource
 @JakartarsName("gantry.kserve")
-@GantryExtensions
+@GuardedResource
 @Path("/v2")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "KServe v2", description = "Open Inference Protocol with Triton's extensions")

@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.memory.MemoryReport;
 import org.gantry.api.server.ModelServer;
+import org.gantry.protocol.access.GuardedResource;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -32,7 +33,7 @@ import jakarta.ws.rs.core.MediaType;
 @Component(service = MemoryResource.class)
 @JakartarsResource
 @JakartarsName("gantry.memory")
-@GantryExtensions
+@GuardedResource
 @Path("/v2/memory")
 @Produces(MediaType.APPLICATION_JSON)
 public class MemoryResource {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
+import org.gantry.protocol.access.GuardedResource;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
@@ -21,7 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 @Component(service = OpenApiResource.class)
 @JakartarsResource
 @JakartarsName("gantry.openapi")
-@GantryExtensions
+@GuardedResource
 @Path("/openapi.json")
 public class OpenApiResource {
 

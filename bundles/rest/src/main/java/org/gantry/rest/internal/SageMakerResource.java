@@ -13,6 +13,7 @@ import org.gantry.api.error.GantryException;
 import org.gantry.api.inference.InferenceRequest;
 import org.gantry.api.server.ModelServer;
 import org.gantry.protocol.kserve.RequestReader;
+import org.gantry.protocol.access.GuardedResource;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -46,7 +47,7 @@ import jakarta.ws.rs.core.Response;
 @Component(service = SageMakerResource.class, configurationPid = RestConfig.PID)
 @JakartarsResource
 @JakartarsName("gantry.sagemaker")
-@GantryExtensions
+@GuardedResource
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "SageMaker", description = "Multi-model container contract")

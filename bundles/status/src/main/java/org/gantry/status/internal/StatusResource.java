@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.gantry.api.memory.MemoryManager;
 import org.gantry.api.server.ModelServer;
+import org.gantry.protocol.access.GuardedResource;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -34,7 +35,7 @@ import jakarta.ws.rs.core.Response;
 @Component(service = StatusResource.class)
 @JakartarsResource
 @JakartarsName("gantry.status")
-@StatusExtensions
+@GuardedResource
 @Path("/status")
 public class StatusResource {
 

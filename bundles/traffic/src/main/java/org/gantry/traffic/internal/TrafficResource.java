@@ -6,6 +6,7 @@ import org.gantry.api.error.GantryException;
 import org.gantry.api.traffic.CaptureStatistics;
 import org.gantry.api.traffic.TrafficControl;
 import org.gantry.protocol.traffic.SafeUpdateSummary;
+import org.gantry.protocol.access.GuardedResource;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -31,7 +32,7 @@ import jakarta.ws.rs.core.MediaType;
 @Component(service = TrafficResource.class)
 @JakartarsResource
 @JakartarsName("gantry.traffic")
-@TrafficExtensions
+@GuardedResource
 @Path("/v2/models/{model}/traffic")
 @Produces(MediaType.APPLICATION_JSON)
 public class TrafficResource {
