@@ -112,9 +112,9 @@ final class ShadowRunner implements AutoCloseable {
     private void submit(List<Copy> copies) {
         for (Copy copy : copies) {
             try {
-                threads.execute(copy);
+                threads.execute(() -> run(copy));
             } catch (RejectedExecutionException full) {
-                copy.tally.skipped.increment();
+                copy.tally().skipped.increment();
             }
         }
     }
@@ -142,24 +142,13 @@ final class ShadowRunner implements AutoCloseable {
     }
 
     /** One copy on its way to the shadow. */
-    private final class Copy implements Runnable {
-        final Exchange exchange;
-        final TrafficSettings settings;
-        final ShadowTally tally;
-
-        Copy(Exchange exchange, TrafficSettings settings, ShadowTally tally) {
-            this.exchange = exchange;
-            this.settings = settings;
-            this.tally = tally;
-        }
-
-        @Override
-        public void run() {
-            ShadowRunner.this.run(exchange, settings, tally);
-        }
+    private record Copy(Exchange exchange, TrafficSettings settings, ShadowTally tally) {
     }
 
-    private void run(Exchange exchange, TrafficSettings settings, ShadowTally tally) {
+    private void run(Copy copy) {
+        Exchange exchange = copy.exchange();
+        TrafficSettings settings = copy.settings();
+        ShadowTally tally = copy.tally();
         if (memoryShort()) {
             tally.skipped.increment();
             return;
