@@ -109,19 +109,13 @@ final class InputReader {
     }
 
     private static Tensor readData(JsonParser parser, String name, DataType dataType, long[] shape) throws IOException {
-        long expected = Tensor.elementCount(name, shape);
-        long maxBytes = dataType.isFixedSize() ? Tensor.byteSize(name, dataType, shape) : Tensor.MAX_BYTES;
-        DataWriter writer = new DataWriter(name, dataType, expected, maxBytes);
+        DataWriter writer = new DataWriter(name, dataType, shape);
         if (parser.currentToken() == JsonToken.START_ARRAY) {
             readNested(parser, writer, 0);
         } else {
             writer.write(parser); // a scalar for a single-element tensor
         }
-        if (writer.count() != expected) {
-            throw GantryException.invalidArgument("input '%s' has %d data elements but its shape %s needs %d", name,
-                    writer.count(), java.util.Arrays.toString(shape), expected);
-        }
-        return Tensor.of(name, dataType, shape, writer.written());
+        return writer.tensor();
     }
 
     private static void readNested(JsonParser parser, DataWriter writer, int depth) throws IOException {
