@@ -31,9 +31,7 @@ final class InputReader {
         TokenBuffer bufferedData = null;
         Tensor tensor = null;
         Map<String, Object> parameters = Map.of();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String field = parser.currentName();
-            parser.nextToken();
+        for (String field; (field = JsonFormat.nextField(parser)) != null;) {
             switch (field) {
                 case "name" -> name = JsonFormat.requireString(parser, "input 'name'");
                 case "datatype" ->
