@@ -2,7 +2,11 @@ package org.gantry.grpc.internal;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.gantry.grpc.proto.GRPCInferenceServiceGrpc;
 import org.gantry.grpc.proto.HealthGrpc;
@@ -12,6 +16,7 @@ import org.gantry.protocol.access.Refusal;
 
 import io.grpc.Grpc;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -31,27 +36,32 @@ final class AccessInterceptor implements ServerInterceptor {
     private static final String HOW_TO_SEND = "metadata 'authorization: Bearer <token>'";
 
     /** The access of every RPC Gantry serves, as on HTTP: health is open, model changes are management. */
-    static final Map<String, Access> ACCESS = Map.ofEntries(
-            Map.entry(GRPCInferenceServiceGrpc.getServerLiveMethod().getFullMethodName(), Access.OPEN),
-            Map.entry(GRPCInferenceServiceGrpc.getServerReadyMethod().getFullMethodName(), Access.OPEN),
-            Map.entry(HealthGrpc.getCheckMethod().getFullMethodName(), Access.OPEN),
-            Map.entry(HealthGrpc.getWatchMethod().getFullMethodName(), Access.OPEN),
-            Map.entry(GRPCInferenceServiceGrpc.getModelReadyMethod().getFullMethodName(), Access.INFERENCE),
-            Map.entry(GRPCInferenceServiceGrpc.getServerMetadataMethod().getFullMethodName(), Access.INFERENCE),
-            Map.entry(GRPCInferenceServiceGrpc.getModelMetadataMethod().getFullMethodName(), Access.INFERENCE),
-            Map.entry(GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(), Access.INFERENCE),
-            Map.entry(GRPCInferenceServiceGrpc.getModelStreamInferMethod().getFullMethodName(), Access.INFERENCE),
-            Map.entry(GRPCInferenceServiceGrpc.getModelConfigMethod().getFullMethodName(), Access.INFERENCE),
-            Map.entry(GRPCInferenceServiceGrpc.getModelStatisticsMethod().getFullMethodName(), Access.INFERENCE),
-            Map.entry(GRPCInferenceServiceGrpc.getRepositoryIndexMethod().getFullMethodName(), Access.INFERENCE),
-            Map.entry(GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod().getFullMethodName(), Access.MANAGEMENT),
-            Map.entry(GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod().getFullMethodName(),
-                    Access.MANAGEMENT));
+    static final Map<String, Access> ACCESS = Stream.of(
+            rpcs(Access.OPEN, GRPCInferenceServiceGrpc.getServerLiveMethod(),
+                    GRPCInferenceServiceGrpc.getServerReadyMethod(), HealthGrpc.getCheckMethod(),
+                    HealthGrpc.getWatchMethod()),
+            rpcs(Access.INFERENCE, GRPCInferenceServiceGrpc.getModelReadyMethod(),
+                    GRPCInferenceServiceGrpc.getServerMetadataMethod(),
+                    GRPCInferenceServiceGrpc.getModelMetadataMethod(),
+                    GRPCInferenceServiceGrpc.getModelInferMethod(),
+                    GRPCInferenceServiceGrpc.getModelStreamInferMethod(),
+                    GRPCInferenceServiceGrpc.getModelConfigMethod(),
+                    GRPCInferenceServiceGrpc.getModelStatisticsMethod(),
+                    GRPCInferenceServiceGrpc.getRepositoryIndexMethod()),
+            rpcs(Access.MANAGEMENT, GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod(),
+                    GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod()))
+            .flatMap(Function.identity())
+            .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 
     private final AccessPolicy policy;
 
     AccessInterceptor(AccessPolicy policy) {
         this.policy = policy;
+    }
+
+    /** The RPCs' full method names, each with the same access. */
+    private static Stream<Map.Entry<String, Access>> rpcs(Access access, MethodDescriptor<?, ?>... methods) {
+        return Arrays.stream(methods).map(method -> Map.entry(method.getFullMethodName(), access));
     }
 
     static Access accessOf(String fullMethodName) {

@@ -18,15 +18,7 @@ import io.grpc.Status;
  * message, or stalling half-way, thus holds the server's memory for a bounded time, as on HTTP. Only the message's
  * arrival is timed, never the model's work; streams, long-lived by design, are not timed.
  */
-final class MessageDeadline implements ServerInterceptor {
-
-    private final ScheduledExecutorService timer;
-    private final long seconds;
-
-    MessageDeadline(ScheduledExecutorService timer, long seconds) {
-        this.timer = timer;
-        this.seconds = seconds;
-    }
+record MessageDeadline(ScheduledExecutorService timer, long seconds) implements ServerInterceptor {
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,

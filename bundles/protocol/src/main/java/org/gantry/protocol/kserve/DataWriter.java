@@ -5,14 +5,19 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import org.gantry.api.error.GantryException;
 import org.gantry.api.tensor.DataType;
+import org.gantry.api.tensor.Tensor;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
-/** Appends JSON scalars to a growing little-endian buffer, checking each against the datatype. */
+/**
+ * Appends an input's JSON scalars to a growing little-endian buffer, checking each against the datatype and the
+ * count against the shape.
+ */
 final class DataWriter {
 
     /** The largest double that still rounds to a finite FP16 (65504, the largest half, plus half its last step). */
@@ -25,16 +30,18 @@ final class DataWriter {
 
     private final String name;
     private final DataType dataType;
+    private final long[] shape;
     private final long expected;
     private final long maxBytes;
     private ByteBuffer buffer;
     private long count;
 
-    DataWriter(String name, DataType dataType, long expected, long maxBytes) {
+    DataWriter(String name, DataType dataType, long[] shape) {
         this.name = name;
         this.dataType = dataType;
-        this.expected = expected;
-        this.maxBytes = maxBytes;
+        this.shape = shape;
+        this.expected = Tensor.elementCount(name, shape);
+        this.maxBytes = dataType.isFixedSize() ? Tensor.byteSize(name, dataType, shape) : Tensor.MAX_BYTES;
         this.buffer = ByteBuffer.allocate((int) Math.min(maxBytes, INITIAL_BUFFER)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -74,14 +81,13 @@ final class DataWriter {
         count++;
     }
 
-    /** How many elements were written. */
-    long count() {
-        return count;
-    }
-
-    /** The elements written so far, ready to be read. */
-    ByteBuffer written() {
-        return buffer.flip();
+    /** The tensor written, once it has every element its shape needs. */
+    Tensor tensor() {
+        if (count != expected) {
+            throw GantryException.invalidArgument("input '%s' has %d data elements but its shape %s needs %d", name,
+                    count, Arrays.toString(shape), expected);
+        }
+        return Tensor.of(name, dataType, shape, buffer.flip());
     }
 
     private long integer(JsonParser parser, long min, long max) throws IOException {

@@ -31,9 +31,7 @@ final class InputReader {
         TokenBuffer bufferedData = null;
         Tensor tensor = null;
         Map<String, Object> parameters = Map.of();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String field = parser.currentName();
-            parser.nextToken();
+        for (String field; (field = JsonFormat.nextField(parser)) != null;) {
             switch (field) {
                 case "name" -> name = JsonFormat.requireString(parser, "input 'name'");
                 case "datatype" ->
@@ -109,19 +107,13 @@ final class InputReader {
     }
 
     private static Tensor readData(JsonParser parser, String name, DataType dataType, long[] shape) throws IOException {
-        long expected = Tensor.elementCount(name, shape);
-        long maxBytes = dataType.isFixedSize() ? Tensor.byteSize(name, dataType, shape) : Tensor.MAX_BYTES;
-        DataWriter writer = new DataWriter(name, dataType, expected, maxBytes);
+        DataWriter writer = new DataWriter(name, dataType, shape);
         if (parser.currentToken() == JsonToken.START_ARRAY) {
             readNested(parser, writer, 0);
         } else {
             writer.write(parser); // a scalar for a single-element tensor
         }
-        if (writer.count() != expected) {
-            throw GantryException.invalidArgument("input '%s' has %d data elements but its shape %s needs %d", name,
-                    writer.count(), java.util.Arrays.toString(shape), expected);
-        }
-        return Tensor.of(name, dataType, shape, writer.written());
+        return writer.tensor();
     }
 
     private static void readNested(JsonParser parser, DataWriter writer, int depth) throws IOException {

@@ -55,10 +55,8 @@ final class JsonFormat {
             throw GantryException.invalidArgument("'parameters' of the %s must be an object", owner);
         }
         Map<String, Object> parameters = new LinkedHashMap<>();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String key = parser.currentName();
-            JsonToken token = parser.nextToken();
-            Object value = switch (token) {
+        for (String key; (key = nextField(parser)) != null;) {
+            Object value = switch (parser.currentToken()) {
                 case VALUE_STRING -> parser.getText();
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
                 case VALUE_TRUE -> Boolean.TRUE;
@@ -69,6 +67,18 @@ final class JsonFormat {
             parameters.put(key, value);
         }
         return parameters;
+    }
+
+    /**
+     * Moves from a field of an object, or its start, to the value of the next field and returns that field's name;
+     * null at the end of the object.
+     */
+    static String nextField(JsonParser parser) throws IOException {
+        String field = parser.nextFieldName();
+        if (field != null) {
+            parser.nextToken();
+        }
+        return field;
     }
 
     static String requireString(JsonParser parser, String what) throws IOException {

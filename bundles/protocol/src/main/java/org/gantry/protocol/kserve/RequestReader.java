@@ -47,12 +47,10 @@ public final class RequestReader {
             Map<String, Object> parameters = Map.of();
             List<InputReader.Entry> inputs = null;
             List<RequestedOutput> outputs = List.of();
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
-                JsonToken value = parser.nextToken();
+            for (String field; (field = JsonFormat.nextField(parser)) != null;) {
                 switch (field) {
                     case "id" -> {
-                        if (value != JsonToken.VALUE_STRING) {
+                        if (parser.currentToken() != JsonToken.VALUE_STRING) {
                             throw GantryException.invalidArgument("'id' must be a string");
                         }
                         id = parser.getText();
@@ -124,9 +122,7 @@ public final class RequestReader {
     private static RequestedOutput readRequestedOutput(JsonParser parser) throws IOException {
         String name = null;
         Map<String, Object> parameters = Map.of();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String field = parser.currentName();
-            parser.nextToken();
+        for (String field; (field = JsonFormat.nextField(parser)) != null;) {
             switch (field) {
                 case "name" -> name = JsonFormat.requireString(parser, "output 'name'");
                 case "parameters" -> parameters = JsonFormat.readParameters(parser, "output");

@@ -6,10 +6,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.osgi.service.component.annotations.Activate;
@@ -49,22 +49,23 @@ public class BodyReadingFilter implements Filter {
     /** The request attribute that carries a body read asynchronously to the dispatch that serves it. */
     private static final String BODY = BodyReadingFilter.class.getName() + ".body";
 
-    private final long maxBytes;
-    private final long deadlineMillis;
-    private final long minBytesPerSecond;
-    private final long graceNanos;
+    /**
+     * What a request body may cost: at most {@code maxBytes}, arriving whole within {@code deadline}, and, once
+     * {@code grace} has passed, at no less than {@code minBytesPerSecond} on average.
+     */
+    record BodyLimits(long maxBytes, Duration deadline, long minBytesPerSecond, Duration grace) {
+
+        static BodyLimits of(RestConfig config) {
+            return new BodyLimits(config.maxRequestBytes(), Duration.ofSeconds(config.bodyReadDeadlineSeconds()),
+                    config.minRequestBytesPerSecond(), Duration.ofSeconds(config.bodyRateGraceSeconds()));
+        }
+    }
+
+    private final BodyLimits limits;
 
     @Activate
     public BodyReadingFilter(RestConfig config) {
-        this(config.maxRequestBytes(), TimeUnit.SECONDS.toMillis(config.bodyReadDeadlineSeconds()),
-                config.minRequestBytesPerSecond(), TimeUnit.SECONDS.toNanos(config.bodyRateGraceSeconds()));
-    }
-
-    BodyReadingFilter(long maxBytes, long deadlineMillis, long minBytesPerSecond, long graceNanos) {
-        this.maxBytes = maxBytes;
-        this.deadlineMillis = deadlineMillis;
-        this.minBytesPerSecond = minBytesPerSecond;
-        this.graceNanos = graceNanos;
+        this.limits = BodyLimits.of(config);
     }
 
     @Override
@@ -83,9 +84,9 @@ public class BodyReadingFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        if (declared > maxBytes) {
+        if (declared > limits.maxBytes()) {
             refuse((HttpServletResponse) response, 413, String.format("the request body has %d bytes; this server"
-                    + " accepts at most %d", declared, maxBytes));
+                    + " accepts at most %d", declared, limits.maxBytes()));
             return;
         }
         ServletInputStream in = request.getInputStream();
@@ -95,7 +96,7 @@ public class BodyReadingFilter implements Filter {
             return;
         }
         AsyncContext async = request.startAsync();
-        async.setTimeout(deadlineMillis);
+        async.setTimeout(limits.deadline().toMillis());
         BodyReader reader = new BodyReader(async, in, declared);
         async.addListener(reader);
         in.setReadListener(reader);
@@ -127,19 +128,19 @@ public class BodyReadingFilter implements Filter {
         BodyReader(AsyncContext async, ServletInputStream in, long declared) {
             this.async = async;
             this.in = in;
-            this.body = new byte[(int) Math.max(Math.min(declared, maxBytes), 8192)];
+            this.body = new byte[(int) Math.max(Math.min(declared, limits.maxBytes()), 8192)];
         }
 
         @Override
         public synchronized void onDataAvailable() throws IOException {
             while (!done && in.isReady()) {
                 if (size == body.length) {
-                    if (size >= maxBytes) {
+                    if (size >= limits.maxBytes()) {
                         fail(413, String.format("the request body has more than %d bytes, the most this server"
-                                + " accepts", maxBytes));
+                                + " accepts", limits.maxBytes()));
                         return;
                     }
-                    body = Arrays.copyOf(body, (int) Math.min(maxBytes, 2L * body.length));
+                    body = Arrays.copyOf(body, (int) Math.min(limits.maxBytes(), 2L * body.length));
                 }
                 int read = in.read(body, size, body.length - size);
                 if (read < 0) {
@@ -148,9 +149,9 @@ public class BodyReadingFilter implements Filter {
                 size += read;
             }
             long elapsed = System.nanoTime() - startNanos;
-            if (!done && elapsed > graceNanos && size < minBytesPerSecond * (elapsed / 1e9)) {
+            if (!done && elapsed > limits.grace().toNanos() && size < limits.minBytesPerSecond() * (elapsed / 1e9)) {
                 fail(408, String.format("the request body arrived at %.0f bytes per second, below this server's"
-                        + " minimum of %d", size / (elapsed / 1e9), minBytesPerSecond));
+                        + " minimum of %d", size / (elapsed / 1e9), limits.minBytesPerSecond()));
             }
         }
 
@@ -174,7 +175,7 @@ public class BodyReadingFilter implements Filter {
         @Override
         public void onTimeout(AsyncEvent event) {
             fail(408, String.format("the request body did not arrive within %d seconds",
-                    TimeUnit.MILLISECONDS.toSeconds(deadlineMillis)));
+                    limits.deadline().toSeconds()));
         }
 
         @Override

@@ -56,14 +56,10 @@ public class InferenceFilter implements Filter {
 
     @Activate
     public InferenceFilter(@Reference(name = "server") ModelServer server, RestConfig config) {
-        this(server, EndpointAccess.configured(config), config.maxTensorElements(), config.leanInference());
-    }
-
-    InferenceFilter(ModelServer server, AccessPolicy policy, long maxTensorElements, boolean enabled) {
         this.server = server;
-        this.policy = policy;
-        this.maxTensorElements = maxTensorElements;
-        this.enabled = enabled;
+        this.policy = EndpointAccess.configured(config);
+        this.maxTensorElements = config.maxTensorElements();
+        this.enabled = config.leanInference();
     }
 
     @Override

@@ -131,14 +131,7 @@ public final class OnnxRuntimeBackend implements Backend {
     }
 
     /** One ONNX Runtime session; every tensor a request creates is closed when it ends. */
-    private static final class OnnxModel implements LoadedModel {
-        private final OrtSession session;
-        private final ModelConfig config;
-
-        OnnxModel(OrtSession session, ModelConfig config) {
-            this.session = session;
-            this.config = config;
-        }
+    private record OnnxModel(OrtSession session, ModelConfig config) implements LoadedModel {
 
         @Override
         public List<Tensor> infer(InferenceRequest request) {
