@@ -17,8 +17,16 @@ public interface Backend {
     /** The backend name, as in a configuration's {@code backend} field (e.g. {@code pytorch}). */
     String name();
 
-    /** The platforms this backend serves, as in a configuration's {@code platform} field (e.g. {@code pytorch_libtorch}). */
-    Set<String> platforms();
+    /**
+     * The platforms this backend serves, as in a configuration's {@code platform} field (e.g. {@code pytorch_libtorch}).
+     * By default the one platform named as the backend is (as {@code ensemble}): a configuration may then name it
+     * either way.
+     *
+     * @since 1.7 (before, every backend listed its platforms)
+     */
+    default Set<String> platforms() {
+        return Set.of(name());
+    }
 
     /**
      * Whether this backend serves a configuration: by its {@code backend} name when it gives one, else by its

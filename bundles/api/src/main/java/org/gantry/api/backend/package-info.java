@@ -4,7 +4,7 @@
  * drop its bundle into Karaf's {@code deploy/} folder.
  */
 @Export
-@Version("1.6.0")
+@Version("1.7.0")
 package org.gantry.api.backend;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,5 @@
 package org.gantry.backend.ensemble.internal;
 
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,11 +44,6 @@ public final class EnsembleBackend implements Backend {
     @Override
     public String name() {
         return PLATFORM;
-    }
-
-    @Override
-    public Set<String> platforms() {
-        return Set.of(PLATFORM);
     }
 
     /** The ensemble's version folder is empty by convention: it holds nothing, so it leases nothing. */

@@ -63,11 +63,6 @@ public final class Seq2SeqBackend implements Backend {
         return "seq2seq";
     }
 
-    @Override
-    public Set<String> platforms() {
-        return Set.of("seq2seq");
-    }
-
     /** Text in, text (and optionally ids) out; fills in what a configuration leaves out. */
     @Override
     public ModelConfig complete(ModelLoadContext context) {
