@@ -70,13 +70,16 @@ class HostTierTest {
                 throw new UncheckedIOException(e);
             }
             fileLoads.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
-            byte[] weights = new byte[WEIGHTS];
-            new Random(name.hashCode()).nextBytes(weights);
-            return new SimulatedModel(name, context.device(), weights);
+            return new SimulatedModel(name, context.device());
         }
 
         long held(Device device) {
-            return held.computeIfAbsent(device, d -> new AtomicLong()).get();
+            return hold(device, 0);
+        }
+
+        /** Counts {@code bytes} more (or, negative, fewer) held on the device; returns what it holds now. */
+        private long hold(Device device, long bytes) {
+            return held.computeIfAbsent(device, d -> new AtomicLong()).addAndGet(bytes);
         }
 
         /** A model whose answer is computed from its weights where they are: it cannot run while they wait on the host. */
@@ -85,11 +88,14 @@ class HostTierTest {
             private Device device;
             private ByteBuffer weights;
 
-            SimulatedModel(String name, Device device, byte[] initial) {
+            /** Its weights are derived from its name: every load of a model has the same ones. */
+            SimulatedModel(String name, Device device) {
+                byte[] derived = new byte[WEIGHTS];
+                new Random(name.hashCode()).nextBytes(derived);
                 this.name = name;
                 this.device = device;
-                this.weights = ByteBuffer.wrap(initial.clone());
-                held.computeIfAbsent(device, d -> new AtomicLong()).addAndGet(WEIGHTS);
+                this.weights = ByteBuffer.wrap(derived);
+                hold(device, WEIGHTS);
                 lastPlaced.put(name, device);
             }
 
@@ -113,10 +119,10 @@ class HostTierTest {
             public synchronized long offloadToHost() {
                 ByteBuffer host = ByteBuffer.allocateDirect(WEIGHTS);
                 host.put(weights.duplicate().clear()).flip();
-                held.get(device).addAndGet(-WEIGHTS);
+                hold(device, -WEIGHTS);
                 weights = host;
                 device = Device.CPU;
-                held.computeIfAbsent(Device.CPU, d -> new AtomicLong()).addAndGet(WEIGHTS);
+                hold(Device.CPU, WEIGHTS);
                 return WEIGHTS;
             }
 
@@ -124,10 +130,10 @@ class HostTierTest {
             public synchronized void restore(Device target) {
                 byte[] back = new byte[WEIGHTS];
                 weights.duplicate().clear().get(back);
-                held.get(Device.CPU).addAndGet(-WEIGHTS);
+                hold(Device.CPU, -WEIGHTS);
                 weights = ByteBuffer.wrap(back);
                 device = target;
-                held.computeIfAbsent(target, d -> new AtomicLong()).addAndGet(WEIGHTS);
+                hold(target, WEIGHTS);
                 lastPlaced.put(name, target);
                 restores.incrementAndGet();
             }
@@ -135,7 +141,7 @@ class HostTierTest {
             @Override
             public synchronized void close() {
                 if (weights != null) {
-                    held.get(device).addAndGet(-WEIGHTS);
+                    hold(device, -WEIGHTS);
                     weights = null;
                     closed.incrementAndGet();
                 }
