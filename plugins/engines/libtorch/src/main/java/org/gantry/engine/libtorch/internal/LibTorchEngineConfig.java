@@ -3,7 +3,7 @@ package org.gantry.engine.libtorch.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(localization = "OSGI-INF/l10n/lib-torch-engine-config", name = "%name",
+@ObjectClassDefinition(localization = "OSGI-INF/l10n/libtorch-engine-config", name = "%name",
         description = "%description")
 @interface LibTorchEngineConfig {
 

@@ -3,7 +3,7 @@ package org.gantry.engine.pytorch.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(localization = "OSGI-INF/l10n/py-torch-engine-config", name = "%name",
+@ObjectClassDefinition(localization = "OSGI-INF/l10n/pytorch-engine-config", name = "%name",
         description = "%description")
 @interface PyTorchEngineConfig {
 

@@ -3,7 +3,7 @@ package org.gantry.engine.tensorflow.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(localization = "OSGI-INF/l10n/tensor-flow-engine-config", name = "%name",
+@ObjectClassDefinition(localization = "OSGI-INF/l10n/tensorflow-engine-config", name = "%name",
         description = "%description")
 @interface TensorFlowEngineConfig {
 
