@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -227,7 +228,9 @@ final class EnsemblePlan {
                 where);
         if (!stepConfig.inputs().isEmpty()) { // a backend that completes its configuration may declare none yet
             for (Map.Entry<String, String> input : step.declared().inputMap().entrySet()) {
-                TensorConfig declared = stepTensor(where, model, "input", stepConfig.inputs(), input.getKey());
+                TensorConfig declared = stepTensor(stepConfig.input(input.getKey()), where, model, "input",
+                        input.getKey(),
+                        stepConfig.inputs());
                 DataType fed = types.get(input.getValue());
                 if (fed != null && fed != declared.dataType()) {
                     throw GantryException.invalidArgument("%s: input '%s' of model '%s' is %s but tensor '%s' is %s",
@@ -243,7 +246,8 @@ final class EnsemblePlan {
         }
         if (!stepConfig.outputs().isEmpty()) {
             for (Map.Entry<String, String> output : step.declared().outputMap().entrySet()) {
-                TensorConfig declared = stepTensor(where, model, "output", stepConfig.outputs(), output.getKey());
+                TensorConfig declared = stepTensor(stepConfig.output(output.getKey()), where, model, "output",
+                        output.getKey(), stepConfig.outputs());
                 DataType before = types.get(output.getValue());
                 if (before != null && before != declared.dataType()) {
                     throw GantryException.invalidArgument("%s: output '%s' of model '%s' is %s, but another choice"
@@ -255,12 +259,11 @@ final class EnsemblePlan {
         }
     }
 
-    /** The step model's input or output ({@code kind}) of that name, or INVALID_ARGUMENT naming those it has. */
-    private static TensorConfig stepTensor(String where, String model, String kind, List<TensorConfig> tensors,
-            String name) {
-        return tensors.stream().filter(t -> t.name().equals(name)).findFirst()
-                .orElseThrow(() -> GantryException.invalidArgument("%s: model '%s' has no %s '%s' (its %ss: %s)", where,
-                        model, kind, name, kind, names(tensors)));
+    /** The step model's input or output ({@code kind}) found by name, or INVALID_ARGUMENT naming those it has. */
+    private static TensorConfig stepTensor(Optional<TensorConfig> found, String where, String model, String kind,
+            String name, List<TensorConfig> all) {
+        return found.orElseThrow(() -> GantryException.invalidArgument("%s: model '%s' has no %s '%s' (its %ss: %s)",
+                where, model, kind, name, kind, names(all)));
     }
 
     /** Refuses ensembles that contain themselves through nested ensembles. */
