@@ -42,13 +42,10 @@ abstract class Whiteboard<T> {
      * {@code what} is a log pattern of one argument, {@code about}.
      */
     final void callEach(Consumer<T> call, String what, Object about) {
-        for (T service : services) {
-            try {
-                call.accept(service);
-            } catch (RuntimeException e) {
-                LOG.warn("{} {} failed " + what, kind, service, about, e);
-            }
-        }
+        firstAnswer(service -> {
+            call.accept(service);
+            return null; // no answer: every service is called
+        }, what, about);
     }
 
     /** Asks each service in turn and returns the first answer that is not null, else null; as {@link #callEach}. */
